@@ -1,0 +1,120 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// `Result` with [`Error`] as its default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which kind of constraint a write violated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConstraintKind {
+    /// A `UNIQUE` constraint (or `unique_together`).
+    Unique,
+    /// The primary key is already taken.
+    PrimaryKey,
+    /// A `NULL` was written into a `NOT NULL` column.
+    NotNull,
+    /// A `FOREIGN KEY` constraint.
+    ForeignKey,
+    /// A `CHECK` constraint, such as `max_length`.
+    Check,
+    /// Any other constraint SQLite reports.
+    Other,
+}
+
+impl fmt::Display for ConstraintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConstraintKind::Unique => "UNIQUE",
+            ConstraintKind::PrimaryKey => "PRIMARY KEY",
+            ConstraintKind::NotNull => "NOT NULL",
+            ConstraintKind::ForeignKey => "FOREIGN KEY",
+            ConstraintKind::Check => "CHECK",
+            ConstraintKind::Other => "constraint",
+        })
+    }
+}
+
+/// Everything that can go wrong in this crate.
+///
+/// No method of the crate panics on bad data: a `NULL` in a `NOT NULL` field, a
+/// wrong-typed value in the file or a violated constraint all come back as an `Error`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `get` found no row (Django's `Model.DoesNotExist`).
+    #[error("{model} matching query does not exist")]
+    DoesNotExist {
+        /// The model's name.
+        model: &'static str,
+    },
+    /// `get` found more than one row (Django's `MultipleObjectsReturned`).
+    #[error("get() returned more than one {model} -- it returned {}!", count_text(*.count))]
+    MultipleObjectsReturned {
+        /// The model's name.
+        model: &'static str,
+        /// How many rows matched, or `None` when more than 20 did (`get` reads at most 21).
+        count: Option<usize>,
+    },
+    /// A write violated a constraint of the schema.
+    #[error("{kind} constraint failed: {message}")]
+    Integrity {
+        /// The kind of constraint.
+        kind: ConstraintKind,
+        /// SQLite's message, which names the table and column.
+        message: String,
+    },
+    /// A value read from the database does not fit the field it is read into.
+    #[error("cannot decode {model}.{column}: expected {expected}, found {found}")]
+    Decode {
+        /// The model's name (or `"values"` for a `values()` query).
+        model: &'static str,
+        /// The column's name.
+        column: &'static str,
+        /// The Rust type the field expects.
+        expected: &'static str,
+        /// What the database held instead.
+        found: String,
+    },
+    /// A QuerySet was used in a way Django also refuses, such as filtering after a slice.
+    #[error("invalid query: {message}")]
+    InvalidQuery {
+        /// What was wrong and what to do instead.
+        message: &'static str,
+    },
+    /// Any other error from SQLite.
+    #[error("SQLite error: {source}")]
+    Sqlite {
+        /// The underlying error.
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+fn count_text(count: Option<usize>) -> String {
+    match count {
+        Some(n) => n.to_string(),
+        None => "more than 20".to_owned(),
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(code, message) = &err {
+            if code.code == rusqlite::ErrorCode::ConstraintViolation {
+                let kind = match code.extended_code {
+                    2067 => ConstraintKind::Unique,
+                    1555 => ConstraintKind::PrimaryKey,
+                    1299 => ConstraintKind::NotNull,
+                    787 => ConstraintKind::ForeignKey,
+                    275 => ConstraintKind::Check,
+                    _ => ConstraintKind::Other,
+                };
+                let message = message.clone().unwrap_or_else(|| code.to_string());
+                return Error::Integrity { kind, message };
+            }
+        }
+        Error::Sqlite { source: err }
+    }
+}

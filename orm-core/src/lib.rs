@@ -1,0 +1,67 @@
+//! The runtime of the `orm` crate: models, lazy typed QuerySets, the SQL compiler and
+//! the SQLite connection that counts every query.
+//!
+//! Users depend on the `orm` facade crate, which re-exports this one and the
+//! `#[derive(Model)]` macro; see its documentation for the guide.
+
+#![warn(missing_docs)]
+
+mod db;
+mod error;
+mod functions;
+mod model;
+mod query;
+mod types;
+mod write;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use db::{Captured, CapturedQuery, Cursor, Db, ModelList, Rows};
+pub use error::{ConstraintKind, Error, Result};
+pub use model::{ColumnMeta, Insert, Model, ModelMeta};
+pub use query::{
+    count_all, Aggregate, AggregateSelection, Assignment, DeleteCount, Expr, Field, Instances, IntoAssignments,
+    IntoOrdering, Operand, OrderBy, QuerySet, Selection, Sql, Values, Q,
+};
+pub use types::{
+    DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,
+};
+
+/// The date and time type used in examples: chrono's `DateTime<Utc>`.
+#[cfg(feature = "chrono")]
+pub type DateTime = chrono::DateTime<chrono::Utc>;
+
+/// Asserts that a block sends exactly `n` statements to the database, as Django's
+/// `assertNumQueries` does. On failure it panics with every captured statement,
+/// numbered. The block's value is returned, and `?` inside it works as usual.
+///
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model, Debug)] struct Book { id: i64, title: String }
+/// # fn main() -> orm::Result<()> {
+/// # let db = Db::open_in_memory()?; db.create_tables::<(Book,)>()?;
+/// let books = orm::assert_num_queries!(db, 1, {
+///     Book::objects().all(&db)?
+/// });
+/// # Ok(())
+/// # }
+/// ```
+#[macro_export]
+macro_rules! assert_num_queries {
+    ($db:expr, $n:expr, $body:block) => {{
+        let __orm_guard = $db.start_capture();
+        let __orm_value = $body;
+        let __orm_queries = __orm_guard.finish();
+        let __orm_expected: usize = $n;
+        if __orm_queries.len() != __orm_expected {
+            panic!(
+                "{} queries executed, {} expected\nCaptured queries were:\n{}",
+                __orm_queries.len(),
+                __orm_expected,
+                $crate::__private::format_queries(&__orm_queries),
+            );
+        }
+        __orm_value
+    }};
+}

@@ -1,0 +1,170 @@
+//! The `Model` trait the derive implements, and the static description of a table.
+
+use crate::query::QuerySet;
+use crate::types::Value;
+use crate::{Db, Result};
+
+/// The static description of one column, built by `#[derive(Model)]`.
+#[derive(Debug)]
+pub struct ColumnMeta {
+    /// The column's name in SQL.
+    pub name: &'static str,
+    /// The Rust field's name.
+    pub field: &'static str,
+    /// The SQL type used in `CREATE TABLE`.
+    pub sql_type: &'static str,
+    /// The Rust type's name, for decode errors.
+    pub rust_type: &'static str,
+    /// Whether the column accepts `NULL`.
+    pub nullable: bool,
+    /// Whether this column is the primary key.
+    pub primary_key: bool,
+    /// `#[orm(unique)]`.
+    pub unique: bool,
+    /// `#[orm(index)]`.
+    pub index: bool,
+    /// `#[orm(default = ...)]`, as an SQL literal.
+    pub default: Option<&'static str>,
+    /// `#[orm(max_length = N)]`, enforced by a `CHECK`.
+    pub max_length: Option<u32>,
+}
+
+/// The static description of a model's table, built by `#[derive(Model)]`.
+#[derive(Debug)]
+pub struct ModelMeta {
+    /// The struct's name, used in errors and in delete counts.
+    pub name: &'static str,
+    /// The table's name.
+    pub table: &'static str,
+    /// The columns, in the struct's field order.
+    pub columns: &'static [ColumnMeta],
+    /// The index of the primary key in `columns`.
+    pub pk: usize,
+    /// Whether the primary key is an auto-increment `id: i64`.
+    pub auto_pk: bool,
+    /// The default ordering (Django's `Meta.ordering`): `(column index, descending)`.
+    pub ordering: &'static [(usize, bool)],
+    /// `unique_together` groups, as column indexes.
+    pub unique_together: &'static [&'static [usize]],
+    /// `index_together` groups, as column indexes.
+    pub index_together: &'static [&'static [usize]],
+}
+
+/// Two descriptions are equal when they describe the same table (a `const` may be
+/// instantiated more than once, so addresses are not compared).
+impl PartialEq for ModelMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.table == other.table && self.name == other.name
+    }
+}
+
+impl ModelMeta {
+    /// The primary key's column.
+    pub fn pk_column(&self) -> &'static ColumnMeta {
+        &self.columns[self.pk]
+    }
+}
+
+/// A path from a query's model through relations to another model. The empty path
+/// is the query's own model.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Path {
+    len: u8,
+    hops: [u8; 7],
+}
+
+impl Path {
+    /// The query's own model.
+    pub const ROOT: Path = Path { len: 0, hops: [0; 7] };
+
+    /// Whether this is the query's own model.
+    pub fn is_root(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The relation indexes along the path.
+    pub fn hops(&self) -> &[u8] {
+        &self.hops[..usize::from(self.len)]
+    }
+}
+
+/// A database table mapped to a Rust struct. Implemented by `#[derive(Model)]`; do not
+/// implement it by hand.
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(Model, Debug, Clone)]
+/// struct Author {
+///     id: i64,
+///     name: String,
+///     birth_year: Option<i32>,
+/// }
+///
+/// # fn main() -> orm::Result<()> {
+/// let db = Db::open_in_memory()?;
+/// db.create_tables::<(Author,)>()?;
+/// let orwell = Author::objects().create(&db, NewAuthor { name: "George Orwell".into(), birth_year: Some(1903) })?;
+/// assert_eq!(Author::objects().get(&db, |a| a.name.eq("George Orwell"))?.id, orwell.id);
+/// # Ok(())
+/// # }
+/// ```
+pub trait Model: Sized + 'static {
+    /// The typed field handles that query closures receive (`BookFields`).
+    type Fields: Copy;
+    /// The insert struct: every field but the auto-increment key (`NewBook`).
+    type New: Insert<Model = Self>;
+    /// The table's description.
+    const META: &'static ModelMeta;
+
+    #[doc(hidden)]
+    fn __fields(path: Path) -> Self::Fields;
+    #[doc(hidden)]
+    fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;
+    #[doc(hidden)]
+    fn __push_values(&self, out: &mut Vec<Value>);
+    #[doc(hidden)]
+    fn __set_auto_pk(&mut self, pk: i64);
+
+    /// The primary key's value.
+    fn pk(&self) -> Value;
+
+    /// A QuerySet over every row of the table, like Django's `Model.objects.all()`.
+    /// It runs nothing until a method that takes a [`Db`] is called.
+    fn objects() -> QuerySet<Self> {
+        QuerySet::new()
+    }
+
+    /// Writes every field to the row with this primary key (`UPDATE`, one query). If no
+    /// row has that key, inserts one with it, as Django's `save()` does (two queries).
+    ///
+    /// An unsaved object is a `New*` value: pass it to `objects().create(...)`.
+    fn save(&self, db: &Db) -> Result<()> {
+        crate::write::save(db, self)
+    }
+
+    /// Deletes this row (Django's `Model.delete()`), returning the number of rows
+    /// deleted in all and per model.
+    fn delete(&self, db: &Db) -> Result<crate::DeleteCount> {
+        crate::write::delete_instance(db, self)
+    }
+
+    /// Reloads every field from the database (one query).
+    fn refresh_from_db(&mut self, db: &Db) -> Result<()> {
+        *self = crate::write::reload(db, self)?;
+        Ok(())
+    }
+}
+
+/// The insert struct of a model (`NewBook`), generated by `#[derive(Model)]`.
+pub trait Insert {
+    /// The model it creates.
+    type Model: Model;
+    #[doc(hidden)]
+    fn __push_values(&self, out: &mut Vec<Value>);
+    #[doc(hidden)]
+    fn __into_model(self, auto_pk: i64) -> Self::Model;
+    #[doc(hidden)]
+    fn __apply_to(self, model: &mut Self::Model);
+}

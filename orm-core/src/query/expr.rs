@@ -1,0 +1,679 @@
+//! Typed field handles, expressions (Django's F), conditions (Django's Q), ordering
+//! terms and assignments. Everything here only describes SQL; the compiler writes it.
+
+use crate::model::{Model, ModelMeta, Path};
+use crate::types::{FieldType, NumericColumn, OrderedColumn, TextColumn, Value};
+use std::marker::PhantomData;
+use std::ops;
+
+/// An untyped expression node. Built by the typed API; read by the SQL compiler.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprNode {
+    /// A column of the model reached by `path` from the query's model.
+    Column {
+        /// The model the column belongs to.
+        meta: &'static ModelMeta,
+        /// The column's index in `meta.columns`.
+        column: u16,
+        /// The relations followed from the query's model.
+        path: Path,
+    },
+    /// A bound parameter.
+    Value(Value),
+    /// `lhs op rhs`.
+    Arith {
+        /// The operator.
+        op: ArithOp,
+        /// Left operand.
+        lhs: Box<ExprNode>,
+        /// Right operand.
+        rhs: Box<ExprNode>,
+    },
+    /// An aggregate function.
+    Aggregate {
+        /// The function.
+        func: AggFunc,
+        /// Its argument (`None` for `COUNT(*)`).
+        arg: Option<Box<ExprNode>>,
+        /// `COUNT(DISTINCT ...)`.
+        distinct: bool,
+    },
+}
+
+impl ExprNode {
+    /// Whether the expression can evaluate to SQL `NULL`.
+    pub(crate) fn nullable(&self) -> bool {
+        match self {
+            ExprNode::Column { meta, column, path } => {
+                meta.columns[usize::from(*column)].nullable || !path.is_root()
+            }
+            ExprNode::Value(v) => *v == Value::Null,
+            // Division by zero gives NULL in SQLite.
+            ExprNode::Arith { op, lhs, rhs } => {
+                *op == ArithOp::Div || lhs.nullable() || rhs.nullable()
+            }
+            ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// An aggregate function.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `COUNT`
+    Count,
+    /// `SUM`
+    Sum,
+    /// `AVG`
+    Avg,
+    /// `MIN`
+    Min,
+    /// `MAX`
+    Max,
+}
+
+/// A comparison operator.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+}
+
+/// A text lookup.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// `contains`
+    Contains,
+    /// `startswith`
+    StartsWith,
+    /// `endswith`
+    EndsWith,
+    /// `iexact` (only with `fold`)
+    Exact,
+}
+
+/// A condition tree: what `filter` and `exclude` hold.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// `lhs op rhs`
+    Compare(CmpOp, ExprNode, ExprNode),
+    /// `lhs IN (list)`; never empty (an empty list is `Nothing`).
+    In(ExprNode, Vec<ExprNode>),
+    /// A text lookup; `fold` makes it case-insensitive.
+    Pattern {
+        /// Which lookup.
+        kind: PatternKind,
+        /// Fold case (the `i` lookups).
+        fold: bool,
+        /// The column or expression searched.
+        lhs: ExprNode,
+        /// The text searched for.
+        rhs: ExprNode,
+    },
+    /// `lhs BETWEEN lo AND hi`
+    Range(ExprNode, ExprNode, ExprNode),
+    /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
+    IsNull(ExprNode, bool),
+    /// All of them.
+    And(Vec<Cond>),
+    /// Any of them.
+    Or(Vec<Cond>),
+    /// Boolean negation, with Django's NULL semantics.
+    Not(Box<Cond>),
+    /// Matches no row: the query need not run (Django's `EmptyResultSet`).
+    Nothing,
+    /// Matches every row.
+    Everything,
+}
+
+/// A condition, Django's `Q` object: returned by lookups such as `b.title.eq("1984")`
+/// and combined with `&`, `|` and `!`.
+///
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model)] struct Book { id: i64, title: String, published_year: i32 }
+/// let q = Book::objects().filter(|b| (b.title.startswith("The") | b.published_year.lt(1950)) & !b.title.contains("draft"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a condition does nothing until it is passed to filter() or exclude()"]
+pub struct Q(pub(crate) Cond);
+
+impl Q {
+    /// The condition every row meets (a neutral start for `&`).
+    pub fn all() -> Q {
+        Q(Cond::Everything)
+    }
+
+    /// The condition no row meets (a neutral start for `|`); a query whose filter is
+    /// `Q::none()` runs no SQL at all.
+    pub fn none() -> Q {
+        Q(Cond::Nothing)
+    }
+
+    #[doc(hidden)]
+    pub fn into_cond(self) -> Cond {
+        self.0
+    }
+}
+
+impl ops::BitAnd for Q {
+    type Output = Q;
+    fn bitand(self, rhs: Q) -> Q {
+        Q(match (self.0, rhs.0) {
+            (Cond::Nothing, _) | (_, Cond::Nothing) => Cond::Nothing,
+            (Cond::Everything, c) | (c, Cond::Everything) => c,
+            (Cond::And(mut a), Cond::And(b)) => {
+                a.extend(b);
+                Cond::And(a)
+            }
+            (Cond::And(mut a), c) => {
+                a.push(c);
+                Cond::And(a)
+            }
+            (a, b) => Cond::And(vec![a, b]),
+        })
+    }
+}
+
+impl ops::BitOr for Q {
+    type Output = Q;
+    fn bitor(self, rhs: Q) -> Q {
+        Q(match (self.0, rhs.0) {
+            (Cond::Everything, _) | (_, Cond::Everything) => Cond::Everything,
+            (Cond::Nothing, c) | (c, Cond::Nothing) => c,
+            (Cond::Or(mut a), Cond::Or(b)) => {
+                a.extend(b);
+                Cond::Or(a)
+            }
+            (Cond::Or(mut a), c) => {
+                a.push(c);
+                Cond::Or(a)
+            }
+            (a, b) => Cond::Or(vec![a, b]),
+        })
+    }
+}
+
+impl ops::Not for Q {
+    type Output = Q;
+    fn not(self) -> Q {
+        Q(match self.0 {
+            Cond::Nothing => Cond::Everything,
+            Cond::Everything => Cond::Nothing,
+            Cond::Not(inner) => *inner,
+            c => Cond::Not(Box::new(c)),
+        })
+    }
+}
+
+/// A value, field or expression usable where a column of type `T` is expected: the
+/// right-hand side of a lookup, an operand of arithmetic, or the value of an update.
+///
+/// Implemented for `T` itself, for `T` where `Option<T>` is expected, for `&str`
+/// where text is expected, and for fields and expressions of the same type (Django's
+/// `F()`), nullable or not.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as a value of a `{T}` column",
+    label = "expected a `{T}` value, or a field or expression of type `{T}`",
+    note = "a lookup, arithmetic or `set` takes a value of the column's own type, or another field of that type (Django's F())"
+)]
+pub trait Operand<T> {
+    #[doc(hidden)]
+    fn into_node(self) -> ExprNode;
+}
+
+impl<T: FieldType> Operand<T> for T {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(self.to_value())
+    }
+}
+impl<T: FieldType> Operand<Option<T>> for T {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(self.to_value())
+    }
+}
+impl Operand<String> for &str {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Text(self.to_owned()))
+    }
+}
+impl Operand<Option<String>> for &str {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Text(self.to_owned()))
+    }
+}
+impl Operand<String> for &String {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Text(self.clone()))
+    }
+}
+impl Operand<Option<String>> for &String {
+    #[inline]
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Text(self.clone()))
+    }
+}
+
+/// A typed handle on one column of model `M`, holding values of type `T`. The fields
+/// of a `BookFields` struct are `Field`s; they are `Copy` and hold no data.
+pub struct Field<M, T> {
+    path: Path,
+    column: u16,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Field<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Field<M, T> {}
+
+impl<M: Model, T> std::fmt::Debug for Field<M, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let col = &M::META.columns[usize::from(self.column)];
+        write!(f, "Field({}.{})", M::META.name, col.field)
+    }
+}
+
+impl<M: Model, T> Field<M, T> {
+    #[doc(hidden)]
+    pub const fn new(path: Path, column: u16) -> Self {
+        Field { path, column, _marker: PhantomData }
+    }
+
+    #[doc(hidden)]
+    pub fn node(self) -> ExprNode {
+        ExprNode::Column { meta: M::META, column: self.column, path: self.path }
+    }
+
+    /// The column's name in SQL.
+    pub fn column_name(self) -> &'static str {
+        M::META.columns[usize::from(self.column)].name
+    }
+
+    /// `SET column = value` for [`QuerySet::update`](crate::QuerySet::update); the
+    /// value may be an expression over other fields (Django's `F()`).
+    pub fn set(self, value: impl Operand<T>) -> Assignment {
+        Assignment { meta: M::META, column: self.column, path: self.path, value: value.into_node() }
+    }
+}
+
+/// A typed SQL expression over fields and values, such as `b.price_cents * 2`
+/// (Django's `F("price_cents") * 2`).
+#[derive(Debug, PartialEq)]
+pub struct Expr<T> {
+    node: ExprNode,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Expr<T> {
+    fn clone(&self) -> Self {
+        Expr::from_node(self.node.clone())
+    }
+}
+
+impl<T> Expr<T> {
+    fn from_node(node: ExprNode) -> Self {
+        Expr { node, _marker: PhantomData }
+    }
+
+    #[doc(hidden)]
+    pub fn node(self) -> ExprNode {
+        self.node
+    }
+}
+
+impl<M: Model, T> Operand<T> for Field<M, T> {
+    fn into_node(self) -> ExprNode {
+        self.node()
+    }
+}
+impl<M: Model, T> Operand<T> for Field<M, Option<T>> {
+    fn into_node(self) -> ExprNode {
+        self.node()
+    }
+}
+impl<M: Model, T> Operand<Option<T>> for Field<M, T> {
+    fn into_node(self) -> ExprNode {
+        self.node()
+    }
+}
+impl<T> Operand<T> for Expr<T> {
+    fn into_node(self) -> ExprNode {
+        self.node
+    }
+}
+impl<T> Operand<T> for Expr<Option<T>> {
+    fn into_node(self) -> ExprNode {
+        self.node
+    }
+}
+impl<T> Operand<Option<T>> for Expr<T> {
+    fn into_node(self) -> ExprNode {
+        self.node
+    }
+}
+
+fn cmp(op: CmpOp, lhs: ExprNode, rhs: ExprNode) -> Q {
+    // Django: `filter(x=None)` means `x IS NULL`.
+    if op == CmpOp::Eq && rhs == ExprNode::Value(Value::Null) {
+        return Q(Cond::IsNull(lhs, true));
+    }
+    Q(Cond::Compare(op, lhs, rhs))
+}
+
+fn pattern(kind: PatternKind, fold: bool, lhs: ExprNode, rhs: ExprNode) -> Q {
+    if kind == PatternKind::Exact && rhs == ExprNode::Value(Value::Null) {
+        return Q(Cond::IsNull(lhs, true));
+    }
+    Q(Cond::Pattern { kind, fold, lhs, rhs })
+}
+
+/// The lookups shared by [`Field`] and [`Expr`].
+macro_rules! lookups {
+    ($(#[$doc:meta])* impl[$($gen:tt)*] $ty:ty) => {
+        $(#[$doc])*
+        impl<$($gen)*> $ty {
+            /// `= value` (Django's `exact`). `eq(None)` is `IS NULL`, as in Django.
+            pub fn eq(self, value: impl Operand<T>) -> Q {
+                cmp(CmpOp::Eq, self.node(), value.into_node())
+            }
+
+            /// The negation of [`eq`](Self::eq): rows where the column is `NULL` match,
+            /// as `exclude(x=value)` keeps them in Django.
+            pub fn ne(self, value: impl Operand<T>) -> Q {
+                !self.eq(value)
+            }
+
+            /// `IN (values)`. An empty list matches nothing and the query is not sent,
+            /// as in Django; `NULL`s in the list are dropped.
+            pub fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
+                let list: Vec<ExprNode> = values
+                    .into_iter()
+                    .map(Operand::into_node)
+                    .filter(|v| *v != ExprNode::Value(Value::Null))
+                    .collect();
+                if list.is_empty() {
+                    Q(Cond::Nothing)
+                } else {
+                    Q(Cond::In(self.node(), list))
+                }
+            }
+
+            /// `IS NULL` (`true`) or `IS NOT NULL` (`false`), Django's `isnull`.
+            pub fn is_null(self, is_null: bool) -> Q {
+                Q(Cond::IsNull(self.node(), is_null))
+            }
+
+            /// `> value`
+            pub fn gt(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
+                cmp(CmpOp::Gt, self.node(), value.into_node())
+            }
+
+            /// `>= value`
+            pub fn gte(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
+                cmp(CmpOp::Gte, self.node(), value.into_node())
+            }
+
+            /// `< value`
+            pub fn lt(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
+                cmp(CmpOp::Lt, self.node(), value.into_node())
+            }
+
+            /// `<= value`
+            pub fn lte(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
+                cmp(CmpOp::Lte, self.node(), value.into_node())
+            }
+
+            /// `BETWEEN low AND high`, both ends included (Django's `range`).
+            pub fn range(self, low: impl Operand<T>, high: impl Operand<T>) -> Q where T: OrderedColumn {
+                Q(Cond::Range(self.node(), low.into_node(), high.into_node()))
+            }
+
+            /// Contains `text`, case-sensitively. `%`, `_` and `\` match themselves.
+            pub fn contains(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::Contains, false, self.node(), text.into_node())
+            }
+
+            /// Contains `text`, ignoring case for all of Unicode.
+            pub fn icontains(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::Contains, true, self.node(), text.into_node())
+            }
+
+            /// Starts with `text`, case-sensitively.
+            pub fn startswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::StartsWith, false, self.node(), text.into_node())
+            }
+
+            /// Starts with `text`, ignoring case for all of Unicode.
+            pub fn istartswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::StartsWith, true, self.node(), text.into_node())
+            }
+
+            /// Ends with `text`, case-sensitively.
+            pub fn endswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::EndsWith, false, self.node(), text.into_node())
+            }
+
+            /// Ends with `text`, ignoring case for all of Unicode.
+            pub fn iendswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::EndsWith, true, self.node(), text.into_node())
+            }
+
+            /// Equal to `text` ignoring case for all of Unicode (`iexact("émile")`
+            /// matches `"Émile"`). `iexact(None)` is `IS NULL`, as in Django.
+            pub fn iexact(self, text: impl Operand<T>) -> Q where T: TextColumn {
+                pattern(PatternKind::Exact, true, self.node(), text.into_node())
+            }
+
+            /// Ascending order on this column or expression.
+            pub fn asc(self) -> OrderBy {
+                OrderBy { node: self.node(), desc: false }
+            }
+
+            /// Descending order on this column or expression.
+            pub fn desc(self) -> OrderBy {
+                OrderBy { node: self.node(), desc: true }
+            }
+
+            /// `COUNT(expr)`: the number of non-`NULL` values.
+            pub fn count(self) -> Aggregate<i64> {
+                Aggregate::new(AggFunc::Count, Some(self.node()), false)
+            }
+
+            /// `COUNT(DISTINCT expr)`.
+            pub fn count_distinct(self) -> Aggregate<i64> {
+                Aggregate::new(AggFunc::Count, Some(self.node()), true)
+            }
+
+            /// `SUM(expr)`: `None` over no rows, as in Django.
+            pub fn sum(self) -> Aggregate<Option<<T as NumericColumn>::Sum>> where T: NumericColumn {
+                Aggregate::new(AggFunc::Sum, Some(self.node()), false)
+            }
+
+            /// `AVG(expr)`: `None` over no rows.
+            pub fn avg(self) -> Aggregate<Option<f64>> where T: NumericColumn {
+                Aggregate::new(AggFunc::Avg, Some(self.node()), false)
+            }
+
+            /// `MIN(expr)`: `None` over no rows.
+            pub fn min(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>> where T: OrderedColumn {
+                Aggregate::new(AggFunc::Min, Some(self.node()), false)
+            }
+
+            /// `MAX(expr)`: `None` over no rows.
+            pub fn max(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>> where T: OrderedColumn {
+                Aggregate::new(AggFunc::Max, Some(self.node()), false)
+            }
+        }
+    };
+}
+
+lookups!(
+    /// Lookups on a column: each returns a [`Q`] condition, an ordering or an aggregate.
+    impl[M: Model, T: FieldType] Field<M, T>
+);
+lookups!(
+    /// Lookups on an expression, the same as on a [`Field`].
+    impl[T: FieldType] Expr<T>
+);
+
+macro_rules! arith {
+    ($($trait:ident $method:ident $op:ident),*) => {$(
+        impl<M: Model, T: NumericColumn, R: Operand<T>> ops::$trait<R> for Field<M, T> {
+            type Output = Expr<T>;
+            fn $method(self, rhs: R) -> Expr<T> {
+                Expr::from_node(ExprNode::Arith { op: ArithOp::$op, lhs: Box::new(self.node()), rhs: Box::new(rhs.into_node()) })
+            }
+        }
+        impl<T: NumericColumn, R: Operand<T>> ops::$trait<R> for Expr<T> {
+            type Output = Expr<T>;
+            fn $method(self, rhs: R) -> Expr<T> {
+                Expr::from_node(ExprNode::Arith { op: ArithOp::$op, lhs: Box::new(self.node), rhs: Box::new(rhs.into_node()) })
+            }
+        }
+    )*};
+}
+arith!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div);
+
+/// One term of an `ORDER BY`: a field or expression and a direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    pub(crate) node: ExprNode,
+    pub(crate) desc: bool,
+}
+
+/// What `order_by` accepts: one [`OrderBy`] term, a bare field (ascending), or a
+/// tuple of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an ordering",
+    label = "expected `field.asc()`, `field.desc()` or a tuple of them",
+    note = "order_by takes `|b| b.title.asc()` or `|b| (b.year.desc(), b.title.asc())`"
+)]
+pub trait IntoOrdering {
+    #[doc(hidden)]
+    fn push_terms(self, out: &mut Vec<OrderBy>);
+}
+
+impl IntoOrdering for OrderBy {
+    fn push_terms(self, out: &mut Vec<OrderBy>) {
+        out.push(self);
+    }
+}
+impl<M: Model, T: FieldType> IntoOrdering for Field<M, T> {
+    fn push_terms(self, out: &mut Vec<OrderBy>) {
+        out.push(self.asc());
+    }
+}
+impl IntoOrdering for () {
+    fn push_terms(self, _out: &mut Vec<OrderBy>) {}
+}
+
+/// One `SET column = value` of an update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub(crate) meta: &'static ModelMeta,
+    pub(crate) column: u16,
+    pub(crate) path: Path,
+    pub(crate) value: ExprNode,
+}
+
+/// What `update` accepts: one [`Assignment`] or a tuple of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an update assignment",
+    label = "expected `field.set(value)` or a tuple of them"
+)]
+pub trait IntoAssignments {
+    #[doc(hidden)]
+    fn push_assignments(self, out: &mut Vec<Assignment>);
+}
+
+impl IntoAssignments for Assignment {
+    fn push_assignments(self, out: &mut Vec<Assignment>) {
+        out.push(self);
+    }
+}
+
+/// An aggregate over the rows of a query, producing a value of type `Out`.
+#[derive(Debug, PartialEq)]
+pub struct Aggregate<Out> {
+    pub(crate) node: ExprNode,
+    _marker: PhantomData<fn() -> Out>,
+}
+
+impl<Out> Clone for Aggregate<Out> {
+    fn clone(&self) -> Self {
+        Aggregate { node: self.node.clone(), _marker: PhantomData }
+    }
+}
+
+impl<Out> Aggregate<Out> {
+    fn new(func: AggFunc, arg: Option<ExprNode>, distinct: bool) -> Self {
+        Aggregate { node: ExprNode::Aggregate { func, arg: arg.map(Box::new), distinct }, _marker: PhantomData }
+    }
+}
+
+/// `COUNT(*)`: the number of rows.
+pub fn count_all() -> Aggregate<i64> {
+    Aggregate::new(AggFunc::Count, None, false)
+}
+
+macro_rules! tuples {
+    ($($name:ident)+) => {
+        impl<$($name: IntoOrdering),+> IntoOrdering for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn push_terms(self, out: &mut Vec<OrderBy>) {
+                let ($($name,)+) = self;
+                $($name.push_terms(out);)+
+            }
+        }
+        impl<$($name: IntoAssignments),+> IntoAssignments for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn push_assignments(self, out: &mut Vec<Assignment>) {
+                let ($($name,)+) = self;
+                $($name.push_assignments(out);)+
+            }
+        }
+    };
+}
+tuples!(A);
+tuples!(A B);
+tuples!(A B C);
+tuples!(A B C D);
+tuples!(A B C D E);
+tuples!(A B C D E F);
+tuples!(A B C D E F G);
+tuples!(A B C D E F G H);

@@ -1,0 +1,533 @@
+//! Lazy, typed QuerySets.
+
+pub(crate) mod compile;
+pub(crate) mod expr;
+mod select;
+
+pub use compile::Sql;
+pub use expr::{count_all, Aggregate, Assignment, Expr, Field, IntoAssignments, IntoOrdering, Operand, OrderBy, Q};
+#[doc(hidden)]
+pub use expr::{Cond, ExprNode};
+pub use select::{AggregateSelection, Selection};
+#[doc(hidden)]
+pub use select::{read_column, EmptyAggregate};
+
+use crate::db::{Cursor, Db};
+use crate::model::{Insert, Model, ModelMeta, Path};
+use crate::{Error, Result};
+use compile::Columns;
+use expr::{Cond as C, ExprNode as N};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Bound, RangeBounds};
+
+/// Django's `MAX_GET_RESULTS`: `get` reads at most this many rows to report how many
+/// matched.
+const MAX_GET_RESULTS: u64 = 21;
+
+/// The untyped description of a query that a `QuerySet` wraps.
+#[derive(Debug, Clone)]
+pub(crate) struct Query {
+    pub(crate) meta: &'static ModelMeta,
+    pub(crate) filter: Option<Cond>,
+    /// `None`: the model's default ordering.
+    pub(crate) order: Option<Vec<OrderBy>>,
+    pub(crate) reversed: bool,
+    pub(crate) low: u64,
+    pub(crate) high: Option<u64>,
+    pub(crate) distinct: bool,
+    pub(crate) error: Option<&'static str>,
+}
+
+impl Query {
+    fn new(meta: &'static ModelMeta) -> Self {
+        Query { meta, filter: None, order: None, reversed: false, low: 0, high: None, distinct: false, error: None }
+    }
+
+    pub(crate) fn is_sliced(&self) -> bool {
+        self.low > 0 || self.high.is_some()
+    }
+
+    /// Whether the query can return no row without asking the database.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.filter == Some(C::Nothing) || self.high == Some(self.low)
+    }
+
+    fn is_ordered(&self) -> bool {
+        match &self.order {
+            Some(terms) => !terms.is_empty(),
+            None => !self.meta.ordering.is_empty(),
+        }
+    }
+
+    /// The ORDER BY terms in effect: explicit, else the model's default; reversed by
+    /// `reverse()`.
+    pub(crate) fn ordering(&self) -> Vec<OrderBy> {
+        let mut terms = match &self.order {
+            Some(terms) => terms.clone(),
+            None => self
+                .meta
+                .ordering
+                .iter()
+                .map(|&(column, desc)| OrderBy {
+                    node: N::Column { meta: self.meta, column: column as u16, path: Path::ROOT },
+                    desc,
+                })
+                .collect(),
+        };
+        if self.reversed {
+            for t in &mut terms {
+                t.desc = !t.desc;
+            }
+        }
+        terms
+    }
+
+    fn add_filter(&mut self, cond: Cond) {
+        if self.is_sliced() {
+            self.error.get_or_insert("cannot filter a query once a slice has been taken");
+        }
+        self.filter = Some(match self.filter.take() {
+            None => cond,
+            Some(prev) => (Q(prev) & Q(cond)).0,
+        });
+    }
+
+    /// Django's `set_limits`: a slice of a slice is relative to the first.
+    fn set_limits(&mut self, low: u64, high: Option<u64>) {
+        if let Some(high) = high {
+            let high = self.low.saturating_add(high);
+            self.high = Some(self.high.map_or(high, |h| h.min(high)));
+        }
+        let low = self.low.saturating_add(low);
+        self.low = self.high.map_or(low, |h| h.min(low));
+    }
+
+    fn check(&self) -> Result<()> {
+        match self.error {
+            Some(message) => Err(Error::InvalidQuery { message }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The row shape of a QuerySet: whole model instances, or `values()` tuples.
+#[doc(hidden)]
+pub trait RowShape<M>: Clone {
+    /// One row.
+    type Item;
+    #[doc(hidden)]
+    fn nodes(&self) -> Option<Vec<ExprNode>>;
+    #[doc(hidden)]
+    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<Self::Item>;
+}
+
+/// The row shape of a QuerySet that returns model instances (the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Instances;
+
+impl<M: Model> RowShape<M> for Instances {
+    type Item = M;
+    fn nodes(&self) -> Option<Vec<ExprNode>> {
+        None
+    }
+    #[inline]
+    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<M> {
+        M::__from_row(row, 0)
+    }
+}
+
+/// The row shape of a `values()` QuerySet: typed tuples (or one flat value).
+#[derive(Debug, Clone)]
+pub struct Values<S>(S);
+
+impl<M, S: Selection> RowShape<M> for Values<S> {
+    type Item = S::Output;
+    fn nodes(&self) -> Option<Vec<ExprNode>> {
+        let mut out = Vec::new();
+        self.0.push_nodes(&mut out);
+        Some(out)
+    }
+    #[inline]
+    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<S::Output> {
+        let mut index = 0;
+        self.0.decode(row, &mut index)
+    }
+}
+
+/// A lazy, typed description of a query over model `M`, Django's `QuerySet`.
+///
+/// It holds no connection and runs nothing: building, cloning and chaining it never
+/// touch the database. Only the methods that take a [`Db`] run SQL, one query each
+/// unless their documentation says otherwise.
+///
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model, Debug)] struct Book { id: i64, title: String, published_year: i32 }
+/// # fn main() -> orm::Result<()> {
+/// let db = Db::open_in_memory()?;
+/// db.create_tables::<(Book,)>()?;
+/// let before = db.query_count();
+/// let recent = Book::objects()
+///     .filter(|b| b.published_year.gte(2020))
+///     .exclude(|b| b.title.icontains("draft"))
+///     .order_by(|b| (b.published_year.desc(), b.title.asc()));
+/// assert_eq!(db.query_count(), before); // nothing ran yet
+/// let books: Vec<Book> = recent.all(&db)?; // one query
+/// assert_eq!(db.query_count(), before + 1);
+/// # Ok(())
+/// # }
+/// ```
+pub struct QuerySet<M, S = Instances> {
+    query: Query,
+    shape: S,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M, S: Clone> Clone for QuerySet<M, S> {
+    fn clone(&self) -> Self {
+        QuerySet { query: self.query.clone(), shape: self.shape.clone(), _model: PhantomData }
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every row of `M`'s table; the same as `M::objects()`.
+    pub fn new() -> Self {
+        QuerySet { query: Query::new(M::META), shape: Instances, _model: PhantomData }
+    }
+}
+
+impl<M: Model> Default for QuerySet<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model, S: RowShape<M>> fmt::Debug for QuerySet<M, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "QuerySet<{}>({})", M::META.name, self.sql())
+    }
+}
+
+impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
+    /// Keeps the rows that match the condition (Django's `filter`). Several calls are
+    /// combined with `AND`.
+    pub fn filter(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
+        let cond = condition(M::__fields(Path::ROOT)).0;
+        self.query.add_filter(cond);
+        self
+    }
+
+    /// Keeps the rows that do not match the condition (Django's `exclude`): rows where
+    /// a compared column is `NULL` are kept, as in Django.
+    pub fn exclude(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
+        let cond = (!condition(M::__fields(Path::ROOT))).0;
+        self.query.add_filter(cond);
+        self
+    }
+
+    /// Replaces the ordering: `order_by(|b| (b.year.desc(), b.title.asc()))`. An empty
+    /// tuple `()` removes every ordering, the model's default included.
+    pub fn order_by<O: IntoOrdering>(mut self, ordering: impl FnOnce(M::Fields) -> O) -> Self {
+        if self.query.is_sliced() {
+            self.query.error.get_or_insert("cannot reorder a query once a slice has been taken");
+        }
+        let mut terms = Vec::new();
+        ordering(M::__fields(Path::ROOT)).push_terms(&mut terms);
+        self.query.order = Some(terms);
+        self.query.reversed = false;
+        self
+    }
+
+    /// Reverses the ordering in effect. Without any ordering it does nothing, as in
+    /// Django.
+    pub fn reverse(mut self) -> Self {
+        self.query.reversed = !self.query.reversed;
+        self
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.query.distinct = true;
+        self
+    }
+
+    /// Django's slicing, `qs[5:10]` as `slice(5..10)`: `LIMIT`/`OFFSET`. A slice of a
+    /// slice is relative to the first; an empty slice runs no query.
+    pub fn slice(mut self, range: impl RangeBounds<usize>) -> Self {
+        let low = match range.start_bound() {
+            Bound::Included(&n) => n as u64,
+            Bound::Excluded(&n) => n as u64 + 1,
+            Bound::Unbounded => 0,
+        };
+        let high = match range.end_bound() {
+            Bound::Included(&n) => Some(n as u64 + 1),
+            Bound::Excluded(&n) => Some(n as u64),
+            Bound::Unbounded => None,
+        };
+        let high = high.map(|h| h.max(low));
+        self.query.set_limits(low, high);
+        self
+    }
+
+    /// Selects columns or expressions instead of whole instances (Django's
+    /// `values_list`): `values(|b| (b.title, b.published_year))` gives
+    /// `Vec<(String, i32)>`; one field gives a flat `Vec<T>`.
+    pub fn values<V: Selection>(self, select: impl FnOnce(M::Fields) -> V) -> QuerySet<M, Values<V>> {
+        QuerySet { shape: Values(select(M::__fields(Path::ROOT))), query: self.query, _model: PhantomData }
+    }
+
+    /// The SQL and parameters `all()` would send, without running anything (Django's
+    /// `str(qs.query)`, with parameters kept apart).
+    pub fn sql(&self) -> Sql {
+        let nodes = self.shape.nodes();
+        compile::select(&self.query, columns(&nodes))
+    }
+
+    /// Runs the query and collects every row (one query; none for an empty filter or
+    /// slice).
+    pub fn all(&self, db: &Db) -> Result<Vec<S::Item>> {
+        self.query.check()?;
+        if self.query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = self.sql();
+        db.fetch(&sql.text, &sql.params, |row| self.shape.decode_row(row))
+    }
+
+    /// Runs the query and streams its rows without collecting them: the returned
+    /// cursor's [`rows`](Cursor::rows) iterator decodes one row at a time.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Book { id: i64, title: String }
+    /// # fn main() -> orm::Result<()> {
+    /// # let db = Db::open_in_memory()?; db.create_tables::<(Book,)>()?;
+    /// for book in Book::objects().iter(&db)?.rows() {
+    ///     println!("{}", book?.title);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn iter<'db>(&self, db: &'db Db) -> Result<Cursor<'db, M, S>> {
+        self.query.check()?;
+        if self.query.is_empty() {
+            return Ok(Cursor::empty(self.shape.clone()));
+        }
+        let sql = self.sql();
+        db.cursor(&sql.text, &sql.params, self.shape.clone())
+    }
+
+    /// The number of rows (`SELECT COUNT(*)`).
+    pub fn count(&self, db: &Db) -> Result<i64> {
+        self.query.check()?;
+        if self.query.is_empty() {
+            return Ok(0);
+        }
+        let sql = match self.shape.nodes() {
+            Some(nodes) if self.query.distinct => count_distinct_values(&self.query, &nodes),
+            _ => compile::count(&self.query),
+        };
+        db.fetch_one(&sql.text, &sql.params, |row| Ok(row.get::<_, i64>(0)?))
+    }
+
+    /// Whether any row matches (`SELECT 1 ... LIMIT 1`).
+    pub fn exists(&self, db: &Db) -> Result<bool> {
+        self.query.check()?;
+        if self.query.is_empty() {
+            return Ok(false);
+        }
+        let sql = compile::exists(&self.query);
+        Ok(db.fetch(&sql.text, &sql.params, |_| Ok(()))?.len() == 1)
+    }
+
+    /// The first row in the ordering in effect, or by primary key if there is none.
+    pub fn first(&self, db: &Db) -> Result<Option<S::Item>> {
+        let mut qs = self.clone();
+        if !qs.query.is_ordered() {
+            qs.query.order = Some(vec![pk_order(M::META, false)]);
+        }
+        qs.query.set_limits(0, Some(1));
+        Ok(qs.all(db)?.pop())
+    }
+
+    /// The last row in the ordering in effect, or by primary key if there is none.
+    pub fn last(&self, db: &Db) -> Result<Option<S::Item>> {
+        let mut qs = self.clone();
+        if qs.query.is_sliced() {
+            qs.query.error.get_or_insert("cannot reverse a query once a slice has been taken");
+        }
+        if qs.query.is_ordered() {
+            qs.query.reversed = !qs.query.reversed;
+        } else {
+            qs.query.order = Some(vec![pk_order(M::META, true)]);
+        }
+        qs.query.high = Some(qs.query.low + 1);
+        Ok(qs.all(db)?.pop())
+    }
+
+    /// The one row that matches `condition` (Django's `get`): `Error::DoesNotExist`
+    /// if none does, `Error::MultipleObjectsReturned` if more do.
+    pub fn get(&self, db: &Db, condition: impl FnOnce(M::Fields) -> Q) -> Result<S::Item> {
+        let mut qs = self.clone().filter(condition);
+        if !qs.query.is_sliced() {
+            qs.query.order = Some(Vec::new());
+            qs.query.high = Some(MAX_GET_RESULTS);
+        }
+        let mut rows = qs.all(db)?;
+        match rows.len() {
+            0 => Err(Error::DoesNotExist { model: M::META.name }),
+            1 => Ok(rows.pop().expect("one row")),
+            n => Err(Error::MultipleObjectsReturned {
+                model: M::META.name,
+                count: (n < MAX_GET_RESULTS as usize).then_some(n),
+            }),
+        }
+    }
+
+    /// Computes aggregates over the rows (Django's `aggregate`):
+    /// `aggregate(&db, |b| (b.price_cents.avg(), b.published_year.max()))` gives
+    /// `(Option<f64>, Option<i32>)`. Over no rows, counts are 0 and the others `None`;
+    /// an empty filter sends no query.
+    pub fn aggregate<A: AggregateSelection>(&self, db: &Db, select: impl FnOnce(M::Fields) -> A) -> Result<A::Output> {
+        self.query.check()?;
+        let aggregates = select(M::__fields(Path::ROOT));
+        if self.query.is_empty() {
+            return Ok(aggregates.empty_output());
+        }
+        let mut nodes = Vec::new();
+        aggregates.push_nodes(&mut nodes);
+        let sql = compile::aggregate(&self.query, &nodes);
+        db.fetch_one(&sql.text, &sql.params, |row| aggregates.decode(row, &mut 0))
+    }
+}
+
+fn columns(nodes: &Option<Vec<ExprNode>>) -> Columns<'_> {
+    match nodes {
+        Some(nodes) => Columns::Exprs(nodes),
+        None => Columns::Model,
+    }
+}
+
+fn pk_order(meta: &'static ModelMeta, desc: bool) -> OrderBy {
+    OrderBy { node: N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, desc }
+}
+
+/// `pk IN (value)`, Django's condition for deleting one instance.
+pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: crate::Value) -> Q {
+    Q(C::In(N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![N::Value(pk)]))
+}
+
+fn count_distinct_values(query: &Query, nodes: &[ExprNode]) -> Sql {
+    let inner = compile::select(query, Columns::Exprs(nodes));
+    Sql { text: format!("SELECT COUNT(*) FROM ({}) subquery", inner.text), params: inner.params }
+}
+
+/// The number of rows a delete removed in all, and per model name (models with none
+/// left out), as Django's `delete()` returns them.
+pub type DeleteCount = (usize, std::collections::BTreeMap<&'static str, usize>);
+
+/// Writes through a QuerySet.
+impl<M: Model> QuerySet<M> {
+    /// Inserts one row and returns it with its primary key (`INSERT ... RETURNING`,
+    /// one query).
+    pub fn create(&self, db: &Db, new: M::New) -> Result<M> {
+        crate::write::create(db, new)
+    }
+
+    /// Inserts many rows in as few statements as SQLite's parameter limit allows,
+    /// inside one transaction, and returns them with their keys. Django's
+    /// `bulk_create`; no query at all for an empty list.
+    pub fn bulk_create(&self, db: &Db, rows: impl IntoIterator<Item = M::New>) -> Result<Vec<M>> {
+        crate::write::bulk_create(db, rows.into_iter().collect())
+    }
+
+    /// Like [`bulk_create`](Self::bulk_create) but does not read the keys back: returns
+    /// the number of rows inserted. Cheaper for large loads.
+    pub fn bulk_insert(&self, db: &Db, rows: impl IntoIterator<Item = M::New>) -> Result<usize> {
+        crate::write::bulk_insert(db, rows.into_iter().collect())
+    }
+
+    /// Sets columns on every matching row (Django's `update`), one query, and returns
+    /// the number of rows changed: `update(&db, |b| b.price_cents.set(b.price_cents * 2))`.
+    pub fn update<A: IntoAssignments>(&self, db: &Db, assignments: impl FnOnce(M::Fields) -> A) -> Result<usize> {
+        self.query.check()?;
+        if self.query.is_sliced() {
+            return Err(Error::InvalidQuery { message: "cannot update a query once a slice has been taken" });
+        }
+        let mut list = Vec::new();
+        assignments(M::__fields(Path::ROOT)).push_assignments(&mut list);
+        if list.iter().any(|a| !a.path.is_root()) {
+            return Err(Error::InvalidQuery { message: "update() can only set fields of the QuerySet's own model" });
+        }
+        if self.query.is_empty() || list.is_empty() {
+            return Ok(0);
+        }
+        let sql = compile::update(&self.query, &list);
+        db.execute(&sql.text, &sql.params)
+    }
+
+    /// Deletes every matching row (Django's `QuerySet.delete`) in a transaction and
+    /// returns the counts. An empty filter sends no query.
+    pub fn delete(&self, db: &Db) -> Result<DeleteCount> {
+        self.query.check()?;
+        if self.query.is_sliced() {
+            return Err(Error::InvalidQuery { message: "cannot delete a query once a slice has been taken" });
+        }
+        if self.query.is_empty() {
+            return Ok((0, Default::default()));
+        }
+        let sql = compile::delete(&self.query);
+        let n = db.atomic_inner(false, |db| db.execute(&sql.text, &sql.params))?;
+        Ok(crate::write::delete_count(M::META, n))
+    }
+
+    /// The row matching `condition`, or a new one created from `defaults` (Django's
+    /// `get_or_create`): returns `(instance, created)`. One query when found; when
+    /// created, the insert runs in a savepoint (SELECT, SAVEPOINT, INSERT, RELEASE) or
+    /// a transaction (BEGIN ... COMMIT), as in Django.
+    pub fn get_or_create(&self, db: &Db, condition: impl Fn(M::Fields) -> Q, defaults: M::New) -> Result<(M, bool)> {
+        match self.get(db, &condition) {
+            Ok(found) => Ok((found, false)),
+            Err(Error::DoesNotExist { .. }) => match db.atomic(|db| crate::write::create::<M::New>(db, defaults)) {
+                Ok(created) => Ok((created, true)),
+                Err(err @ Error::Integrity { .. }) => match self.get(db, &condition) {
+                    Ok(found) => Ok((found, false)),
+                    Err(_) => Err(err),
+                },
+                Err(err) => Err(err),
+            },
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Updates the row matching `condition` with every field of `defaults`, or creates
+    /// it from `defaults` (Django's `update_or_create`), in one transaction; returns
+    /// `(instance, created)`.
+    pub fn update_or_create(&self, db: &Db, condition: impl Fn(M::Fields) -> Q, defaults: M::New) -> Result<(M, bool)> {
+        db.atomic(|db| match self.get(db, &condition) {
+            Ok(mut found) => {
+                defaults.__apply_to(&mut found);
+                crate::write::save(db, &found)?;
+                Ok((found, false))
+            }
+            Err(Error::DoesNotExist { .. }) => {
+                let created = db.atomic(|db| crate::write::create::<M::New>(db, defaults))?;
+                Ok((created, true))
+            }
+            Err(err) => Err(err),
+        })
+    }
+
+    /// One `DELETE` without a transaction, for a model nothing depends on.
+    pub(crate) fn delete_fast(&self, db: &Db) -> Result<usize> {
+        let sql = compile::delete(&self.query);
+        db.execute(&sql.text, &sql.params)
+    }
+
+    /// A QuerySet that matches nothing and never queries (Django's `none()`).
+    pub fn none(mut self) -> Self {
+        self.query.add_filter(C::Nothing);
+        self
+    }
+}

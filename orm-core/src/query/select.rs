@@ -1,0 +1,145 @@
+//! What a query returns: model instances, typed `values()` tuples, or aggregates.
+
+use super::expr::{Aggregate, Expr, ExprNode, Field};
+use crate::model::Model;
+use crate::types::FieldType;
+use crate::Result;
+
+/// Something `values()` or `aggregate()` can select: a field, an expression, an
+/// aggregate, or a tuple of them. Its `Output` is the Rust type of one row.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be selected",
+    label = "expected a field, an expression, an aggregate, or a tuple of them",
+    note = "values() takes `|b| b.title` or `|b| (b.title, b.published_year)`"
+)]
+pub trait Selection: Clone {
+    /// The Rust type of one selected row.
+    type Output;
+    #[doc(hidden)]
+    fn push_nodes(&self, out: &mut Vec<ExprNode>);
+    #[doc(hidden)]
+    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output>;
+}
+
+/// A selection made only of aggregates: what `aggregate()` accepts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an aggregate",
+    label = "expected `field.sum()`, `field.avg()`, `field.count()`, `field.min()`, `field.max()` or a tuple of them"
+)]
+pub trait AggregateSelection: Selection {
+    #[doc(hidden)]
+    fn empty_output(&self) -> Self::Output;
+}
+
+/// The value an aggregate has over no rows: `0` for a count, `None` for the others.
+#[doc(hidden)]
+pub trait EmptyAggregate {
+    fn empty() -> Self;
+}
+impl EmptyAggregate for i64 {
+    fn empty() -> Self {
+        0
+    }
+}
+impl<T> EmptyAggregate for Option<T> {
+    fn empty() -> Self {
+        None
+    }
+}
+
+/// Reads column `index` of `row` as a `T`; a mismatch is an `Error::Decode` naming
+/// the model and column.
+#[doc(hidden)]
+#[inline]
+pub fn read_column<T: FieldType>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+    model: &'static str,
+    column: &'static str,
+) -> Result<T> {
+    let value = row.get_ref(index)?;
+    T::from_value(value.into()).map_err(|err| crate::Error::Decode {
+        model,
+        column,
+        expected: T::RUST_TYPE,
+        found: err.found,
+    })
+}
+
+impl<M: Model, T: FieldType> Selection for Field<M, T> {
+    type Output = T;
+    fn push_nodes(&self, out: &mut Vec<ExprNode>) {
+        out.push(self.node());
+    }
+    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
+        let value = read_column(row, *index, M::META.name, self.column_name());
+        *index += 1;
+        value
+    }
+}
+
+impl<T: FieldType> Selection for Expr<T> {
+    type Output = T;
+    fn push_nodes(&self, out: &mut Vec<ExprNode>) {
+        out.push(self.clone().node());
+    }
+    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
+        let value = read_column(row, *index, "values", "expression");
+        *index += 1;
+        value
+    }
+}
+
+impl<O: FieldType> Selection for Aggregate<O> {
+    type Output = O;
+    fn push_nodes(&self, out: &mut Vec<ExprNode>) {
+        out.push(self.node.clone());
+    }
+    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<O> {
+        let value = read_column(row, *index, "aggregate", "aggregate");
+        *index += 1;
+        value
+    }
+}
+
+impl<O: FieldType + EmptyAggregate> AggregateSelection for Aggregate<O> {
+    fn empty_output(&self) -> O {
+        O::empty()
+    }
+}
+
+macro_rules! tuples {
+    ($($name:ident)+) => {
+        #[allow(non_snake_case)]
+        impl<$($name: Selection),+> Selection for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+            fn push_nodes(&self, out: &mut Vec<ExprNode>) {
+                let ($($name,)+) = self;
+                $($name.push_nodes(out);)+
+            }
+            fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output> {
+                let ($($name,)+) = self;
+                Ok(($($name.decode(row, index)?,)+))
+            }
+        }
+        #[allow(non_snake_case)]
+        impl<$($name: AggregateSelection),+> AggregateSelection for ($($name,)+) {
+            fn empty_output(&self) -> Self::Output {
+                let ($($name,)+) = self;
+                ($($name.empty_output(),)+)
+            }
+        }
+    };
+}
+tuples!(A);
+tuples!(A B);
+tuples!(A B C);
+tuples!(A B C D);
+tuples!(A B C D E);
+tuples!(A B C D E F);
+tuples!(A B C D E F G);
+tuples!(A B C D E F G H);
+tuples!(A B C D E F G H I);
+tuples!(A B C D E F G H I J);
+tuples!(A B C D E F G H I J K);
+tuples!(A B C D E F G H I J K L);

@@ -1,0 +1,17 @@
+//! serde_json's `Value`, stored as JSON text.
+
+use super::{DecodeError, FieldType, Value, ValueRef};
+
+impl FieldType for serde_json::Value {
+    const SQL_TYPE: &'static str = "TEXT";
+    const RUST_TYPE: &'static str = "serde_json::Value";
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_string())
+    }
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Text(bytes) => serde_json::from_slice(bytes).map_err(|e| DecodeError::new(format!("invalid JSON ({e})"))),
+            other => Err(DecodeError::unexpected(other)),
+        }
+    }
+}

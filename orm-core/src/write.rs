@@ -1,0 +1,136 @@
+//! Inserts, saves and deletes of single instances and batches.
+
+use crate::db::Db;
+use crate::model::{Insert, Model, ModelMeta};
+use crate::query::{compile, DeleteCount};
+use crate::types::Value;
+use crate::Result;
+
+/// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32+), which the bundled build keeps.
+const MAX_PARAMS: usize = 32766;
+
+/// `INSERT ... RETURNING pk`, one query.
+pub(crate) fn create<N: Insert>(db: &Db, new: N) -> Result<N::Model> {
+    let meta = <N::Model as Model>::META;
+    let mut params = Vec::with_capacity(meta.columns.len());
+    new.__push_values(&mut params);
+    if meta.auto_pk {
+        let sql = compile::insert(meta, 1, false, true);
+        let pk = db.fetch_one(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
+        Ok(new.__into_model(pk))
+    } else {
+        let sql = compile::insert(meta, 1, false, false);
+        db.execute(&sql, &params)?;
+        Ok(new.__into_model(0))
+    }
+}
+
+fn insert_columns(meta: &ModelMeta) -> usize {
+    meta.columns.len() - usize::from(meta.auto_pk)
+}
+
+/// Rows per statement so that one statement stays within SQLite's parameter limit.
+fn batch_rows(meta: &ModelMeta) -> usize {
+    (MAX_PARAMS / insert_columns(meta).max(1)).max(1)
+}
+
+pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Model>> {
+    let meta = <N::Model as Model>::META;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.atomic_inner(false, |db| {
+        let mut out = Vec::with_capacity(rows.len());
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let batch: Vec<N> = rows.by_ref().take(batch_rows(meta)).collect();
+            let mut params = Vec::with_capacity(batch.len() * insert_columns(meta));
+            for row in &batch {
+                row.__push_values(&mut params);
+            }
+            if meta.auto_pk {
+                let sql = compile::insert(meta, batch.len(), false, true);
+                let mut keys = db.fetch(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
+                // SQLite does not promise RETURNING's order; new keys increase in
+                // insertion order within one statement, so sorting restores it.
+                keys.sort_unstable();
+                out.extend(batch.into_iter().zip(keys).map(|(row, pk)| row.__into_model(pk)));
+            } else {
+                let sql = compile::insert(meta, batch.len(), false, false);
+                db.execute(&sql, &params)?;
+                out.extend(batch.into_iter().map(|row| row.__into_model(0)));
+            }
+        }
+        Ok(out)
+    })
+}
+
+pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: Vec<N>) -> Result<usize> {
+    let meta = <N::Model as Model>::META;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let per_batch = batch_rows(meta);
+    let mut params = Vec::with_capacity(rows.len().min(per_batch) * insert_columns(meta));
+    let insert = |db: &Db, batch: &[N], params: &mut Vec<Value>| -> Result<usize> {
+        params.clear();
+        for row in batch {
+            row.__push_values(params);
+        }
+        db.execute(&compile::insert(meta, batch.len(), false, false), params)
+    };
+    if rows.len() <= per_batch {
+        return insert(db, &rows, &mut params);
+    }
+    db.atomic_inner(false, |db| {
+        let mut total = 0;
+        for batch in rows.chunks(per_batch) {
+            total += insert(db, batch, &mut params)?;
+        }
+        Ok(total)
+    })
+}
+
+/// Django's `save()`: `UPDATE` by primary key; if no row has the key, `INSERT` it.
+pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
+    let meta = M::META;
+    let mut all = Vec::with_capacity(meta.columns.len());
+    model.__push_values(&mut all);
+    let pk = all[meta.pk].clone();
+    let mut params: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != meta.pk)
+        .map(|(_, v)| v.clone())
+        .collect();
+    params.push(pk);
+    if db.execute(&compile::update_by_pk(meta), &params)? == 0 {
+        db.execute(&compile::insert(meta, 1, true, false), &all)?;
+    }
+    Ok(())
+}
+
+/// Django's `Model.delete()`: `DELETE ... WHERE pk IN (?)`.
+pub(crate) fn delete_instance<M: Model>(db: &Db, model: &M) -> Result<DeleteCount> {
+    let pk = model.pk();
+    let n = M::objects().filter(|_| pk_is(M::META, pk)).delete_fast(db)?;
+    Ok(delete_count(M::META, n))
+}
+
+pub(crate) fn delete_count(meta: &'static ModelMeta, n: usize) -> DeleteCount {
+    let mut per_model = std::collections::BTreeMap::new();
+    if n > 0 {
+        per_model.insert(meta.name, n);
+    }
+    (n, per_model)
+}
+
+/// Reads the row with this instance's key again.
+pub(crate) fn reload<M: Model>(db: &Db, model: &M) -> Result<M> {
+    let pk = model.pk();
+    M::objects().get(db, |_| pk_is(M::META, pk))
+}
+
+fn pk_is(meta: &'static ModelMeta, pk: Value) -> crate::Q {
+    crate::query::pk_condition(meta, pk)
+}
