@@ -97,12 +97,8 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
     let mut all = Vec::with_capacity(meta.columns.len());
     model.__push_values(&mut all);
     let pk = all[meta.pk].clone();
-    let mut params: Vec<Value> = all
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != meta.pk)
-        .map(|(_, v)| v.clone())
-        .collect();
+    let mut params: Vec<Value> =
+        all.iter().enumerate().filter(|(i, _)| *i != meta.pk).map(|(_, v)| v.clone()).collect();
     params.push(pk);
     if db.execute(&compile::update_by_pk(meta), &params)? == 0 {
         db.execute(&compile::insert(meta, 1, true, false), &all)?;

@@ -151,11 +151,8 @@ impl Writer {
     /// NULL is false, as in Django), so nullable operands get `IS NOT NULL` guards:
     /// `NOT ("x" = ? AND "x" IS NOT NULL)`, Django's own SQL.
     fn guarded(&mut self, negated: bool, bare: bool, operands: &[&ExprNode], body: impl FnOnce(&mut Self)) {
-        let guards: Vec<&ExprNode> = if negated {
-            operands.iter().copied().filter(|n| n.nullable()).collect()
-        } else {
-            Vec::new()
-        };
+        let guards: Vec<&ExprNode> =
+            if negated { operands.iter().copied().filter(|n| n.nullable()).collect() } else { Vec::new() };
         let parens = !guards.is_empty() && !bare;
         if parens {
             self.push("(");

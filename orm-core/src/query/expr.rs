@@ -45,14 +45,10 @@ impl ExprNode {
     /// Whether the expression can evaluate to SQL `NULL`.
     pub(crate) fn nullable(&self) -> bool {
         match self {
-            ExprNode::Column { meta, column, path } => {
-                meta.columns[usize::from(*column)].nullable || !path.is_root()
-            }
+            ExprNode::Column { meta, column, path } => meta.columns[usize::from(*column)].nullable || !path.is_root(),
             ExprNode::Value(v) => *v == Value::Null,
             // Division by zero gives NULL in SQLite.
-            ExprNode::Arith { op, lhs, rhs } => {
-                *op == ArithOp::Div || lhs.nullable() || rhs.nullable()
-            }
+            ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
             ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
         }
     }

@@ -8,9 +8,9 @@ pub use compile::Sql;
 pub use expr::{count_all, Aggregate, Assignment, Expr, Field, IntoAssignments, IntoOrdering, Operand, OrderBy, Q};
 #[doc(hidden)]
 pub use expr::{Cond, ExprNode};
-pub use select::{AggregateSelection, Selection};
 #[doc(hidden)]
 pub use select::{read_column, EmptyAggregate};
+pub use select::{AggregateSelection, Selection};
 
 use crate::db::{Cursor, Db};
 use crate::model::{Insert, Model, ModelMeta, Path};

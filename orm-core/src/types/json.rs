@@ -10,7 +10,9 @@ impl FieldType for serde_json::Value {
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
-            ValueRef::Text(bytes) => serde_json::from_slice(bytes).map_err(|e| DecodeError::new(format!("invalid JSON ({e})"))),
+            ValueRef::Text(bytes) => {
+                serde_json::from_slice(bytes).map_err(|e| DecodeError::new(format!("invalid JSON ({e})")))
+            }
             other => Err(DecodeError::unexpected(other)),
         }
     }

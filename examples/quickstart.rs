@@ -1,0 +1,109 @@
+//! The README's quick start: opens an embedded SQLite file, creates the tables, writes
+//! and queries, and prints every query it ran with the count.
+//!
+//! Run it with `cargo run --example quickstart`.
+
+use orm::prelude::*;
+
+#[derive(Model, Debug, Clone)]
+pub struct Author {
+    pub id: i64,
+    #[orm(max_length = 100, unique)]
+    pub name: String,
+    pub birth_year: Option<i32>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[orm(table = "book", ordering = "-published_year")]
+pub struct Book {
+    pub id: i64,
+    #[orm(max_length = 200, index)]
+    pub title: String,
+    pub author_id: i64,
+    pub published_year: i32,
+    pub price_cents: i64,
+}
+
+fn main() -> orm::Result<()> {
+    let path = std::env::temp_dir().join("orm-quickstart.sqlite3");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let db = Db::open(&path)?;
+    println!("database: {}", path.display());
+
+    let captured = db.capture(|| {
+        db.create_tables::<(Author, Book)>()?;
+
+        let orwell =
+            Author::objects().create(&db, NewAuthor { name: "George Orwell".into(), birth_year: Some(1903) })?;
+        let huxley =
+            Author::objects().create(&db, NewAuthor { name: "Aldous Huxley".into(), birth_year: Some(1894) })?;
+        Book::objects().bulk_create(
+            &db,
+            [
+                NewBook { title: "1984".into(), author_id: orwell.id, published_year: 1949, price_cents: 899 },
+                NewBook { title: "Animal Farm".into(), author_id: orwell.id, published_year: 1945, price_cents: 599 },
+                NewBook {
+                    title: "Brave New World".into(),
+                    author_id: huxley.id,
+                    published_year: 1932,
+                    price_cents: 1099,
+                },
+                NewBook {
+                    title: "Island (draft)".into(),
+                    author_id: huxley.id,
+                    published_year: 1962,
+                    price_cents: 100,
+                },
+            ],
+        )?;
+
+        // A lazy QuerySet: building it runs nothing.
+        let classics = Book::objects()
+            .filter(|b| b.published_year.lt(1950))
+            .exclude(|b| b.title.icontains("DRAFT"))
+            .order_by(|b| (b.published_year.desc(), b.title.asc()));
+        println!("\nSQL of the classics query: {}", classics.sql());
+
+        for book in classics.all(&db)? {
+            println!("  {} ({})", book.title, book.published_year);
+        }
+
+        let by_orwell = Book::objects().filter(|b| b.author_id.eq(orwell.id)).count(&db)?;
+        println!("books by Orwell: {by_orwell}");
+
+        let titles: Vec<(String, i32)> = Book::objects().values(|b| (b.title, b.published_year)).slice(..2).all(&db)?;
+        println!("newest two: {titles:?}");
+
+        let (avg, newest) = Book::objects().aggregate(&db, |b| (b.price_cents.avg(), b.published_year.max()))?;
+        println!("average price: {:.2} cents, newest year: {newest:?}", avg.unwrap_or_default());
+
+        let doubled = Book::objects()
+            .filter(|b| b.published_year.lt(1940))
+            .update(&db, |b| b.price_cents.set(b.price_cents * 2))?;
+        println!("repriced {doubled} book(s)");
+
+        let mut book = Book::objects().get(&db, |b| b.title.eq("1984"))?;
+        book.price_cents = 999;
+        book.save(&db)?;
+
+        let (deleted, per_model) = Book::objects().filter(|b| b.title.contains("(draft)")).delete(&db)?;
+        println!("deleted {deleted}: {per_model:?}");
+
+        let (_, created) = Author::objects().get_or_create(
+            &db,
+            |a| a.name.eq("George Orwell"),
+            NewAuthor { name: "George Orwell".into(), birth_year: None },
+        )?;
+        println!("Orwell created again? {created}");
+        Ok(())
+    })?;
+
+    println!("\n{} queries:", captured.queries.len());
+    for (i, q) in captured.queries.iter().enumerate() {
+        println!("{:>3}. {q}", i + 1);
+    }
+    println!("query_count={}", db.query_count());
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Expansion: parse -> validate -> generate, one file per generated piece.
+
+mod fields;
+mod insert;
+mod model;
+
+use crate::ctxt::Ctxt;
+use crate::{parse, validate};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The whole `#[derive(Model)]`: the generated items, or every error found.
+pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let parsed = parse::model(&mut cx, input);
+    let resolved = parsed.as_ref().and_then(|m| validate::check(&mut cx, m));
+    match (parsed, resolved) {
+        (Some(model), Some(resolved)) if !cx.has_errors() => {
+            let names = Names::of(&model);
+            let fields = fields::expand(&model, &names);
+            let insert = insert::expand(&model, &resolved, &names);
+            let model_impl = model::expand(&model, &resolved, &names);
+            quote! {
+                #fields
+                #insert
+                #[doc(hidden)]
+                const _: () = {
+                    #model_impl
+                };
+            }
+        }
+        _ => cx.into_compile_errors(),
+    }
+}
+
+/// The names of the generated items.
+pub(crate) struct Names {
+    pub fields: syn::Ident,
+    pub new: syn::Ident,
+}
+
+impl Names {
+    fn of(model: &parse::Model<'_>) -> Self {
+        Names { fields: format_ident!("{}Fields", model.ident), new: format_ident!("New{}", model.ident) }
+    }
+}
