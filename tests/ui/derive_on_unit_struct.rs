@@ -1,0 +1,6 @@
+use orm::prelude::*;
+
+#[derive(Model)]
+pub struct Book;
+
+fn main() {}

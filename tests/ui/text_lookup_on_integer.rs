@@ -1,0 +1,14 @@
+use orm::prelude::*;
+
+#[derive(Model)]
+pub struct Book {
+    pub id: i64,
+    pub title: String,
+    pub published_year: i32,
+    pub price_cents: i64,
+    pub in_print: bool,
+}
+
+fn main() {
+    let _ = Book::objects().filter(|b| b.published_year.contains("x"));
+}
