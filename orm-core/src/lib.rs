@@ -28,6 +28,19 @@ pub use types::{
     DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,
 };
 
+/// chrono, re-exported for its column types (feature `chrono`).
+#[cfg(feature = "chrono")]
+pub use chrono;
+/// rust_decimal, re-exported for `Decimal` columns (feature `decimal`).
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
+/// serde_json, re-exported for JSON columns (feature `json`).
+#[cfg(feature = "json")]
+pub use serde_json;
+/// uuid, re-exported for `Uuid` columns (feature `uuid`).
+#[cfg(feature = "uuid")]
+pub use uuid;
+
 /// The date and time type used in examples: chrono's `DateTime<Utc>`.
 #[cfg(feature = "chrono")]
 pub type DateTime = chrono::DateTime<chrono::Utc>;
