@@ -28,9 +28,8 @@ fn every_statement_counts_once_transaction_control_included() -> orm::Result<()>
 fn capture_records_sql_params_rows_and_kind() -> orm::Result<()> {
     let db = db()?;
     seed(&db)?;
-    let captured = db.capture(|| {
-        db.atomic(|db| Book::objects().filter(|b| b.author_id.eq(1)).values(|b| b.title).all(db))
-    })?;
+    let captured =
+        db.capture(|| db.atomic(|db| Book::objects().filter(|b| b.author_id.eq(1)).values(|b| b.title).all(db)))?;
     assert_eq!(captured.value.len(), 3);
     let q = &captured.queries;
     assert_eq!(q.len(), 3);

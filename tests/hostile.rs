@@ -25,7 +25,8 @@ const HOSTILE: &[&str] = &[
 ];
 
 fn fill(db: &Db) -> orm::Result<Vec<Author>> {
-    let mut rows: Vec<NewAuthor> = HOSTILE.iter().map(|s| NewAuthor { name: s.to_string(), birth_year: None }).collect();
+    let mut rows: Vec<NewAuthor> =
+        HOSTILE.iter().map(|s| NewAuthor { name: s.to_string(), birth_year: None }).collect();
     rows.push(NewAuthor { name: "x".repeat(100), birth_year: None });
     Author::objects().bulk_create(db, rows)
 }
@@ -72,23 +73,29 @@ fn each_hostile_string_matches_only_itself() -> orm::Result<()> {
         let exact = Author::objects().filter(|a| a.name.eq(*name)).values(|a| a.name).all(&db)?;
         assert_eq!(exact, [name.to_string()], "eq({name:?})");
         let reference: Vec<&str> = HOSTILE.iter().copied().filter(|h| h.contains(name)).collect();
-        let contains = Author::objects().filter(|a| a.name.contains(*name)).order_by(|a| a.id.asc()).values(|a| a.name).all(&db)?;
+        let contains = Author::objects()
+            .filter(|a| a.name.contains(*name))
+            .order_by(|a| a.id.asc())
+            .values(|a| a.name)
+            .all(&db)?;
         let mut expected: Vec<String> = reference.iter().map(|s| s.to_string()).collect();
         if "x".repeat(100).contains(name) {
             expected.push("x".repeat(100));
         }
         assert_eq!(contains, expected, "contains({name:?})");
-        let starts: Vec<String> =
-            Author::objects().filter(|a| a.name.startswith(*name)).order_by(|a| a.id.asc()).values(|a| a.name).all(&db)?;
-        let expected: Vec<String> = HOSTILE
-            .iter()
-            .map(|s| s.to_string())
-            .chain(["x".repeat(100)])
-            .filter(|h| h.starts_with(name))
-            .collect();
+        let starts: Vec<String> = Author::objects()
+            .filter(|a| a.name.startswith(*name))
+            .order_by(|a| a.id.asc())
+            .values(|a| a.name)
+            .all(&db)?;
+        let expected: Vec<String> =
+            HOSTILE.iter().map(|s| s.to_string()).chain(["x".repeat(100)]).filter(|h| h.starts_with(name)).collect();
         assert_eq!(starts, expected, "startswith({name:?})");
-        let ends: Vec<String> =
-            Author::objects().filter(|a| a.name.iendswith(*name)).order_by(|a| a.id.asc()).values(|a| a.name).all(&db)?;
+        let ends: Vec<String> = Author::objects()
+            .filter(|a| a.name.iendswith(*name))
+            .order_by(|a| a.id.asc())
+            .values(|a| a.name)
+            .all(&db)?;
         let expected: Vec<String> = HOSTILE
             .iter()
             .map(|s| s.to_string())

@@ -102,7 +102,10 @@ fn exclude_keeps_null_rows_like_django() -> orm::Result<()> {
     let db = db()?;
     seed(&db)?;
     let qs = Author::objects().exclude(|a| a.birth_year.eq(1903));
-    assert!(qs.sql().text.ends_with("WHERE NOT (\"author\".\"birth_year\" = ? AND \"author\".\"birth_year\" IS NOT NULL)"));
+    assert!(qs
+        .sql()
+        .text
+        .ends_with("WHERE NOT (\"author\".\"birth_year\" = ? AND \"author\".\"birth_year\" IS NOT NULL)"));
     assert_eq!(qs.values(|a| a.name).all(&db)?, ["Anonymous"]);
     // ne() is the negation of eq(), NULLs included.
     assert_eq!(Author::objects().filter(|a| a.birth_year.ne(1903)).count(&db)?, 1);
@@ -271,7 +274,8 @@ fn values_returns_typed_tuples_or_flat_values() -> orm::Result<()> {
     assert_eq!(years, [1000, 1938, 1945, 1949, 2021]);
     let births: Vec<Option<i32>> = Author::objects().order_by(|a| a.id.asc()).values(|a| a.birth_year).all(&db)?;
     assert_eq!(births, [Some(1903), None]);
-    let computed: Vec<i64> = Book::objects().order_by(|b| b.id.asc()).values(|b| b.price_cents * 2).slice(..1).all(&db)?;
+    let computed: Vec<i64> =
+        Book::objects().order_by(|b| b.id.asc()).values(|b| b.price_cents * 2).slice(..1).all(&db)?;
     assert_eq!(computed, [1798]);
     assert_eq!(Book::objects().values(|b| b.title).first(&db)?, Some("Draft notes".to_string()));
     Ok(())
@@ -281,7 +285,8 @@ fn values_returns_typed_tuples_or_flat_values() -> orm::Result<()> {
 fn distinct_values_and_counts() -> orm::Result<()> {
     let db = db()?;
     seed(&db)?;
-    let authors: Vec<i64> = Book::objects().order_by(|b| b.author_id.asc()).values(|b| b.author_id).distinct().all(&db)?;
+    let authors: Vec<i64> =
+        Book::objects().order_by(|b| b.author_id.asc()).values(|b| b.author_id).distinct().all(&db)?;
     assert_eq!(authors, [1, 2]);
     assert_eq!(Book::objects().values(|b| b.author_id).distinct().order_by(|_| ()).count(&db)?, 2);
     // As in Django, the default ordering's columns join a DISTINCT select list.

@@ -27,7 +27,14 @@ fn airport_db() -> orm::Result<Db> {
 }
 
 fn airport(iata: &str, country: &str, code: i32) -> NewAirport {
-    NewAirport { iata: iata.into(), country: country.into(), code, name: format!("{iata} airport"), runways: 2, elevation: 10 }
+    NewAirport {
+        iata: iata.into(),
+        country: country.into(),
+        code,
+        name: format!("{iata} airport"),
+        runways: 2,
+        elevation: 10,
+    }
 }
 
 #[test]
@@ -111,7 +118,9 @@ fn queryset_update_with_f_expressions_returns_rows_changed() -> orm::Result<()> 
     let prices: Vec<i64> = Book::objects().order_by(|b| b.id.asc()).values(|b| b.price_cents).all(&db)?;
     assert_eq!(prices, [1798, 1198, 2198, 3000, 100]);
     // Several columns at once, one a copy of another column.
-    let n = Book::objects().filter(|b| b.id.eq(5)).update(&db, |b| (b.published_year.set(2022), b.price_cents.set(b.id)))?;
+    let n = Book::objects()
+        .filter(|b| b.id.eq(5))
+        .update(&db, |b| (b.published_year.set(2022), b.price_cents.set(b.id)))?;
     assert_eq!(n, 1);
     assert_eq!(Book::objects().get(&db, |b| b.id.eq(5))?.price_cents, 5);
     Ok(())
@@ -260,7 +269,8 @@ fn constraint_violations_are_integrity_errors() -> orm::Result<()> {
     }
     let err = Airport::objects().create(&db, airport("TOOLONG", "FR", 3)).unwrap_err();
     assert!(matches!(err, Error::Integrity { kind: ConstraintKind::Check, .. }), "{err}");
-    let err = db.execute("INSERT INTO airport (iata, country, code, name) VALUES ('X', NULL, 1, 'n')", &[]).unwrap_err();
+    let err =
+        db.execute("INSERT INTO airport (iata, country, code, name) VALUES ('X', NULL, 1, 'n')", &[]).unwrap_err();
     assert!(matches!(err, Error::Integrity { kind: ConstraintKind::NotNull, .. }), "{err}");
     // Nothing was half-written.
     assert_eq!(Airport::objects().count(&db)?, 1);
@@ -273,12 +283,10 @@ fn natural_keys_defaults_and_column_names() -> orm::Result<()> {
     let cdg = Airport::objects().create(&db, airport("CDG", "FR", 1))?;
     assert_eq!(cdg.iata, "CDG");
     // SQL defaults apply to rows inserted without those columns.
-    db.execute("INSERT INTO airport (iata, country, code, name) VALUES (?, ?, ?, ?)", &[
-        Value::Text("LHR".into()),
-        Value::Text("GB".into()),
-        Value::Integer(2),
-        Value::Text("Heathrow".into()),
-    ])?;
+    db.execute(
+        "INSERT INTO airport (iata, country, code, name) VALUES (?, ?, ?, ?)",
+        &[Value::Text("LHR".into()), Value::Text("GB".into()), Value::Integer(2), Value::Text("Heathrow".into())],
+    )?;
     let lhr = Airport::objects().get(&db, |a| a.iata.eq("LHR"))?;
     assert_eq!((lhr.runways, lhr.elevation), (1, -5));
     let mut lhr2 = lhr.clone();

@@ -256,7 +256,7 @@ impl Writer {
         }
     }
 
-    fn from_where(&mut self, query: &Query) {
+    fn source_and_filter(&mut self, query: &Query) {
         self.push(" FROM ");
         self.ident(self.root.table);
         if let Some(filter) = &query.filter {
@@ -322,7 +322,7 @@ impl Writer {
                 }
             }
         }
-        self.from_where(query);
+        self.source_and_filter(query);
     }
 }
 
@@ -356,7 +356,7 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
         let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
         w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
         w.model_columns();
-        w.from_where(query);
+        w.source_and_filter(query);
         w.order_by(&ordering);
         w.limit(query);
         w.push(") ");
@@ -364,7 +364,7 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
     } else {
         w.push("SELECT ");
         write_list(&mut w, exprs);
-        w.from_where(query);
+        w.source_and_filter(query);
     }
     w.finish()
 }
@@ -382,7 +382,7 @@ fn write_list(w: &mut Writer, exprs: &[ExprNode]) {
 pub(crate) fn exists(query: &Query) -> Sql {
     let mut w = Writer::new(query.meta);
     w.push(if query.distinct { "SELECT DISTINCT 1" } else { "SELECT 1" });
-    w.from_where(query);
+    w.source_and_filter(query);
     w.push(" LIMIT 1");
     if query.low > 0 {
         w.push(" OFFSET ");
@@ -416,7 +416,7 @@ pub(crate) fn update(query: &Query, assignments: &[Assignment]) -> Sql {
 pub(crate) fn delete(query: &Query) -> Sql {
     let mut w = Writer::new(query.meta);
     w.push("DELETE");
-    w.from_where(query);
+    w.source_and_filter(query);
     w.finish()
 }
 
