@@ -239,18 +239,24 @@ impl AsOpt<String> for Option<String> {
     }
 }
 
-/// Two-valued: any comparison with a NULL is false; `eq(None)` is `IS NULL`.
+/// `eq`: `eq(None)` is `IS NULL`; otherwise a NULL column is not equal.
+fn eval_eq<K: PartialEq>(col: Option<&K>, v: Option<&K>) -> bool {
+    match v {
+        None => col.is_none(),
+        Some(v) => col == Some(v),
+    }
+}
+
+/// Two-valued: any comparison with a NULL is false.
 fn eval_cmp<K: Ord, V: AsOpt<K>>(col: Option<&K>, l: &Cmp<V>) -> bool {
     let both = |v: &V, pred: fn(Ordering) -> bool| match (col, v.as_opt()) {
         (Some(c), Some(v)) => pred(c.cmp(v)),
         _ => false,
     };
     match l {
-        Cmp::Eq(v) => match v.as_opt() {
-            None => col.is_none(),
-            Some(v) => col == Some(v),
-        },
-        Cmp::Ne(v) => !eval_cmp(col, &Cmp::Eq(v.as_opt())),
+        Cmp::Eq(v) => eval_eq(col, v.as_opt()),
+        // `ne(v)` is exactly `!eq(v)`.
+        Cmp::Ne(v) => !eval_eq(col, v.as_opt()),
         Cmp::In(vs) => col.is_some_and(|c| vs.iter().any(|v| v.as_opt() == Some(c))),
         Cmp::IsNull(b) => col.is_none() == *b,
         Cmp::Gt(v) => both(v, Ordering::is_gt),
@@ -261,12 +267,6 @@ fn eval_cmp<K: Ord, V: AsOpt<K>>(col: Option<&K>, l: &Cmp<V>) -> bool {
             (Some(c), Some(lo), Some(hi)) => lo <= c && c <= hi,
             _ => false,
         },
-    }
-}
-
-impl<'a, K> AsOpt<K> for Option<&'a K> {
-    fn as_opt(&self) -> Option<&K> {
-        *self
     }
 }
 
@@ -329,11 +329,8 @@ fn cmp_key(a: &Item, b: &Item, key: Key) -> Ordering {
 }
 
 fn reference(rows: &[Item], case: &Case) -> Vec<Item> {
-    let mut out: Vec<Item> = rows
-        .iter()
-        .filter(|r| case.filters.iter().all(|(exclude, node)| eval(r, node) != *exclude))
-        .cloned()
-        .collect();
+    let mut out: Vec<Item> =
+        rows.iter().filter(|r| case.filters.iter().all(|(exclude, node)| eval(r, node) != *exclude)).cloned().collect();
     out.sort_by(|a, b| {
         case.order
             .iter()
