@@ -50,6 +50,6 @@ pub use orm_macros::Model;
 
 /// Everything a user of the ORM usually needs: `use orm::prelude::*;`.
 pub mod prelude {
-    pub use orm_core::{assert_num_queries, Db, Error, FieldType, Model, QuerySet, Result, Q};
+    pub use orm_core::{assert_num_queries, Db, Error, FieldType, Lookups, Model, QuerySet, Result, Q};
     pub use orm_macros::Model;
 }

@@ -6,5 +6,19 @@ pub use crate::model::Path;
 pub use crate::query::read_column;
 pub use rusqlite::Row;
 
-/// Fails to compile unless `T` can be stored in a column; spanned at the field's type.
-pub const fn assert_field_type<T: crate::FieldType>() {}
+/// Decodes column `index` with `decode` (a `FieldType::from_value`); a mismatch is an
+/// `Error::Decode` naming the model and column. Generated decoders call it with
+/// `<Type as FieldType>::..` paths spanned at the field's type, so that an unsupported
+/// type gives one error, at the type.
+#[inline]
+pub fn read_with<T>(
+    row: &Row<'_>,
+    index: usize,
+    model: &'static str,
+    column: &'static str,
+    expected: &'static str,
+    decode: impl FnOnce(crate::ValueRef<'_>) -> Result<T, crate::DecodeError>,
+) -> crate::Result<T> {
+    let value = row.get_ref(index)?;
+    decode(value.into()).map_err(|err| crate::Error::Decode { model, column, expected, found: err.found })
+}

@@ -22,7 +22,7 @@ pub use error::{ConstraintKind, Error, Result};
 pub use model::{ColumnMeta, Insert, Model, ModelMeta};
 pub use query::{
     count_all, Aggregate, AggregateSelection, Assignment, DeleteCount, Expr, Field, Instances, IntoAssignments,
-    IntoOrdering, Operand, OrderBy, QuerySet, Selection, Sql, Values, Q,
+    IntoOrdering, Lookups, Operand, OrderBy, QuerySet, Selection, Sql, Values, Q,
 };
 pub use types::{
     DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,

@@ -20,6 +20,22 @@ pub(crate) struct Model<'a> {
     pub fields: Vec<Field<'a>>,
 }
 
+/// A `default = ..` literal: its SQL form, its kind (checked against the field's
+/// type) and where it was written.
+pub(crate) struct Default {
+    pub sql: String,
+    pub kind: LitKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LitKind {
+    Int,
+    Float,
+    Bool,
+    Str,
+}
+
 pub(crate) struct Field<'a> {
     pub ident: &'a Ident,
     pub ty: &'a syn::Type,
@@ -29,37 +45,69 @@ pub(crate) struct Field<'a> {
     pub primary_key: Option<Span>,
     pub unique: bool,
     pub index: bool,
-    /// An SQL literal.
-    pub default: Option<String>,
+    pub default: Option<Default>,
     pub max_length: Option<(u32, Span)>,
 }
 
 impl Field<'_> {
-    /// `i64` written as such: the type an auto-increment key must have.
-    pub fn is_i64(&self) -> bool {
-        matches!(self.ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("i64"))
+    /// The last path segment of the field's type, with `Option<..>` stripped once.
+    fn base_type(&self) -> Option<&syn::PathSegment> {
+        let seg = last_segment(self.ty)?;
+        if seg.ident != "Option" {
+            return Some(seg);
+        }
+        match &seg.arguments {
+            syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => last_segment(inner),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
-    /// `String` or `Option<String>`, syntactically: what `max_length` applies to.
+    /// Whether the type is written `Option<..>`.
+    pub fn is_option(&self) -> bool {
+        last_segment(self.ty).is_some_and(|s| s.ident == "Option")
+    }
+
+    /// `i64` (or `std::primitive::i64`): the type an auto-increment key must have.
+    pub fn is_i64(&self) -> bool {
+        !self.is_option() && self.base_type().is_some_and(|s| s.ident == "i64" && s.arguments.is_none())
+    }
+
+    /// `String` or `Option<String>`: what `max_length` applies to.
     pub fn is_text(&self) -> bool {
-        fn last_ident(ty: &syn::Type) -> Option<&syn::PathSegment> {
-            match ty {
-                syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
-                _ => None,
-            }
+        self.base_type().is_some_and(|s| s.ident == "String")
+    }
+
+    /// The name of a primitive the column cannot hold, such as `u64`.
+    pub fn unsupported_integer(&self) -> Option<String> {
+        let seg = self.base_type()?;
+        ["u64", "usize", "isize", "i128", "u128"]
+            .contains(&seg.ident.to_string().as_str())
+            .then(|| seg.ident.to_string())
+    }
+
+    /// Whether a `default` literal of this kind fits the field's type, as far as the
+    /// type's name tells (a type the macro does not know is accepted).
+    pub fn accepts_default(&self, kind: LitKind) -> bool {
+        let Some(seg) = self.base_type() else { return true };
+        let name = seg.ident.to_string();
+        let integer = ["i8", "i16", "i32", "i64", "u8", "u16", "u32"].contains(&name.as_str());
+        let float = name == "f32" || name == "f64";
+        match kind {
+            LitKind::Int => integer || float || !(name == "String" || name == "bool"),
+            LitKind::Float => float || !(integer || name == "String" || name == "bool"),
+            LitKind::Bool => name == "bool" || !(integer || float || name == "String"),
+            LitKind::Str => !(integer || float || name == "bool"),
         }
-        let Some(seg) = last_ident(self.ty) else { return false };
-        if seg.ident == "String" {
-            return true;
-        }
-        if seg.ident == "Option" {
-            if let syn::PathArguments::AngleBracketed(args) = &seg.arguments {
-                if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
-                    return last_ident(inner).is_some_and(|s| s.ident == "String");
-                }
-            }
-        }
-        false
+    }
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
     }
 }
 
@@ -107,35 +155,35 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
         index_together: Vec::new(),
         fields: Vec::new(),
     };
+    let mut seen = Vec::new();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("orm")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta_key(&meta);
-            match key.as_str() {
-                "table" => model.table = meta.value()?.parse::<LitStr>()?.value(),
+            let outcome = match key.as_str() {
+                "table" => once(&mut seen, &meta, &key)
+                    .and_then(|()| non_empty_str(&meta, &key, "book"))
+                    .map(|lit| model.table = lit.value()),
                 "ordering" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    for part in lit.value().split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        let (desc, name) = match part.strip_prefix('-') {
-                            Some(name) => (true, name),
-                            None => (false, part),
-                        };
-                        model.ordering.push((name.to_owned(), desc, lit.span()));
-                    }
+                    once(&mut seen, &meta, &key).and_then(|()| non_empty_str(&meta, &key, "-year, title")).map(|lit| {
+                        for part in lit.value().split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                            let (desc, name) = match part.strip_prefix('-') {
+                                Some(name) => (true, name),
+                                None => (false, part),
+                            };
+                            model.ordering.push((name.to_owned(), desc, lit.span()));
+                        }
+                    })
                 }
-                "unique_together" | "index_together" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let idents = content.parse_terminated(<Ident as syn::parse::Parse>::parse, Token![,])?;
-                    let group = idents.into_iter().collect();
+                "unique_together" | "index_together" => ident_list(&meta, &key).map(|group| {
                     if key == "unique_together" {
                         model.unique_together.push(group);
                     } else {
                         model.index_together.push(group);
                     }
-                }
-                _ => unknown(cx, &meta, &key, STRUCT_ATTRS, "struct")?,
-            }
-            Ok(())
+                }),
+                _ => Err(unknown(&meta, &key, STRUCT_ATTRS, "struct")),
+            };
+            recover(cx, &meta, outcome)
         });
         if let Err(err) = result {
             cx.syn_error(err);
@@ -160,26 +208,27 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
         default: None,
         max_length: None,
     };
+    let mut seen = Vec::new();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("orm")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta_key(&meta);
-            match key.as_str() {
-                "column" => {
-                    let lit: LitStr = meta.value()?.parse()?;
+            let outcome = match key.as_str() {
+                "column" => once(&mut seen, &meta, &key).and_then(|()| non_empty_str(&meta, &key, "name")).map(|lit| {
                     out.column = lit.value();
                     out.column_span = lit.span();
+                }),
+                "primary_key" => flag(&mut seen, &meta, &key).map(|()| out.primary_key = Some(meta.path.span())),
+                "unique" => flag(&mut seen, &meta, &key).map(|()| out.unique = true),
+                "index" => flag(&mut seen, &meta, &key).map(|()| out.index = true),
+                "default" => {
+                    once(&mut seen, &meta, &key).and_then(|()| default_value(&meta)).map(|d| out.default = Some(d))
                 }
-                "primary_key" => out.primary_key = Some(meta.path.span()),
-                "unique" => out.unique = true,
-                "index" => out.index = true,
-                "default" => out.default = Some(sql_literal(meta.value()?)?),
                 "max_length" => {
-                    let lit: syn::LitInt = meta.value()?.parse()?;
-                    out.max_length = Some((lit.base10_parse()?, lit.span()));
+                    once(&mut seen, &meta, &key).and_then(|()| max_length(&meta)).map(|m| out.max_length = Some(m))
                 }
-                _ => unknown(cx, &meta, &key, FIELD_ATTRS, "field")?,
-            }
-            Ok(())
+                _ => Err(unknown(&meta, &key, FIELD_ATTRS, "field")),
+            };
+            recover(cx, &meta, outcome)
         });
         if let Err(err) = result {
             cx.syn_error(err);
@@ -192,21 +241,16 @@ fn meta_key(meta: &ParseNestedMeta<'_>) -> String {
     meta.path.get_ident().map(Ident::to_string).unwrap_or_default()
 }
 
-/// Reports an unknown key (with a did-you-mean) and skips its value so that the
-/// attribute's other keys are still checked.
-fn unknown(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &str, known: &[&str], place: &str) -> syn::Result<()> {
-    let mut message = format!("unknown `orm` {place} attribute `{key}`");
-    match did_you_mean(key, known) {
-        Some(guess) => message.push_str(&format!("; did you mean `{guess}`?")),
-        None => message.push_str(&format!("; expected one of: {}", known.join(", "))),
-    }
-    cx.error(&meta.path, message);
-    let input = meta.input;
-    if input.peek(syn::token::Paren) {
-        let _content;
-        syn::parenthesized!(_content in input);
-    } else if input.peek(Token![=]) {
-        input.parse::<Token![=]>()?;
+/// Records a key's error and skips the rest of its value, so that the attribute's
+/// other keys are still checked and every problem is reported at once.
+fn recover(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, outcome: syn::Result<()>) -> syn::Result<()> {
+    if let Err(err) = outcome {
+        cx.syn_error(err);
+        let input = meta.input;
+        if input.peek(syn::token::Paren) {
+            let _content;
+            syn::parenthesized!(_content in input);
+        }
         while !input.is_empty() && !input.peek(Token![,]) {
             input.parse::<proc_macro2::TokenTree>()?;
         }
@@ -214,18 +258,109 @@ fn unknown(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &str, known: &[&str],
     Ok(())
 }
 
-/// `default = 0`, `-1`, `1.5`, `true` or `"text"`, as an SQL literal for the DDL.
-fn sql_literal(input: syn::parse::ParseStream<'_>) -> syn::Result<String> {
+/// An unknown key, with a did-you-mean.
+fn unknown(meta: &ParseNestedMeta<'_>, key: &str, known: &[&str], place: &str) -> syn::Error {
+    let mut message = format!("unknown `orm` {place} attribute `{key}`");
+    match did_you_mean(key, known) {
+        Some(guess) => message.push_str(&format!("; did you mean `{guess}`?")),
+        None => message.push_str(&format!("; expected one of: {}", known.join(", "))),
+    }
+    syn::Error::new_spanned(&meta.path, message)
+}
+
+/// A key given twice.
+fn once(seen: &mut Vec<String>, meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    if seen.iter().any(|k| k == key) {
+        return Err(syn::Error::new_spanned(&meta.path, format!("duplicate `orm` attribute `{key}`; give it once")));
+    }
+    seen.push(key.to_owned());
+    Ok(())
+}
+
+/// A flag such as `unique`: no value.
+fn flag(seen: &mut Vec<String>, meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    once(seen, meta, key)?;
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new_spanned(
+            &meta.path,
+            format!("`{key}` is a flag and takes no value: write #[orm({key})]"),
+        ));
+    }
+    Ok(())
+}
+
+/// `key = "text"`, not empty.
+fn non_empty_str(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<LitStr> {
+    let form = format!("`{key}` takes a string: #[orm({key} = \"{example}\")]");
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new_spanned(&meta.path, form));
+    }
+    let lit: LitStr = meta.value()?.parse().map_err(|e| syn::Error::new(e.span(), &form))?;
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(lit.span(), format!("`{key}` cannot be empty")));
+    }
+    Ok(lit)
+}
+
+/// `unique_together(a, b)`: two or more distinct field names.
+fn ident_list(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Vec<Ident>> {
+    let form = format!("`{key}` takes field names in parentheses: #[orm({key}(field_a, field_b))]");
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new_spanned(&meta.path, form));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let idents: Vec<Ident> = content
+        .parse_terminated(<Ident as syn::parse::Parse>::parse, Token![,])
+        .map_err(|e| syn::Error::new(e.span(), &form))?
+        .into_iter()
+        .collect();
+    if idents.len() < 2 {
+        return Err(syn::Error::new_spanned(
+            &meta.path,
+            format!("`{key}` needs at least two fields; for one, use the field's own `unique`/`index`"),
+        ));
+    }
+    for (i, id) in idents.iter().enumerate() {
+        if idents[..i].contains(id) {
+            return Err(syn::Error::new(id.span(), format!("`{id}` appears twice in `{key}`")));
+        }
+    }
+    Ok(idents)
+}
+
+/// `max_length = N` with N > 0.
+fn max_length(meta: &ParseNestedMeta<'_>) -> syn::Result<(u32, Span)> {
+    const FORM: &str = "`max_length` takes a positive integer: #[orm(max_length = 200)]";
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new_spanned(&meta.path, FORM));
+    }
+    let lit: syn::LitInt = meta.value()?.parse().map_err(|e| syn::Error::new(e.span(), FORM))?;
+    let n: u32 = lit.base10_parse().map_err(|e| syn::Error::new(e.span(), FORM))?;
+    if n == 0 {
+        return Err(syn::Error::new(lit.span(), FORM));
+    }
+    Ok((n, lit.span()))
+}
+
+/// `default = 0`, `-1`, `1.5`, `true` or `"text"`, kept as a typed literal.
+fn default_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Default> {
+    const FORM: &str = "`default` takes an integer, float, bool or string literal: #[orm(default = 0)]";
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new_spanned(&meta.path, FORM));
+    }
+    let input = meta.value()?;
     let negative = input.parse::<Option<Token![-]>>()?.is_some();
-    let lit: syn::Lit = input.parse()?;
+    let lit: syn::Lit = input.parse().map_err(|e| syn::Error::new(e.span(), FORM))?;
     let sign = if negative { "-" } else { "" };
-    Ok(match &lit {
-        syn::Lit::Int(i) => format!("{sign}{}", i.base10_digits()),
-        syn::Lit::Float(f) => format!("{sign}{}", f.base10_digits()),
-        syn::Lit::Bool(b) if !negative => (if b.value { "1" } else { "0" }).to_owned(),
-        syn::Lit::Str(s) if !negative => format!("'{}'", s.value().replace('\'', "''")),
-        _ => return Err(syn::Error::new(lit.span(), "`default` takes an integer, float, bool or string literal")),
-    })
+    let (sql, kind) = match &lit {
+        syn::Lit::Int(i) => (format!("{sign}{}", i.base10_digits()), LitKind::Int),
+        syn::Lit::Float(f) => (format!("{sign}{}", f.base10_digits()), LitKind::Float),
+        syn::Lit::Bool(b) if !negative => ((if b.value { "1" } else { "0" }).to_owned(), LitKind::Bool),
+        syn::Lit::Str(s) if !negative => (format!("'{}'", s.value().replace('\'', "''")), LitKind::Str),
+        _ => return Err(syn::Error::new(lit.span(), FORM)),
+    };
+    Ok(Default { sql, kind, span: meta.path.span().join(lit.span()).unwrap_or(lit.span()) })
 }
 
 /// `BookReview` -> `book_review`

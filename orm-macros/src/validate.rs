@@ -26,6 +26,23 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
                 ),
             );
         }
+        if let Some(name) = f.unsupported_integer() {
+            cx.error(
+                f.ty,
+                format!("`{name}` cannot be stored in an SQLite column, which holds signed 64-bit integers: use `i64`"),
+            );
+        }
+        if let Some(default) = &f.default {
+            if !f.accepts_default(default.kind) {
+                cx.error_at(
+                    default.span,
+                    format!(
+                        "this `default` does not fit the field's type `{}`",
+                        quote::ToTokens::to_token_stream(f.ty)
+                    ),
+                );
+            }
+        }
         if let Some((_, span)) = f.max_length {
             if !f.is_text() {
                 cx.error_at(span, "`max_length` applies only to `String` and `Option<String>` fields");
@@ -43,7 +60,7 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
                 Some(i) => {
                     cx.error(
                         model.fields[i].ty,
-                        "an auto-increment primary key `id` must be `i64`; to use another type as the key, mark the field #[orm(primary_key)]",
+                        "an auto-increment primary key `id` must be written `i64`; to use another type as the key, mark the field #[orm(primary_key)]",
                     );
                     None
                 }
@@ -59,7 +76,12 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
                 }
             }
         }
-        [one] => Some((*one, false)),
+        [one] => {
+            if model.fields[*one].is_option() {
+                cx.error(model.fields[*one].ty, "a primary key cannot be nullable: remove the `Option`");
+            }
+            Some((*one, false))
+        }
         [first, rest @ ..] => {
             for &i in rest {
                 cx.error_at(
@@ -100,8 +122,10 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
 
     let (pk, auto_pk) = pk?;
     if let Some(default) = model.fields[pk].default.as_ref().filter(|_| auto_pk) {
-        let _ = default;
-        cx.error_at(model.fields[pk].column_span, "an auto-increment primary key cannot have a `default`");
+        cx.error_at(
+            default.span,
+            "an auto-increment primary key cannot have a `default`: remove it, SQLite assigns the key",
+        );
     }
     Some(Resolved { pk, auto_pk, ordering, unique_together, index_together })
 }

@@ -236,8 +236,8 @@ impl ops::Not for Q {
 /// where text is expected, and for fields and expressions of the same type (Django's
 /// `F()`), nullable or not.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be used as a value of a `{T}` column",
-    label = "expected a `{T}` value, or a field or expression of type `{T}`",
+    message = "`{Self}` cannot be used as a value of a column of type `{T}`",
+    label = "expected a value, field or expression of type `{T}`",
     note = "a lookup, arithmetic or `set` takes a value of the column's own type, or another field of that type (Django's F())"
 )]
 pub trait Operand<T> {
@@ -398,154 +398,207 @@ fn pattern(kind: PatternKind, fold: bool, lhs: ExprNode, rhs: ExprNode) -> Q {
     Q(Cond::Pattern { kind, fold, lhs, rhs })
 }
 
-/// The lookups shared by [`Field`] and [`Expr`].
-macro_rules! lookups {
-    ($(#[$doc:meta])* impl[$($gen:tt)*] $ty:ty) => {
-        $(#[$doc])*
-        impl<$($gen)*> $ty {
-            /// `= value` (Django's `exact`). `eq(None)` is `IS NULL`, as in Django.
-            pub fn eq(self, value: impl Operand<T>) -> Q {
-                cmp(CmpOp::Eq, self.node(), value.into_node())
-            }
+/// The lookups of a column or expression: each returns a [`Q`] condition, an
+/// ordering or an aggregate. Implemented for [`Field`] and [`Expr`]; in scope through
+/// `orm::prelude`.
+///
+/// Text lookups exist only on text columns and ordered comparisons only on ordered
+/// types: anything else is a compile error that says so.
+// `is_in`/`is_null` take `self` by value: handles are `Copy`, and the names are Django's.
+#[allow(clippy::wrong_self_convention)]
+pub trait Lookups<T: FieldType>: Sized {
+    #[doc(hidden)]
+    fn into_expr_node(self) -> ExprNode;
 
-            /// The negation of [`eq`](Self::eq): rows where the column is `NULL` match,
-            /// as `exclude(x=value)` keeps them in Django.
-            pub fn ne(self, value: impl Operand<T>) -> Q {
-                !self.eq(value)
-            }
+    /// `= value` (Django's `exact`). `eq(None)` is `IS NULL`, as in Django.
+    fn eq(self, value: impl Operand<T>) -> Q {
+        cmp(CmpOp::Eq, self.into_expr_node(), value.into_node())
+    }
 
-            /// `IN (values)`. An empty list matches nothing and the query is not sent,
-            /// as in Django; `NULL`s in the list are dropped.
-            pub fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
-                let list: Vec<ExprNode> = values
-                    .into_iter()
-                    .map(Operand::into_node)
-                    .filter(|v| *v != ExprNode::Value(Value::Null))
-                    .collect();
-                if list.is_empty() {
-                    Q(Cond::Nothing)
-                } else {
-                    Q(Cond::In(self.node(), list))
-                }
-            }
+    /// The negation of [`eq`](Self::eq): rows where the column is `NULL` match,
+    /// as `exclude(x=value)` keeps them in Django.
+    fn ne(self, value: impl Operand<T>) -> Q {
+        !self.eq(value)
+    }
 
-            /// `IS NULL` (`true`) or `IS NOT NULL` (`false`), Django's `isnull`.
-            pub fn is_null(self, is_null: bool) -> Q {
-                Q(Cond::IsNull(self.node(), is_null))
-            }
-
-            /// `> value`
-            pub fn gt(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
-                cmp(CmpOp::Gt, self.node(), value.into_node())
-            }
-
-            /// `>= value`
-            pub fn gte(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
-                cmp(CmpOp::Gte, self.node(), value.into_node())
-            }
-
-            /// `< value`
-            pub fn lt(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
-                cmp(CmpOp::Lt, self.node(), value.into_node())
-            }
-
-            /// `<= value`
-            pub fn lte(self, value: impl Operand<T>) -> Q where T: OrderedColumn {
-                cmp(CmpOp::Lte, self.node(), value.into_node())
-            }
-
-            /// `BETWEEN low AND high`, both ends included (Django's `range`).
-            pub fn range(self, low: impl Operand<T>, high: impl Operand<T>) -> Q where T: OrderedColumn {
-                Q(Cond::Range(self.node(), low.into_node(), high.into_node()))
-            }
-
-            /// Contains `text`, case-sensitively. `%`, `_` and `\` match themselves.
-            pub fn contains(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::Contains, false, self.node(), text.into_node())
-            }
-
-            /// Contains `text`, ignoring case for all of Unicode.
-            pub fn icontains(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::Contains, true, self.node(), text.into_node())
-            }
-
-            /// Starts with `text`, case-sensitively.
-            pub fn startswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::StartsWith, false, self.node(), text.into_node())
-            }
-
-            /// Starts with `text`, ignoring case for all of Unicode.
-            pub fn istartswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::StartsWith, true, self.node(), text.into_node())
-            }
-
-            /// Ends with `text`, case-sensitively.
-            pub fn endswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::EndsWith, false, self.node(), text.into_node())
-            }
-
-            /// Ends with `text`, ignoring case for all of Unicode.
-            pub fn iendswith(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::EndsWith, true, self.node(), text.into_node())
-            }
-
-            /// Equal to `text` ignoring case for all of Unicode (`iexact("émile")`
-            /// matches `"Émile"`). `iexact(None)` is `IS NULL`, as in Django.
-            pub fn iexact(self, text: impl Operand<T>) -> Q where T: TextColumn {
-                pattern(PatternKind::Exact, true, self.node(), text.into_node())
-            }
-
-            /// Ascending order on this column or expression.
-            pub fn asc(self) -> OrderBy {
-                OrderBy { node: self.node(), desc: false }
-            }
-
-            /// Descending order on this column or expression.
-            pub fn desc(self) -> OrderBy {
-                OrderBy { node: self.node(), desc: true }
-            }
-
-            /// `COUNT(expr)`: the number of non-`NULL` values.
-            pub fn count(self) -> Aggregate<i64> {
-                Aggregate::new(AggFunc::Count, Some(self.node()), false)
-            }
-
-            /// `COUNT(DISTINCT expr)`.
-            pub fn count_distinct(self) -> Aggregate<i64> {
-                Aggregate::new(AggFunc::Count, Some(self.node()), true)
-            }
-
-            /// `SUM(expr)`: `None` over no rows, as in Django.
-            pub fn sum(self) -> Aggregate<Option<<T as NumericColumn>::Sum>> where T: NumericColumn {
-                Aggregate::new(AggFunc::Sum, Some(self.node()), false)
-            }
-
-            /// `AVG(expr)`: `None` over no rows.
-            pub fn avg(self) -> Aggregate<Option<f64>> where T: NumericColumn {
-                Aggregate::new(AggFunc::Avg, Some(self.node()), false)
-            }
-
-            /// `MIN(expr)`: `None` over no rows.
-            pub fn min(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>> where T: OrderedColumn {
-                Aggregate::new(AggFunc::Min, Some(self.node()), false)
-            }
-
-            /// `MAX(expr)`: `None` over no rows.
-            pub fn max(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>> where T: OrderedColumn {
-                Aggregate::new(AggFunc::Max, Some(self.node()), false)
-            }
+    /// `IN (values)`. An empty list matches nothing and the query is not sent,
+    /// as in Django; `NULL`s in the list are dropped.
+    fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
+        let list: Vec<ExprNode> =
+            values.into_iter().map(Operand::into_node).filter(|v| *v != ExprNode::Value(Value::Null)).collect();
+        if list.is_empty() {
+            Q(Cond::Nothing)
+        } else {
+            Q(Cond::In(self.into_expr_node(), list))
         }
-    };
+    }
+
+    /// `IS NULL` (`true`) or `IS NOT NULL` (`false`), Django's `isnull`.
+    fn is_null(self, is_null: bool) -> Q {
+        Q(Cond::IsNull(self.into_expr_node(), is_null))
+    }
+
+    /// `> value`
+    fn gt(self, value: impl Operand<T>) -> Q
+    where
+        T: OrderedColumn,
+    {
+        cmp(CmpOp::Gt, self.into_expr_node(), value.into_node())
+    }
+
+    /// `>= value`
+    fn gte(self, value: impl Operand<T>) -> Q
+    where
+        T: OrderedColumn,
+    {
+        cmp(CmpOp::Gte, self.into_expr_node(), value.into_node())
+    }
+
+    /// `< value`
+    fn lt(self, value: impl Operand<T>) -> Q
+    where
+        T: OrderedColumn,
+    {
+        cmp(CmpOp::Lt, self.into_expr_node(), value.into_node())
+    }
+
+    /// `<= value`
+    fn lte(self, value: impl Operand<T>) -> Q
+    where
+        T: OrderedColumn,
+    {
+        cmp(CmpOp::Lte, self.into_expr_node(), value.into_node())
+    }
+
+    /// `BETWEEN low AND high`, both ends included (Django's `range`).
+    fn range(self, low: impl Operand<T>, high: impl Operand<T>) -> Q
+    where
+        T: OrderedColumn,
+    {
+        Q(Cond::Range(self.into_expr_node(), low.into_node(), high.into_node()))
+    }
+
+    /// Contains `text`, case-sensitively. `%`, `_` and `\` match themselves.
+    fn contains(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::Contains, false, self.into_expr_node(), text.into_node())
+    }
+
+    /// Contains `text`, ignoring case for all of Unicode.
+    fn icontains(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::Contains, true, self.into_expr_node(), text.into_node())
+    }
+
+    /// Starts with `text`, case-sensitively.
+    fn startswith(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::StartsWith, false, self.into_expr_node(), text.into_node())
+    }
+
+    /// Starts with `text`, ignoring case for all of Unicode.
+    fn istartswith(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::StartsWith, true, self.into_expr_node(), text.into_node())
+    }
+
+    /// Ends with `text`, case-sensitively.
+    fn endswith(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::EndsWith, false, self.into_expr_node(), text.into_node())
+    }
+
+    /// Ends with `text`, ignoring case for all of Unicode.
+    fn iendswith(self, text: impl Operand<String>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::EndsWith, true, self.into_expr_node(), text.into_node())
+    }
+
+    /// Equal to `text` ignoring case for all of Unicode (`iexact("émile")`
+    /// matches `"Émile"`). `iexact(None)` is `IS NULL`, as in Django.
+    fn iexact(self, text: impl Operand<T>) -> Q
+    where
+        T: TextColumn,
+    {
+        pattern(PatternKind::Exact, true, self.into_expr_node(), text.into_node())
+    }
+
+    /// Ascending order on this column or expression.
+    fn asc(self) -> OrderBy {
+        OrderBy { node: self.into_expr_node(), desc: false }
+    }
+
+    /// Descending order on this column or expression.
+    fn desc(self) -> OrderBy {
+        OrderBy { node: self.into_expr_node(), desc: true }
+    }
+
+    /// `COUNT(expr)`: the number of non-`NULL` values.
+    fn count(self) -> Aggregate<i64> {
+        Aggregate::new(AggFunc::Count, Some(self.into_expr_node()), false)
+    }
+
+    /// `COUNT(DISTINCT expr)`.
+    fn count_distinct(self) -> Aggregate<i64> {
+        Aggregate::new(AggFunc::Count, Some(self.into_expr_node()), true)
+    }
+
+    /// `SUM(expr)`: `None` over no rows, as in Django.
+    fn sum(self) -> Aggregate<Option<<T as NumericColumn>::Sum>>
+    where
+        T: NumericColumn,
+    {
+        Aggregate::new(AggFunc::Sum, Some(self.into_expr_node()), false)
+    }
+
+    /// `AVG(expr)`: `None` over no rows.
+    fn avg(self) -> Aggregate<Option<f64>>
+    where
+        T: NumericColumn,
+    {
+        Aggregate::new(AggFunc::Avg, Some(self.into_expr_node()), false)
+    }
+
+    /// `MIN(expr)`: `None` over no rows.
+    fn min(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>>
+    where
+        T: OrderedColumn,
+    {
+        Aggregate::new(AggFunc::Min, Some(self.into_expr_node()), false)
+    }
+
+    /// `MAX(expr)`: `None` over no rows.
+    fn max(self) -> Aggregate<Option<<T as OrderedColumn>::Inner>>
+    where
+        T: OrderedColumn,
+    {
+        Aggregate::new(AggFunc::Max, Some(self.into_expr_node()), false)
+    }
 }
 
-lookups!(
-    /// Lookups on a column: each returns a [`Q`] condition, an ordering or an aggregate.
-    impl[M: Model, T: FieldType] Field<M, T>
-);
-lookups!(
-    /// Lookups on an expression, the same as on a [`Field`].
-    impl[T: FieldType] Expr<T>
-);
+impl<M: Model, T: FieldType> Lookups<T> for Field<M, T> {
+    fn into_expr_node(self) -> ExprNode {
+        self.node()
+    }
+}
+
+impl<T: FieldType> Lookups<T> for Expr<T> {
+    fn into_expr_node(self) -> ExprNode {
+        self.node
+    }
+}
 
 macro_rules! arith {
     ($($trait:ident $method:ident $op:ident),*) => {$(
@@ -591,7 +644,7 @@ impl IntoOrdering for OrderBy {
 }
 impl<M: Model, T: FieldType> IntoOrdering for Field<M, T> {
     fn push_terms(self, out: &mut Vec<OrderBy>) {
-        out.push(self.asc());
+        out.push(Lookups::asc(self));
     }
 }
 impl IntoOrdering for () {

@@ -5,7 +5,9 @@ pub(crate) mod expr;
 mod select;
 
 pub use compile::Sql;
-pub use expr::{count_all, Aggregate, Assignment, Expr, Field, IntoAssignments, IntoOrdering, Operand, OrderBy, Q};
+pub use expr::{
+    count_all, Aggregate, Assignment, Expr, Field, IntoAssignments, IntoOrdering, Lookups, Operand, OrderBy, Q,
+};
 #[doc(hidden)]
 pub use expr::{Cond, ExprNode};
 #[doc(hidden)]

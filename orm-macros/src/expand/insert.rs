@@ -4,7 +4,8 @@ use super::Names;
 use crate::parse::Model;
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> TokenStream {
     let ident = model.ident;
@@ -21,7 +22,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let (name, ty) = (f.ident, f.ty);
         quote! { #[allow(missing_docs)] pub #name: #ty }
     });
-    let names_in: Vec<_> = insert_fields.iter().map(|f| f.ident).collect();
+    let push = insert_fields.iter().map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#name)); }
+    });
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let name = f.ident;
         if resolved.auto_pk && i == resolved.pk {
@@ -47,7 +51,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         impl ::orm::Insert for #new_ident {
             type Model = #ident;
             fn __push_values(&self, out: &mut ::std::vec::Vec<::orm::Value>) {
-                #(out.push(::orm::FieldType::to_value(&self.#names_in));)*
+                #(#push)*
             }
             fn __into_model(self, auto_pk: i64) -> #ident {
                 let _ = auto_pk;

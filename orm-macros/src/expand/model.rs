@@ -16,17 +16,19 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let pk = resolved.pk;
     let auto_pk = resolved.auto_pk;
     let pk_ident = model.fields[pk].ident;
+    let pk_ty = model.fields[pk].ty;
 
-    let type_checks = model.fields.iter().map(|f| {
-        let ty = f.ty;
-        quote_spanned! {ty.span()=> ::orm::__private::assert_field_type::<#ty>(); }
-    });
     let columns = model.fields.iter().enumerate().map(|(i, f)| {
-        let (column, field, ty) = (&f.column, f.ident.to_string(), f.ty);
+        let (column, field) = (&f.column, f.ident.to_string());
+        let ty = f.ty;
+        let field_type = quote_spanned! {ty.span()=> <#ty as ::orm::FieldType>};
         let (unique, index) = (f.unique, f.index);
         let primary_key = i == pk;
         let default = match &f.default {
-            Some(d) => quote!(::std::option::Option::Some(#d)),
+            Some(d) => {
+                let sql = &d.sql;
+                quote!(::std::option::Option::Some(#sql))
+            }
             None => quote!(::std::option::Option::None),
         };
         let max_length = match f.max_length {
@@ -37,9 +39,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             ::orm::ColumnMeta {
                 name: #column,
                 field: #field,
-                sql_type: <#ty as ::orm::FieldType>::SQL_TYPE,
-                rust_type: <#ty as ::orm::FieldType>::RUST_TYPE,
-                nullable: <#ty as ::orm::FieldType>::NULLABLE,
+                sql_type: #field_type::SQL_TYPE,
+                rust_type: #field_type::RUST_TYPE,
+                nullable: #field_type::NULLABLE,
                 primary_key: #primary_key,
                 unique: #unique,
                 index: #index,
@@ -61,13 +63,20 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let i = i as u16;
         quote! { #name: ::orm::Field::new(path, #i) }
     });
+    // Every generated use of a field's type carries the type's span, so that an
+    // unsupported type gives one error, at the type.
     let decode = model.fields.iter().enumerate().map(|(i, f)| {
-        let (field, column) = (f.ident, &f.column);
-        quote! { #field: ::orm::__private::read_column(row, start + #i, #name, #column)? }
+        let (field, column, ty) = (f.ident, &f.column, f.ty);
+        quote_spanned! {ty.span()=>
+            #field: ::orm::__private::read_with(
+                row, start + #i, #name, #column,
+                <#ty as ::orm::FieldType>::RUST_TYPE, <#ty as ::orm::FieldType>::from_value,
+            )?
+        }
     });
     let push = model.fields.iter().map(|f| {
-        let name = f.ident;
-        quote! { out.push(::orm::FieldType::to_value(&self.#name)); }
+        let (name, ty) = (f.ident, f.ty);
+        quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#name)); }
     });
     let set_pk = if auto_pk {
         quote! { self.#pk_ident = pk; }
@@ -76,8 +85,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     };
 
     quote! {
-        #(#type_checks)*
-
         impl ::orm::Model for #ident {
             type Fields = #fields_ident;
             type New = #new_ident;
@@ -109,7 +116,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             }
 
             fn pk(&self) -> ::orm::Value {
-                ::orm::FieldType::to_value(&self.#pk_ident)
+                <#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident)
             }
         }
     }
