@@ -37,9 +37,9 @@ fn sql_shows_text_and_parameters_without_running() -> orm::Result<()> {
         sql.text,
         "SELECT \"book\".\"id\", \"book\".\"title\", \"book\".\"author_id\", \"book\".\"published_year\", \
          \"book\".\"price_cents\" FROM \"book\" WHERE \"book\".\"published_year\" >= ? \
-         ORDER BY \"book\".\"title\" ASC LIMIT ? OFFSET ?"
+         ORDER BY \"book\".\"title\" ASC LIMIT 5 OFFSET 5"
     );
-    assert_eq!(sql.params, [Value::Integer(2020), Value::Integer(5), Value::Integer(5)]);
+    assert_eq!(sql.params, [Value::Integer(2020)]);
     assert!(format!("{qs:?}").contains("QuerySet<Book>(SELECT"));
     Ok(())
 }
@@ -201,7 +201,7 @@ fn slicing_follows_djangos_limit_offset_rules() -> orm::Result<()> {
     // A slice of a slice is relative to the first.
     assert_eq!(ids(ordered.clone().slice(1..4).slice(1..))?, [3, 4]);
     assert_eq!(ids(ordered.clone().slice(1..4).slice(..10))?, [2, 3, 4]);
-    assert!(ordered.clone().slice(3..).sql().text.ends_with("LIMIT -1 OFFSET ?"));
+    assert!(ordered.clone().slice(3..).sql().text.ends_with("LIMIT -1 OFFSET 3"));
     // An empty slice sends no query.
     orm::assert_num_queries!(db, 0, {
         assert!(ids(ordered.clone().slice(5..5))?.is_empty());
@@ -238,7 +238,7 @@ fn first_and_last() -> orm::Result<()> {
     // Without ordering: by primary key.
     assert_eq!(Author::objects().first(&db)?.unwrap().id, orwell.id);
     let captured = db.capture(|| Author::objects().last(&db))?;
-    assert!(captured.queries[0].sql.ends_with("ORDER BY \"author\".\"id\" DESC LIMIT ?"));
+    assert!(captured.queries[0].sql.ends_with("ORDER BY \"author\".\"id\" DESC LIMIT 1"));
     assert_eq!(captured.value.unwrap().name, "Anonymous");
     Ok(())
 }
