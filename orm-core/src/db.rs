@@ -1,8 +1,9 @@
 //! The connection: statement cache, the query counter (one choke point), capture and
 //! transactions.
 
-use crate::model::Model;
+use crate::model::{Model, ModelMeta};
 use crate::query::RowShape;
+use crate::relations::load::RelatedPlan;
 use crate::types::Value;
 use crate::{Error, Result};
 use rusqlite::CachedStatement;
@@ -68,6 +69,7 @@ pub struct Db {
     capture_depth: Cell<u32>,
     captured: RefCell<Vec<CapturedQuery>>,
     tx_depth: Cell<u32>,
+    models: RefCell<Vec<&'static ModelMeta>>,
 }
 
 impl fmt::Debug for Db {
@@ -102,6 +104,7 @@ impl Db {
             capture_depth: Cell::new(0),
             captured: RefCell::new(Vec::new()),
             tx_depth: Cell::new(0),
+            models: RefCell::new(Vec::new()),
         })
     }
 
@@ -145,10 +148,13 @@ impl Db {
         })
     }
 
-    /// Creates the tables of the listed models (and their indexes), in one
-    /// transaction: `db.create_tables::<(Author, Book)>()`.
+    /// Creates the tables of the listed models, their indexes and their automatic
+    /// ManyToMany tables, in one transaction, a model's ForeignKey targets first:
+    /// `db.create_tables::<(Author, Book)>()`. The models are also
+    /// [registered](Self::register).
     pub fn create_tables<L: ModelList>(&self) -> Result<()> {
-        let metas = L::metas();
+        let metas = dependency_order(L::metas());
+        self.register::<L>();
         self.atomic(|db| {
             for meta in metas {
                 for stmt in crate::query::compile::create_table(meta) {
@@ -157,6 +163,22 @@ impl Db {
             }
             Ok(())
         })
+    }
+
+    /// Tells the connection about models whose tables exist already, so that deletes
+    /// find the rows that depend on theirs (Django knows every model through its app
+    /// registry; here each `Db` knows the models given to it). No query.
+    pub fn register<L: ModelList>(&self) {
+        let mut models = self.models.borrow_mut();
+        for meta in L::metas() {
+            if !models.iter().any(|m| m.table == meta.table) {
+                models.push(meta);
+            }
+        }
+    }
+
+    pub(crate) fn registered_models(&self) -> Vec<&'static ModelMeta> {
+        self.models.borrow().clone()
     }
 
     /// Runs `f` in a transaction (Django's `atomic`): committed if it returns `Ok`,
@@ -320,15 +342,43 @@ impl Db {
 
     /// Prepares and binds a query whose rows are read later by a [`Cursor`]; counted
     /// here, once, with `rows: None` in a capture.
-    pub(crate) fn cursor<M, S: RowShape<M>>(&self, sql: &str, params: &[Value], shape: S) -> Result<Cursor<'_, M, S>> {
+    pub(crate) fn cursor<M, S: RowShape<M>>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        shape: S,
+        related: RelatedPlan,
+    ) -> Result<Cursor<'_, M, S>> {
         self.queries.set(self.queries.get() + 1);
         let start = self.timing().then(Instant::now);
         let stmt = self.bound(sql, params);
         if let Some(start) = start {
             self.record(sql, params, start.elapsed(), None, false);
         }
-        Ok(Cursor { stmt: Some(stmt?), shape, _model: PhantomData })
+        Ok(Cursor { stmt: Some(stmt?), shape, related, _model: PhantomData })
     }
+}
+
+/// Orders models so that each comes after the models its ForeignKeys point at (when
+/// they are in the list; a cycle keeps the given order).
+fn dependency_order(metas: Vec<&'static ModelMeta>) -> Vec<&'static ModelMeta> {
+    let mut out: Vec<&'static ModelMeta> = Vec::with_capacity(metas.len());
+    let mut pending = metas;
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|m| {
+            m.relations.iter().all(|r| match r.kind {
+                crate::RelationKind::ForeignKey { .. } => {
+                    let target = (r.target)();
+                    target.table == m.table
+                        || out.iter().any(|o| o.table == target.table)
+                        || !pending.iter().any(|p| p.table == target.table)
+                }
+                _ => true,
+            })
+        });
+        out.push(pending.remove(ready.unwrap_or(0)));
+    }
+    out
 }
 
 fn savepoint_sql(verb: &str, depth: u32) -> String {
@@ -391,17 +441,23 @@ pub fn format_queries(queries: &[CapturedQuery]) -> String {
 pub struct Cursor<'db, M, S> {
     stmt: Option<CachedStatement<'db>>,
     shape: S,
+    related: RelatedPlan,
     _model: PhantomData<fn() -> M>,
 }
 
 impl<M, S: RowShape<M>> Cursor<'_, M, S> {
     pub(crate) fn empty(shape: S) -> Self {
-        Cursor { stmt: None, shape, _model: PhantomData }
+        Cursor { stmt: None, shape, related: RelatedPlan::default(), _model: PhantomData }
     }
 
     /// The rows, decoded one at a time, without collecting them.
     pub fn rows(&mut self) -> Rows<'_, M, S> {
-        Rows { rows: self.stmt.as_mut().map(|s| s.raw_query()), shape: &self.shape, _model: PhantomData }
+        Rows {
+            rows: self.stmt.as_mut().map(|s| s.raw_query()),
+            shape: &self.shape,
+            related: &self.related,
+            _model: PhantomData,
+        }
     }
 }
 
@@ -409,6 +465,7 @@ impl<M, S: RowShape<M>> Cursor<'_, M, S> {
 pub struct Rows<'c, M, S> {
     rows: Option<rusqlite::Rows<'c>>,
     shape: &'c S,
+    related: &'c RelatedPlan,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -418,7 +475,7 @@ impl<M, S: RowShape<M>> Iterator for Rows<'_, M, S> {
     fn next(&mut self) -> Option<Self::Item> {
         let rows = self.rows.as_mut()?;
         let item = match rows.next() {
-            Ok(Some(row)) => Some(self.shape.decode_row(row)),
+            Ok(Some(row)) => Some(self.shape.decode_row(row, self.related)),
             Ok(None) => None,
             Err(err) => Some(Err(err.into())),
         };

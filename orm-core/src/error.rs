@@ -77,6 +77,35 @@ pub enum Error {
         /// What the database held instead.
         found: String,
     },
+    /// A relation was read with `get()` but no loader (`select_related`,
+    /// `prefetch_related`) filled it. Nothing is queried behind your back: load it
+    /// with a loader, or explicitly with `fetch(&db)`.
+    #[error(
+        "{relation} of {model} was not loaded: add select_related/prefetch_related to the query, or call fetch(&db)"
+    )]
+    NotLoaded {
+        /// The related model's name.
+        model: &'static str,
+        /// The relation field (or `ForeignKey`).
+        relation: &'static str,
+    },
+    /// A delete would remove rows that a `protect` ForeignKey points at.
+    #[error("cannot delete some instances of model {model} because they are referenced through protected foreign key {referenced_by}")]
+    Protected {
+        /// The model whose rows were to be deleted.
+        model: &'static str,
+        /// `Model.field` of the protecting ForeignKey.
+        referenced_by: String,
+    },
+    /// A delete would remove rows that a `restrict` ForeignKey points at, and the
+    /// referencing rows are not deleted by the same delete.
+    #[error("cannot delete some instances of model {model} because they are referenced through restricted foreign key {referenced_by}")]
+    Restricted {
+        /// The model whose rows were to be deleted.
+        model: &'static str,
+        /// `Model.field` of the restricting ForeignKey.
+        referenced_by: String,
+    },
     /// A QuerySet was used in a way Django also refuses, such as filtering after a slice.
     #[error("invalid query: {message}")]
     InvalidQuery {

@@ -11,6 +11,7 @@ mod error;
 mod functions;
 mod model;
 mod query;
+mod relations;
 mod types;
 mod write;
 
@@ -23,6 +24,10 @@ pub use model::{ColumnMeta, Insert, Model, ModelMeta};
 pub use query::{
     count_all, Aggregate, AggregateSelection, Assignment, DeleteCount, Expr, Field, Instances, IntoAssignments,
     IntoOrdering, Lookups, Operand, OrderBy, QuerySet, Selection, Sql, Values, Q,
+};
+pub use relations::{
+    Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many, ManyToMany, OnDelete, One, OneToOne, RelationKind,
+    RelationMeta, SingleValued, Through,
 };
 pub use types::{
     DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,

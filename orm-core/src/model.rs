@@ -1,7 +1,8 @@
 //! The `Model` trait the derive implements, and the static description of a table.
 
 use crate::query::QuerySet;
-use crate::types::Value;
+use crate::relations::{AnyModel, Cardinality, FieldSet, Loaded, RelationMeta};
+use crate::types::{FieldType, Value};
 use crate::{Db, Result};
 
 /// The static description of one column, built by `#[derive(Model)]`.
@@ -29,8 +30,11 @@ pub struct ColumnMeta {
     pub max_length: Option<u32>,
 }
 
+/// Decodes a row of a model into a boxed instance, starting at a column.
+#[doc(hidden)]
+pub type DecodeFn = fn(&rusqlite::Row<'_>, usize) -> Result<Box<dyn AnyModel>>;
+
 /// The static description of a model's table, built by `#[derive(Model)]`.
-#[derive(Debug)]
 pub struct ModelMeta {
     /// The struct's name, used in errors and in delete counts.
     pub name: &'static str,
@@ -48,6 +52,17 @@ pub struct ModelMeta {
     pub unique_together: &'static [&'static [usize]],
     /// `index_together` groups, as column indexes.
     pub index_together: &'static [&'static [usize]],
+    /// The relation fields (forward and reverse), in field order.
+    pub relations: &'static [RelationMeta],
+    /// Decodes a row into a boxed instance, for the loaders.
+    #[doc(hidden)]
+    pub decode: DecodeFn,
+}
+
+impl std::fmt::Debug for ModelMeta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelMeta").field("name", &self.name).field("table", &self.table).finish_non_exhaustive()
+    }
 }
 
 /// Two descriptions are equal when they describe the same table (a `const` may be
@@ -65,18 +80,23 @@ impl ModelMeta {
     }
 }
 
+/// How many relations a path may follow.
+pub const MAX_PATH_DEPTH: usize = 10;
+
 /// A path from a query's model through relations to another model. The empty path
-/// is the query's own model.
+/// is the query's own model. `scope` tells apart the joins of separate `filter` calls
+/// along many-valued relations (Django's "spanning multi-valued relationships").
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Path {
     len: u8,
-    hops: [u8; 7],
+    hops: [u8; MAX_PATH_DEPTH],
+    scope: u16,
 }
 
 impl Path {
     /// The query's own model.
-    pub const ROOT: Path = Path { len: 0, hops: [0; 7] };
+    pub const ROOT: Path = Path { len: 0, hops: [0; MAX_PATH_DEPTH], scope: 0 };
 
     /// Whether this is the query's own model.
     pub fn is_root(&self) -> bool {
@@ -85,7 +105,54 @@ impl Path {
 
     /// The relation indexes along the path.
     pub fn hops(&self) -> &[u8] {
-        &self.hops[..usize::from(self.len)]
+        &self.hops[..usize::from(self.len).min(MAX_PATH_DEPTH)]
+    }
+
+    /// Whether the path is longer than [`MAX_PATH_DEPTH`] (the query then fails with
+    /// `Error::InvalidQuery`).
+    pub fn is_too_long(&self) -> bool {
+        usize::from(self.len) > MAX_PATH_DEPTH
+    }
+
+    /// The path one relation further.
+    pub fn join(self, relation: usize) -> Path {
+        let mut next = self;
+        if usize::from(self.len) < MAX_PATH_DEPTH {
+            next.hops[usize::from(self.len)] = relation as u8;
+        }
+        next.len = self.len.saturating_add(1);
+        next
+    }
+
+    /// The first `n` hops.
+    pub fn prefix(&self, n: usize) -> Path {
+        let mut p = Path::ROOT;
+        for &h in &self.hops()[..n] {
+            p = p.join(usize::from(h));
+        }
+        p.scope = self.scope;
+        p
+    }
+
+    pub(crate) fn scope(&self) -> u16 {
+        self.scope
+    }
+
+    pub(crate) fn with_scope(mut self, scope: u16) -> Path {
+        self.scope = scope;
+        self
+    }
+
+    /// The relations along the path, starting from `root`.
+    pub(crate) fn relations(&self, root: &'static ModelMeta) -> Vec<&'static RelationMeta> {
+        let mut meta = root;
+        let mut out = Vec::with_capacity(self.hops().len());
+        for &h in self.hops() {
+            let rel = &meta.relations[usize::from(h)];
+            meta = (rel.target)();
+            out.push(rel);
+        }
+        out
     }
 }
 
@@ -110,16 +177,36 @@ impl Path {
 /// # Ok(())
 /// # }
 /// ```
-pub trait Model: Sized + 'static {
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "expected a struct with #[derive(Model)]",
+    note = "relations (ForeignKey, OneToOne, ManyToMany, HasMany, HasOne) and QuerySets need a type that derives `orm::Model`"
+)]
+pub trait Model: Sized + Send + Sync + 'static {
     /// The typed field handles that query closures receive (`BookFields`).
-    type Fields: Copy;
+    type Fields: FieldSet<Model = Self>;
+    /// The field set reached through relations of cardinality `C` (`BookFields<C>`).
+    #[doc(hidden)]
+    type FieldsAt<C: Cardinality>: FieldSet<Model = Self>;
     /// The insert struct: every field but the auto-increment key (`NewBook`).
     type New: Insert<Model = Self>;
+    /// The primary key's type.
+    type Pk: FieldType + Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static;
     /// The table's description.
     const META: &'static ModelMeta;
 
     #[doc(hidden)]
     fn __fields(path: Path) -> Self::Fields;
+    #[doc(hidden)]
+    fn __fields_at<C: Cardinality>(path: Path) -> Self::FieldsAt<C>;
+    #[doc(hidden)]
+    fn __pk(&self) -> Self::Pk;
+    #[doc(hidden)]
+    fn __value_of(&self, column: usize) -> Value;
+    #[doc(hidden)]
+    fn __set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
+    #[doc(hidden)]
+    fn __related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
     #[doc(hidden)]
     fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;
     #[doc(hidden)]

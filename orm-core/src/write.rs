@@ -6,8 +6,7 @@ use crate::query::{compile, DeleteCount};
 use crate::types::Value;
 use crate::Result;
 
-/// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32+), which the bundled build keeps.
-const MAX_PARAMS: usize = 32766;
+use crate::query::compile::MAX_PARAMS;
 
 /// `INSERT ... RETURNING pk`, one query.
 pub(crate) fn create<N: Insert>(db: &Db, new: N) -> Result<N::Model> {
@@ -109,14 +108,17 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
 /// Django's `Model.delete()`: `DELETE ... WHERE pk IN (?)`.
 pub(crate) fn delete_instance<M: Model>(db: &Db, model: &M) -> Result<DeleteCount> {
     let pk = model.pk();
-    let n = M::objects().filter(|_| pk_is(M::META, pk)).delete_fast(db)?;
-    Ok(delete_count(M::META, n))
+    if crate::relations::delete::is_standalone(db, M::META) {
+        let n = M::objects().filter(|_| pk_is(M::META, pk)).delete_fast(db)?;
+        return Ok(delete_count(M::META, n));
+    }
+    db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, vec![pk]))
 }
 
 pub(crate) fn delete_count(meta: &'static ModelMeta, n: usize) -> DeleteCount {
     let mut per_model = std::collections::BTreeMap::new();
     if n > 0 {
-        per_model.insert(meta.name, n);
+        per_model.insert(meta.name.to_owned(), n);
     }
     (n, per_model)
 }

@@ -7,7 +7,9 @@ use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token};
 
 pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together"];
-pub(crate) const FIELD_ATTRS: &[&str] = &["column", "primary_key", "unique", "index", "default", "max_length"];
+pub(crate) const FIELD_ATTRS: &[&str] =
+    &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through"];
+const ON_DELETE: &[&str] = &["cascade", "set_null", "protect", "restrict", "do_nothing"];
 
 pub(crate) struct Model<'a> {
     pub ident: &'a Ident,
@@ -36,9 +38,31 @@ pub(crate) enum LitKind {
     Str,
 }
 
+/// What a field is: a column, or a relation.
+pub(crate) enum Kind<'a> {
+    /// A plain column.
+    Column,
+    /// `ForeignKey<T>`, `OneToOne<T>`, or `Option` of either: a column `<field>_id`.
+    ForeignKey { target: &'a syn::Type, unique: bool, nullable: bool },
+    /// `HasMany<T>`: the reverse side of a ForeignKey on `T`. Not a column.
+    HasMany { target: &'a syn::Type },
+    /// `HasOne<T>`: the reverse side of a OneToOne on `T`. Not a column.
+    HasOne { target: &'a syn::Type },
+    /// `ManyToMany<T>`: forward, or reverse with `related`. Not a column.
+    ManyToMany { target: &'a syn::Type },
+}
+
 pub(crate) struct Field<'a> {
     pub ident: &'a Ident,
     pub ty: &'a syn::Type,
+    pub kind: Kind<'a>,
+    /// `on_delete = ".."` (ForeignKey, OneToOne).
+    pub on_delete: Option<(String, Span)>,
+    /// `related = ".."` (the forward field a reverse side names), or `related` alone
+    /// (the one candidate), with where it was written.
+    pub related: Option<(Option<String>, Span)>,
+    /// `through = "Model"` (ManyToMany).
+    pub through: Option<syn::Path>,
     pub column: String,
     /// Where the column name came from: the `column = ".."` literal or the field name.
     pub column_span: Span,
@@ -63,6 +87,11 @@ impl Field<'_> {
             },
             _ => None,
         }
+    }
+
+    /// Whether the field is stored in a column (plain or ForeignKey).
+    pub fn is_column(&self) -> bool {
+        matches!(self.kind, Kind::Column | Kind::ForeignKey { .. })
     }
 
     /// Whether the type is written `Option<..>`.
@@ -197,10 +226,17 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
 
 fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
     let ident = field.ident.as_ref().expect("named field");
+    let kind = relation_kind(&field.ty);
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    let column = if matches!(kind, Kind::ForeignKey { .. }) { format!("{name}_id") } else { name };
     let mut out = Field {
         ident,
         ty: &field.ty,
-        column: ident.to_string().trim_start_matches("r#").to_owned(),
+        kind,
+        on_delete: None,
+        related: None,
+        through: None,
+        column,
         column_span: ident.span(),
         primary_key: None,
         unique: false,
@@ -226,6 +262,36 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
                 "max_length" => {
                     once(&mut seen, &meta, &key).and_then(|()| max_length(&meta)).map(|m| out.max_length = Some(m))
                 }
+                "on_delete" => {
+                    once(&mut seen, &meta, &key).and_then(|()| non_empty_str(&meta, &key, "cascade")).and_then(|lit| {
+                        let value = lit.value();
+                        if ON_DELETE.contains(&value.as_str()) {
+                            out.on_delete = Some((value, lit.span()));
+                            Ok(())
+                        } else {
+                            Err(syn::Error::new(
+                                lit.span(),
+                                format!(
+                                    "unknown `on_delete` value `{value}`; expected one of: {}",
+                                    ON_DELETE.join(", ")
+                                ),
+                            ))
+                        }
+                    })
+                }
+                "related" => once(&mut seen, &meta, &key).and_then(|()| {
+                    if meta.input.peek(Token![=]) {
+                        let lit = non_empty_str(&meta, &key, "author")?;
+                        out.related = Some((Some(lit.value()), lit.span()));
+                    } else {
+                        out.related = Some((None, meta.path.span()));
+                    }
+                    Ok(())
+                }),
+                "through" => once(&mut seen, &meta, &key)
+                    .and_then(|()| non_empty_str(&meta, &key, "Membership"))
+                    .and_then(|lit| lit.parse::<syn::Path>())
+                    .map(|path| out.through = Some(path)),
                 _ => Err(unknown(&meta, &key, FIELD_ATTRS, "field")),
             };
             recover(cx, &meta, outcome)
@@ -235,6 +301,37 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
         }
     }
     out
+}
+
+/// The relation a field's type names, by its last path segment.
+fn relation_kind(ty: &syn::Type) -> Kind<'_> {
+    fn generic_arg(seg: &syn::PathSegment) -> Option<&syn::Type> {
+        match &seg.arguments {
+            syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
+                Some(syn::GenericArgument::Type(t)) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let Some(seg) = last_segment(ty) else { return Kind::Column };
+    let (seg, nullable) = if seg.ident == "Option" {
+        match generic_arg(seg).and_then(last_segment) {
+            Some(inner) => (inner, true),
+            None => return Kind::Column,
+        }
+    } else {
+        (seg, false)
+    };
+    let Some(target) = generic_arg(seg) else { return Kind::Column };
+    match seg.ident.to_string().as_str() {
+        "ForeignKey" => Kind::ForeignKey { target, unique: false, nullable },
+        "OneToOne" => Kind::ForeignKey { target, unique: true, nullable },
+        "HasMany" if !nullable => Kind::HasMany { target },
+        "HasOne" if !nullable => Kind::HasOne { target },
+        "ManyToMany" if !nullable => Kind::ManyToMany { target },
+        _ => Kind::Column,
+    }
 }
 
 fn meta_key(meta: &ParseNestedMeta<'_>) -> String {

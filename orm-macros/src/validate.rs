@@ -2,12 +2,19 @@
 //! targets.
 
 use crate::ctxt::{did_you_mean, Ctxt};
-use crate::parse::Model;
+use crate::parse::{Kind, Model};
 use std::collections::HashMap;
 
 /// What validation resolves for expansion.
 pub(crate) struct Resolved {
+    /// The primary key's field index.
+    pub pk_field: usize,
+    /// The primary key's column index.
     pub pk: usize,
+    /// Per field, its column index (`None`: not a column).
+    pub column_of: Vec<Option<usize>>,
+    /// Per field, its relation index (`None`: not a relation).
+    pub relation_of: Vec<Option<usize>>,
     pub auto_pk: bool,
     pub ordering: Vec<(usize, bool)>,
     pub unique_together: Vec<Vec<usize>>,
@@ -16,7 +23,21 @@ pub(crate) struct Resolved {
 
 pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
     let mut columns: HashMap<&str, usize> = HashMap::new();
-    for (i, f) in model.fields.iter().enumerate() {
+    let mut column_of = Vec::new();
+    let mut relation_of = Vec::new();
+    let (mut n_columns, mut n_relations) = (0, 0);
+    for f in &model.fields {
+        column_of.push(f.is_column().then(|| {
+            n_columns += 1;
+            n_columns - 1
+        }));
+        relation_of.push((!matches!(f.kind, Kind::Column)).then(|| {
+            n_relations += 1;
+            n_relations - 1
+        }));
+        check_relation_options(cx, f);
+    }
+    for (i, f) in model.fields.iter().enumerate().filter(|(_, f)| f.is_column()) {
         if let Some(first) = columns.insert(&f.column, i) {
             cx.error_at(
                 f.column_span,
@@ -100,6 +121,16 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
     let names: Vec<&str> = field_names.iter().map(String::as_str).collect();
     let lookup = |cx: &mut Ctxt, name: &str, span: proc_macro2::Span, what: &str| -> Option<usize> {
         let found = names.iter().position(|n| *n == name);
+        if let Some(i) = found {
+            if !model.fields[i].is_column() {
+                cx.error_at(
+                    span,
+                    format!("{what} names `{name}`, a relation that is not a column of `{}`", model.ident),
+                );
+                return None;
+            }
+            return column_of[i];
+        }
         if found.is_none() {
             let hint = did_you_mean(name, &names).map(|g| format!("; did you mean `{g}`?")).unwrap_or_default();
             cx.error_at(span, format!("{what} names `{name}`, which is not a field of `{}`{hint}", model.ident));
@@ -120,12 +151,54 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
     let unique_together = groups(cx, &model.unique_together, "`unique_together`");
     let index_together = groups(cx, &model.index_together, "`index_together`");
 
-    let (pk, auto_pk) = pk?;
-    if let Some(default) = model.fields[pk].default.as_ref().filter(|_| auto_pk) {
+    let (pk_field, auto_pk) = pk?;
+    if let Some(default) = model.fields[pk_field].default.as_ref().filter(|_| auto_pk) {
         cx.error_at(
             default.span,
             "an auto-increment primary key cannot have a `default`: remove it, SQLite assigns the key",
         );
     }
-    Some(Resolved { pk, auto_pk, ordering, unique_together, index_together })
+    if !matches!(model.fields[pk_field].kind, Kind::Column) {
+        cx.error(model.fields[pk_field].ty, "a relation cannot be the primary key: use a plain column");
+        return None;
+    }
+    let pk = column_of[pk_field].expect("a column");
+    Some(Resolved { pk_field, pk, column_of, relation_of, auto_pk, ordering, unique_together, index_together })
+}
+
+/// Options that belong to one kind of field only.
+fn check_relation_options(cx: &mut Ctxt, f: &crate::parse::Field<'_>) {
+    let is_reverse = matches!(f.kind, Kind::HasMany { .. } | Kind::HasOne { .. } | Kind::ManyToMany { .. });
+    if let Some((value, span)) = &f.on_delete {
+        match f.kind {
+            Kind::ForeignKey { nullable: false, .. } if value == "set_null" => cx.error_at(
+                *span,
+                "`on_delete = \"set_null\"` needs a nullable key: make the field `Option<ForeignKey<..>>`",
+            ),
+            Kind::ForeignKey { .. } => {}
+            _ => cx.error_at(*span, "`on_delete` applies only to `ForeignKey` and `OneToOne` fields"),
+        }
+    }
+    if let Some((_, span)) = &f.related {
+        if !is_reverse {
+            cx.error_at(*span, "`related` applies only to `HasMany`, `HasOne` and reverse `ManyToMany` fields");
+        }
+    }
+    if let Some(through) = &f.through {
+        if !matches!(f.kind, Kind::ManyToMany { .. }) || f.related.is_some() {
+            cx.error(through, "`through` applies only to a forward `ManyToMany` field (one without `related`)");
+        }
+    }
+    let misplaced = [
+        (f.unique && !f.is_column(), "unique"),
+        (f.index && !f.is_column(), "index"),
+        (f.default.is_some() && !f.is_column(), "default"),
+        (f.max_length.is_some() && !matches!(f.kind, Kind::Column), "max_length"),
+        (f.primary_key.is_some() && !f.is_column(), "primary_key"),
+    ];
+    for (set, name) in misplaced {
+        if set {
+            cx.error(f.ident, format!("`{name}` does not apply to the relation `{}`", f.ident));
+        }
+    }
 }

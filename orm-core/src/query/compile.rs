@@ -3,8 +3,10 @@
 //! [`Dialect::quote`].
 
 use super::expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
+use super::joins::JoinPlan;
 use super::Query;
 use crate::model::{ModelMeta, Path};
+use crate::relations::{OnDelete, RelationKind, RelationMeta, Through};
 use crate::types::Value;
 
 /// What differs between SQL databases, kept small so that another backend can follow.
@@ -65,25 +67,42 @@ impl std::fmt::Display for Sql {
 
 /// What a SELECT returns.
 pub(crate) enum Columns<'a> {
-    /// Every column of the query's model.
+    /// Every column of the query's model, then those of its `select_related` models.
     Model,
     /// These expressions.
     Exprs(&'a [ExprNode]),
 }
 
+/// A piece of SQL with its own parameters, written before its place in the statement
+/// is known (the WHERE clause decides which joins the FROM clause needs).
+#[derive(Default)]
+struct Part {
+    sql: String,
+    params: Vec<Value>,
+}
+
+/// How a condition is being written.
+#[derive(Clone, Copy)]
+struct Ctx {
+    /// Under a negation: lookups must be two-valued.
+    negated: bool,
+    /// In a top-level positive conjunct: the joins it uses are required (INNER).
+    required: bool,
+}
+
 pub(crate) struct Writer {
     sql: String,
     params: Vec<Value>,
-    root: &'static ModelMeta,
+    plan: JoinPlan,
 }
 
 impl Writer {
     pub(crate) fn new(root: &'static ModelMeta) -> Self {
-        Writer { sql: String::with_capacity(128), params: Vec::new(), root }
+        Writer { sql: String::with_capacity(128), params: Vec::new(), plan: JoinPlan::new(root) }
     }
 
-    pub(crate) fn finish(self) -> Sql {
-        Sql { text: self.sql, params: self.params }
+    fn root(&self) -> &'static ModelMeta {
+        self.plan.root
     }
 
     fn push(&mut self, s: &str) {
@@ -99,32 +118,50 @@ impl Writer {
         DIALECT.placeholder(self.params.len(), &mut self.sql);
     }
 
-    fn table_ref(&mut self, meta: &ModelMeta, path: Path) {
-        debug_assert!(path.is_root(), "relations are resolved by the join planner");
-        let _ = path;
-        self.ident(meta.table);
+    /// Writes `f` into a separate part.
+    fn part(&mut self, f: impl FnOnce(&mut Self)) -> Part {
+        let sql = std::mem::take(&mut self.sql);
+        let params = std::mem::take(&mut self.params);
+        f(self);
+        let part =
+            Part { sql: std::mem::replace(&mut self.sql, sql), params: std::mem::replace(&mut self.params, params) };
+        part
     }
 
-    fn column(&mut self, meta: &ModelMeta, column: u16, path: Path) {
-        self.table_ref(meta, path);
+    fn append(&mut self, part: Part) {
+        self.sql.push_str(&part.sql);
+        self.params.extend(part.params);
+    }
+
+    fn column_at(&mut self, alias: &str, column: &str) {
+        self.ident(alias);
         self.sql.push('.');
-        self.ident(meta.columns[usize::from(column)].name);
+        self.ident(column);
     }
 
-    fn expr(&mut self, node: &ExprNode) {
+    fn column(&mut self, meta: &ModelMeta, column: u16, path: Path, ctx: Option<Ctx>) {
+        let alias = match ctx {
+            Some(ctx) => self.plan.alias(path, ctx.required, true),
+            None => self.plan.alias(path, false, false),
+        };
+        self.column_at(&alias, meta.columns[usize::from(column)].name);
+    }
+
+    /// Writes an expression; `ctx` is `Some` inside a filter condition.
+    fn expr_in(&mut self, node: &ExprNode, ctx: Option<Ctx>) {
         match node {
-            ExprNode::Column { meta, column, path } => self.column(meta, *column, *path),
+            ExprNode::Column { meta, column, path } => self.column(meta, *column, *path, ctx),
             ExprNode::Value(v) => self.param(v.clone()),
             ExprNode::Arith { op, lhs, rhs } => {
                 self.push("(");
-                self.expr(lhs);
+                self.expr_in(lhs, ctx);
                 self.push(match op {
                     ArithOp::Add => " + ",
                     ArithOp::Sub => " - ",
                     ArithOp::Mul => " * ",
                     ArithOp::Div => " / ",
                 });
-                self.expr(rhs);
+                self.expr_in(rhs, ctx);
                 self.push(")");
             }
             ExprNode::Aggregate { func, arg, distinct } => {
@@ -139,7 +176,7 @@ impl Writer {
                     self.push("DISTINCT ");
                 }
                 match arg {
-                    Some(arg) => self.expr(arg),
+                    Some(arg) => self.expr_in(arg, ctx),
                     None => self.push("*"),
                 }
                 self.push(")");
@@ -147,12 +184,16 @@ impl Writer {
         }
     }
 
+    fn expr(&mut self, node: &ExprNode) {
+        self.expr_in(node, None);
+    }
+
     /// Writes a lookup. Under a negation a lookup must be two-valued (a lookup against
     /// NULL is false, as in Django), so nullable operands get `IS NOT NULL` guards:
     /// `NOT ("x" = ? AND "x" IS NOT NULL)`, Django's own SQL.
-    fn guarded(&mut self, negated: bool, bare: bool, operands: &[&ExprNode], body: impl FnOnce(&mut Self)) {
+    fn guarded(&mut self, ctx: Ctx, bare: bool, operands: &[&ExprNode], body: impl FnOnce(&mut Self)) {
         let guards: Vec<&ExprNode> =
-            if negated { operands.iter().copied().filter(|n| n.nullable()).collect() } else { Vec::new() };
+            if ctx.negated { operands.iter().copied().filter(|n| n.nullable()).collect() } else { Vec::new() };
         let parens = !guards.is_empty() && !bare;
         if parens {
             self.push("(");
@@ -160,7 +201,7 @@ impl Writer {
         body(self);
         for g in guards {
             self.push(" AND ");
-            self.expr(g);
+            self.expr_in(g, Some(ctx));
             self.push(" IS NOT NULL");
         }
         if parens {
@@ -169,10 +210,11 @@ impl Writer {
     }
 
     /// Writes a condition. `bare`: the caller parenthesizes, so a compound need not.
-    pub(crate) fn cond(&mut self, cond: &Cond, negated: bool, bare: bool) {
+    fn cond(&mut self, cond: &Cond, ctx: Ctx, bare: bool) {
+        let c = Some(ctx);
         match cond {
-            Cond::Compare(op, lhs, rhs) => self.guarded(negated, bare, &[lhs, rhs], |w| {
-                w.expr(lhs);
+            Cond::Compare(op, lhs, rhs) => self.guarded(ctx, bare, &[lhs, rhs], |w| {
+                w.expr_in(lhs, c);
                 w.push(match op {
                     CmpOp::Eq => " = ",
                     CmpOp::Gt => " > ",
@@ -180,24 +222,24 @@ impl Writer {
                     CmpOp::Lt => " < ",
                     CmpOp::Lte => " <= ",
                 });
-                w.expr(rhs);
+                w.expr_in(rhs, c);
             }),
             Cond::In(lhs, list) => {
                 // `x IN (1, col)` is true for x = 1 even if col is NULL, so an IS NOT NULL
                 // guard on a list item would be wrong: COALESCE makes it two-valued.
-                let coalesce = negated && list.iter().any(ExprNode::nullable);
+                let coalesce = ctx.negated && list.iter().any(ExprNode::nullable);
                 if coalesce {
                     self.push("COALESCE(");
                 }
                 let lhs_guard: &[&ExprNode] = if coalesce { &[] } else { &[lhs] };
-                self.guarded(negated, bare || coalesce, lhs_guard, |w| {
-                    w.expr(lhs);
+                self.guarded(ctx, bare || coalesce, lhs_guard, |w| {
+                    w.expr_in(lhs, c);
                     w.push(" IN (");
                     for (i, item) in list.iter().enumerate() {
                         if i > 0 {
                             w.push(", ");
                         }
-                        w.expr(item);
+                        w.expr_in(item, c);
                     }
                     w.push(")");
                 });
@@ -205,7 +247,19 @@ impl Writer {
                     self.push(", 0)");
                 }
             }
-            Cond::Pattern { kind, fold, lhs, rhs } => self.guarded(negated, bare, &[lhs, rhs], |w| {
+            Cond::InSubquery { lhs, table, select, column, value } => self.guarded(ctx, bare, &[lhs], |w| {
+                w.expr_in(lhs, c);
+                w.push(" IN (SELECT ");
+                w.column_at(table, select);
+                w.push(" FROM ");
+                w.ident(table);
+                w.push(" WHERE ");
+                w.column_at(table, column);
+                w.push(" = ");
+                w.param(value.clone());
+                w.push(")");
+            }),
+            Cond::Pattern { kind, fold, lhs, rhs } => self.guarded(ctx, bare, &[lhs, rhs], |w| {
                 w.push(match (kind, fold) {
                     (PatternKind::Contains, false) => "orm_contains(",
                     (PatternKind::Contains, true) => "orm_icontains(",
@@ -215,40 +269,55 @@ impl Writer {
                     (PatternKind::EndsWith, true) => "orm_iendswith(",
                     (PatternKind::Exact, _) => "orm_iexact(",
                 });
-                w.expr(lhs);
+                w.expr_in(lhs, c);
                 w.push(", ");
-                w.expr(rhs);
+                w.expr_in(rhs, c);
                 w.push(")");
             }),
-            Cond::Range(lhs, lo, hi) => self.guarded(negated, bare, &[lhs, lo, hi], |w| {
-                w.expr(lhs);
+            Cond::Range(lhs, lo, hi) => self.guarded(ctx, bare, &[lhs, lo, hi], |w| {
+                w.expr_in(lhs, c);
                 w.push(" BETWEEN ");
-                w.expr(lo);
+                w.expr_in(lo, c);
                 w.push(" AND ");
-                w.expr(hi);
+                w.expr_in(hi, c);
             }),
             Cond::IsNull(expr, is_null) => {
-                self.expr(expr);
+                // `is_null(true)` must see the rows a join did not find: never required.
+                let ctx = Ctx { required: ctx.required && !*is_null, ..ctx };
+                self.expr_in(expr, Some(ctx));
                 self.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
             }
             Cond::And(items) | Cond::Or(items) => {
-                let sep = if matches!(cond, Cond::And(_)) { " AND " } else { " OR " };
+                let and = matches!(cond, Cond::And(_));
+                let inner = Ctx { required: ctx.required && and, ..ctx };
                 if !bare {
                     self.push("(");
                 }
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        self.push(sep);
+                        self.push(if and { " AND " } else { " OR " });
                     }
-                    self.cond(item, negated, false);
+                    self.cond(item, inner, false);
                 }
                 if !bare {
                     self.push(")");
                 }
             }
+            Cond::Not(inner) if touches_many(inner, self.root()) => {
+                // Django's exclude across a many-valued relation: exclude the rows that
+                // have *any* related row matching, through a subquery.
+                self.push("NOT (");
+                let root = self.root();
+                self.column_at(&self.plan.root_alias.clone(), root.pk_column().name);
+                self.push(" IN (");
+                let sub = subquery_pks(root, inner);
+                self.sql.push_str(&sub.text);
+                self.params.extend(sub.params);
+                self.push("))");
+            }
             Cond::Not(inner) => {
                 self.push("NOT (");
-                self.cond(inner, true, true);
+                self.cond(inner, Ctx { negated: true, required: false }, true);
                 self.push(")");
             }
             Cond::Nothing => self.push("0"),
@@ -256,21 +325,21 @@ impl Writer {
         }
     }
 
-    fn source_and_filter(&mut self, query: &Query) {
-        self.push(" FROM ");
-        self.ident(self.root.table);
-        if let Some(filter) = &query.filter {
-            self.push(" WHERE ");
-            self.cond(filter, false, true);
-        }
+    /// The WHERE condition of a query, written first: it decides which joins are
+    /// required.
+    fn where_part(&mut self, query: &Query) -> Option<Part> {
+        let filter = query.filter.as_ref()?;
+        Some(self.part(|w| w.cond(filter, Ctx { negated: false, required: true }, true)))
     }
 
-    fn order_by(&mut self, terms: &[OrderBy]) {
-        for (i, term) in terms.iter().enumerate() {
-            self.push(if i == 0 { " ORDER BY " } else { ", " });
-            self.expr(&term.node);
-            self.push(if term.desc { " DESC" } else { " ASC" });
-        }
+    fn order_part(&mut self, terms: &[OrderBy]) -> Part {
+        self.part(|w| {
+            for (i, term) in terms.iter().enumerate() {
+                w.push(if i == 0 { " ORDER BY " } else { ", " });
+                w.expr(&term.node);
+                w.push(if term.desc { " DESC" } else { " ASC" });
+            }
+        })
     }
 
     /// `LIMIT n OFFSET m` with literal numbers, as Django writes them: SQLite re-plans a
@@ -291,54 +360,221 @@ impl Writer {
         }
     }
 
-    fn model_columns(&mut self) {
-        for (i, col) in self.root.columns.iter().enumerate() {
+    fn model_columns_at(&mut self, meta: &ModelMeta, alias: &str) {
+        for (i, col) in meta.columns.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.ident(self.root.table);
-            self.push(".");
-            self.ident(col.name);
+            self.column_at(alias, col.name);
         }
     }
 
-    fn select_body(&mut self, query: &Query, columns: &Columns<'_>, ordering: &[OrderBy]) {
-        self.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
-        match columns {
-            Columns::Model => self.model_columns(),
+    /// The root model's columns, then those of each `select_related` model.
+    fn model_columns(&mut self, query: &Query) {
+        let root_alias = self.plan.root_alias.clone();
+        self.model_columns_at(self.root(), &root_alias);
+        for path in &query.select_related {
+            let alias = self.plan.alias(*path, false, false);
+            let meta = path.relations(self.root()).last().map(|r| (r.target)()).expect("a related path");
+            self.push(", ");
+            self.model_columns_at(meta, &alias);
+        }
+    }
+
+    fn select_list(&mut self, query: &Query, columns: &Columns<'_>, ordering: &[OrderBy]) -> Part {
+        self.part(|w| match columns {
+            Columns::Model => w.model_columns(query),
             Columns::Exprs(exprs) => {
-                for (i, e) in exprs.iter().enumerate() {
-                    if i > 0 {
-                        self.push(", ");
-                    }
-                    self.expr(e);
-                }
+                w.expr_list(exprs);
                 // Django adds the ordering's columns to a DISTINCT select list (see its
                 // docs on distinct()); the extra columns are not decoded.
                 if query.distinct {
                     for term in ordering {
                         if !exprs.contains(&term.node) {
-                            self.push(", ");
-                            self.expr(&term.node);
+                            w.push(", ");
+                            w.expr(&term.node);
                         }
                     }
                 }
             }
-        }
-        self.source_and_filter(query);
+        })
     }
+
+    fn expr_list(&mut self, exprs: &[ExprNode]) {
+        for (i, e) in exprs.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.expr(e);
+        }
+    }
+
+    /// `FROM root JOIN ... WHERE ...`, once every part has resolved its joins.
+    fn from_joins_where(&mut self, where_part: Option<Part>) {
+        self.push(" FROM ");
+        self.ident(self.root().table);
+        self.plan.write(&mut self.sql, |ident, out| DIALECT.quote(ident, out));
+        if let Some(part) = where_part {
+            self.push(" WHERE ");
+            self.append(part);
+        }
+    }
+
+    pub(crate) fn finish(self) -> Sql {
+        Sql { text: self.sql, params: self.params }
+    }
+}
+
+/// Whether a condition follows a many-valued relation (and so, negated, needs a
+/// subquery).
+fn touches_many(cond: &Cond, root: &'static ModelMeta) -> bool {
+    let mut many = false;
+    cond.visit_nodes(&mut |node| {
+        if let ExprNode::Column { path, .. } = node {
+            many |= path.relations(root).iter().any(|r| r.is_many());
+        }
+    });
+    many
+}
+
+/// `SELECT root.pk FROM root JOIN ... WHERE cond`: the keys of the rows that have a
+/// related row matching `cond`.
+fn subquery_pks(root: &'static ModelMeta, cond: &Cond) -> Sql {
+    let mut w = Writer::new(root);
+    let where_part = w.part(|w| w.cond(cond, Ctx { negated: false, required: true }, true));
+    w.push("SELECT ");
+    let alias = w.plan.root_alias.clone();
+    w.column_at(&alias, root.pk_column().name);
+    w.from_joins_where(Some(where_part));
+    w.finish()
 }
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// `SELECT cols FROM t WHERE ... ORDER BY ... LIMIT ? OFFSET ?`
+/// How a prefetch query is tied to its parents: the rows whose `column` (on the
+/// through table, if any) is one of `keys`. The column is also selected, last, so
+/// each row says which parent it belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    /// `(through table, its column matching the queried model's key)`.
+    pub through: Option<(&'static str, &'static str)>,
+    /// The column matched against the keys.
+    pub column: &'static str,
+    /// The parents' keys.
+    pub keys: Vec<Value>,
+}
+
+const LINK_ALIAS: &str = "orm_link";
+
+impl Writer {
+    /// `col IN (SELECT value FROM json_each(?))`: one parameter whatever the number
+    /// of keys, so one cached statement serves every batch; keys that JSON cannot
+    /// carry exactly (blobs, floats) fall back to a list of parameters.
+    fn in_keys(&mut self, alias: &str, column: &str, keys: &[Value]) {
+        self.column_at(alias, column);
+        match json_array(keys) {
+            Some(json) => {
+                self.push(" IN (SELECT value FROM json_each(");
+                self.param(Value::Text(json));
+                self.push("))");
+            }
+            None => {
+                self.push(" IN (");
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.param(k.clone());
+                }
+                self.push(")");
+            }
+        }
+    }
+}
+
+/// Keys as a JSON array, if they are all integers or text.
+fn json_array(keys: &[Value]) -> Option<String> {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(keys.len() * 8 + 2);
+    out.push('[');
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match k {
+            Value::Integer(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Text(t) => {
+                out.push('"');
+                for ch in t.chars() {
+                    match ch {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        c if (c as u32) < 0x20 => {
+                            let _ = write!(out, "\\u{:04x}", c as u32);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            _ => return None,
+        }
+    }
+    out.push(']');
+    Some(out)
+}
+
+/// `SELECT cols FROM t JOIN ... WHERE ... ORDER BY ... LIMIT n OFFSET m`
 pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
     let mut w = Writer::new(query.meta);
     let ordering = query.ordering();
-    w.select_body(query, &columns, &ordering);
-    w.order_by(&ordering);
+    let mut where_part = w.where_part(query);
+    if let Some(link) = &query.link {
+        let alias = if link.through.is_some() { LINK_ALIAS.to_owned() } else { w.plan.root_alias.clone() };
+        let mut part = w.part(|w| w.in_keys(&alias, link.column, &link.keys));
+        if let Some(filter) = where_part {
+            part.sql = format!("{} AND ({})", part.sql, filter.sql);
+            part.params.extend(filter.params);
+        }
+        where_part = Some(part);
+    }
+    let mut select = w.select_list(query, &columns, &ordering);
+    if let Some(link) = &query.link {
+        let alias = if link.through.is_some() { LINK_ALIAS } else { w.plan.root_alias.as_str() };
+        let mut extra = String::from(", ");
+        DIALECT.quote(alias, &mut extra);
+        extra.push('.');
+        DIALECT.quote(link.column, &mut extra);
+        select.sql.push_str(&extra);
+    }
+    let order = w.order_part(&ordering);
+    w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+    // Parameters follow the text: select list, then WHERE, then ORDER BY.
+    w.append(select);
+    w.push(" FROM ");
+    w.ident(query.meta.table);
+    if let Some((table, near)) = query.link.as_ref().and_then(|l| l.through) {
+        w.push(" INNER JOIN ");
+        w.ident(table);
+        w.push(" ");
+        w.ident(LINK_ALIAS);
+        w.push(" ON (");
+        w.column_at(LINK_ALIAS, near);
+        w.push(" = ");
+        let root_alias = w.plan.root_alias.clone();
+        w.column_at(&root_alias, query.meta.pk_column().name);
+        w.push(")");
+    }
+    w.plan.write(&mut w.sql, |ident, out| DIALECT.quote(ident, out));
+    if let Some(part) = where_part {
+        w.push(" WHERE ");
+        w.append(part);
+    }
+    w.append(order);
     w.limit(query);
     w.finish()
 }
@@ -353,45 +589,70 @@ pub(crate) fn count(query: &Query) -> Sql {
 pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
     let mut w = Writer::new(query.meta);
     if query.is_sliced() || query.distinct {
+        // The aggregates run over a subquery that keeps the slice (or the distinct
+        // rows); it is aliased as the root table so the expressions read its columns.
+        let inner = {
+            let mut inner = Writer::new(query.meta);
+            let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
+            let where_part = inner.where_part(query);
+            let order = inner.order_part(&ordering);
+            inner.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+            let alias = inner.plan.root_alias.clone();
+            inner.model_columns_at(query.meta, &alias);
+            inner.from_joins_where(where_part);
+            inner.append(order);
+            inner.limit(query);
+            inner.finish()
+        };
+        let list = w.part(|w| w.expr_list(exprs));
         w.push("SELECT ");
-        write_list(&mut w, exprs);
+        w.append(list);
         w.push(" FROM (");
-        let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
-        w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
-        w.model_columns();
-        w.source_and_filter(query);
-        w.order_by(&ordering);
-        w.limit(query);
+        w.append(Part { sql: inner.text, params: inner.params });
         w.push(") ");
         w.ident(query.meta.table);
+        w.plan.write(&mut w.sql, |ident, out| DIALECT.quote(ident, out));
     } else {
+        let where_part = w.where_part(query);
+        let list = w.part(|w| w.expr_list(exprs));
         w.push("SELECT ");
-        write_list(&mut w, exprs);
-        w.source_and_filter(query);
+        w.append(list);
+        w.from_joins_where(where_part);
     }
     w.finish()
 }
 
-fn write_list(w: &mut Writer, exprs: &[ExprNode]) {
-    for (i, e) in exprs.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.expr(e);
-    }
-}
-
-/// `SELECT 1 FROM t WHERE ... LIMIT 1 [OFFSET ?]`, ordering dropped (Django's `exists()`).
+/// `SELECT 1 FROM t WHERE ... LIMIT 1 [OFFSET m]`, ordering dropped (Django's `exists()`).
 pub(crate) fn exists(query: &Query) -> Sql {
     let mut w = Writer::new(query.meta);
+    let where_part = w.where_part(query);
     w.push(if query.distinct { "SELECT DISTINCT 1" } else { "SELECT 1" });
-    w.source_and_filter(query);
+    w.from_joins_where(where_part);
     w.push(" LIMIT 1");
     if query.low > 0 {
         use std::fmt::Write;
         let _ = write!(w.sql, " OFFSET {}", clamp(query.low));
     }
     w.finish()
+}
+
+/// The WHERE of an UPDATE or DELETE: the condition itself, or `pk IN (subquery)` when
+/// it follows relations (SQLite's UPDATE and DELETE cannot join).
+fn write_filter_without_joins(w: &mut Writer, query: &Query) {
+    let Some(filter) = &query.filter else { return };
+    let mut probe = Writer::new(query.meta);
+    let part = probe.part(|p| p.cond(filter, Ctx { negated: false, required: true }, true));
+    w.push(" WHERE ");
+    if probe.plan.is_empty() {
+        w.append(part);
+    } else {
+        let sub = subquery_pks(query.meta, filter);
+        let alias = w.plan.root_alias.clone();
+        w.column_at(&alias, query.meta.pk_column().name);
+        w.push(" IN (");
+        w.append(Part { sql: sub.text, params: sub.params });
+        w.push(")");
+    }
 }
 
 /// `UPDATE t SET a = ?, ... WHERE ...`
@@ -408,18 +669,16 @@ pub(crate) fn update(query: &Query, assignments: &[Assignment]) -> Sql {
         w.push(" = ");
         w.expr(&a.value);
     }
-    if let Some(filter) = &query.filter {
-        w.push(" WHERE ");
-        w.cond(filter, false, true);
-    }
+    write_filter_without_joins(&mut w, query);
     w.finish()
 }
 
 /// `DELETE FROM t WHERE ...`
 pub(crate) fn delete(query: &Query) -> Sql {
     let mut w = Writer::new(query.meta);
-    w.push("DELETE");
-    w.source_and_filter(query);
+    w.push("DELETE FROM ");
+    w.ident(query.meta.table);
+    write_filter_without_joins(&mut w, query);
     w.finish()
 }
 
@@ -464,6 +723,96 @@ pub(crate) fn insert(meta: &'static ModelMeta, rows: usize, with_pk: bool, retur
     w.sql
 }
 
+/// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32+), which the bundled build keeps.
+pub(crate) const MAX_PARAMS: usize = 32766;
+
+/// `INSERT OR IGNORE INTO through (a, b) VALUES (?, ?), ...`
+pub(crate) fn insert_pairs(table: &str, a: &str, b: &str, rows: usize) -> String {
+    let mut out = String::from("INSERT OR IGNORE INTO ");
+    DIALECT.quote(table, &mut out);
+    out.push_str(" (");
+    DIALECT.quote(a, &mut out);
+    out.push_str(", ");
+    DIALECT.quote(b, &mut out);
+    out.push_str(") VALUES ");
+    for i in 0..rows {
+        out.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
+    }
+    out
+}
+
+/// `DELETE FROM through WHERE a = ? [AND b [NOT] IN (?, ...)]`
+pub(crate) fn delete_pairs(table: &str, a: &str, b: &str, targets: Option<usize>, negate: bool) -> String {
+    let mut out = String::from("DELETE FROM ");
+    DIALECT.quote(table, &mut out);
+    out.push_str(" WHERE ");
+    DIALECT.quote(a, &mut out);
+    out.push_str(" = ?");
+    if let Some(n) = targets {
+        if n == 0 && negate {
+            return out;
+        }
+        out.push_str(" AND ");
+        DIALECT.quote(b, &mut out);
+        out.push_str(if negate { " NOT IN (" } else { " IN (" });
+        for i in 0..n {
+            out.push_str(if i == 0 { "?" } else { ", ?" });
+        }
+        out.push(')');
+    }
+    out
+}
+
+fn in_placeholders(out: &mut String, n: usize) {
+    out.push_str(" IN (");
+    for i in 0..n {
+        out.push_str(if i == 0 { "?" } else { ", ?" });
+    }
+    out.push(')');
+}
+
+/// `DELETE FROM t WHERE t.col IN (?, ...)`, Django's delete by keys.
+pub(crate) fn delete_in(table: &str, column: &str, n: usize) -> String {
+    let mut out = String::from("DELETE FROM ");
+    DIALECT.quote(table, &mut out);
+    out.push_str(" WHERE ");
+    DIALECT.quote(table, &mut out);
+    out.push('.');
+    DIALECT.quote(column, &mut out);
+    in_placeholders(&mut out, n);
+    out
+}
+
+/// `UPDATE t SET col = NULL WHERE t.col IN (?, ...)`
+pub(crate) fn set_null_in(table: &str, column: &str, n: usize) -> String {
+    let mut out = String::from("UPDATE ");
+    DIALECT.quote(table, &mut out);
+    out.push_str(" SET ");
+    DIALECT.quote(column, &mut out);
+    out.push_str(" = NULL WHERE ");
+    DIALECT.quote(table, &mut out);
+    out.push('.');
+    DIALECT.quote(column, &mut out);
+    in_placeholders(&mut out, n);
+    out
+}
+
+/// `SELECT t.pk FROM t WHERE t.col IN (?, ...)`
+pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize) -> String {
+    let mut out = String::from("SELECT ");
+    DIALECT.quote(table, &mut out);
+    out.push('.');
+    DIALECT.quote(pk, &mut out);
+    out.push_str(" FROM ");
+    DIALECT.quote(table, &mut out);
+    out.push_str(" WHERE ");
+    DIALECT.quote(table, &mut out);
+    out.push('.');
+    DIALECT.quote(column, &mut out);
+    in_placeholders(&mut out, n);
+    out
+}
+
 /// `UPDATE t SET every non-key column = ? WHERE pk = ?`
 pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     let mut w = Writer::new(meta);
@@ -490,7 +839,16 @@ pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     w.sql
 }
 
-/// The `CREATE TABLE` and `CREATE INDEX` statements of a model.
+/// The ForeignKey declared on column `column`, if any.
+fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
+    meta.relations.iter().find_map(|r| match r.kind {
+        RelationKind::ForeignKey { column: c, on_delete, unique } if c == column => Some((r, on_delete, unique)),
+        _ => None,
+    })
+}
+
+/// The `CREATE TABLE` and `CREATE INDEX` statements of a model, and the tables of its
+/// automatic ManyToMany through tables.
 pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
     let mut w = Writer::new(meta);
     w.push("CREATE TABLE IF NOT EXISTS ");
@@ -512,7 +870,8 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
                 w.push(" AUTOINCREMENT");
             }
         }
-        if col.unique && !col.primary_key {
+        let foreign_key = foreign_key_of(meta, i);
+        if (col.unique || foreign_key.is_some_and(|(_, _, unique)| unique)) && !col.primary_key {
             w.push(" UNIQUE");
         }
         if let Some(default) = col.default {
@@ -523,6 +882,20 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
             w.push(" CHECK (length(");
             w.ident(col.name);
             w.push(&format!(") <= {max})"));
+        }
+        if let Some((relation, on_delete, _)) = foreign_key {
+            let target = (relation.target)();
+            w.push(" REFERENCES ");
+            w.ident(target.table);
+            w.push(" (");
+            w.ident(target.pk_column().name);
+            w.push(")");
+            w.push(match on_delete {
+                OnDelete::Cascade => " ON DELETE CASCADE",
+                OnDelete::SetNull => " ON DELETE SET NULL",
+                OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
+                OnDelete::DoNothing => "",
+            });
         }
     }
     for group in meta.unique_together {
@@ -545,14 +918,56 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
         out.push(w.sql);
     };
     for (i, col) in meta.columns.iter().enumerate() {
-        if col.index && !col.unique && !col.primary_key {
+        let is_fk = foreign_key_of(meta, i).is_some_and(|(_, _, unique)| !unique);
+        if (col.index || is_fk) && !col.unique && !col.primary_key {
             index(&[i]);
         }
     }
     for group in meta.index_together {
         index(group);
     }
+    for relation in meta.relations {
+        if let RelationKind::ManyToMany { through } = &relation.kind {
+            if through.model.is_none() {
+                out.extend(create_through_table(meta, (relation.target)(), through));
+            }
+        }
+    }
     out
+}
+
+/// An automatic through table: `(id, <source>, <target>)`, the pair unique, both keys
+/// cascading.
+fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, through: &Through) -> Vec<String> {
+    let mut w = Writer::new(source);
+    w.push("CREATE TABLE IF NOT EXISTS ");
+    w.ident(through.table);
+    w.push(" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT");
+    for (column, meta) in [(through.source, source), (through.target, target)] {
+        w.push(", ");
+        w.ident(column);
+        w.push(" ");
+        w.push(meta.pk_column().sql_type);
+        w.push(" NOT NULL REFERENCES ");
+        w.ident(meta.table);
+        w.push(" (");
+        w.ident(meta.pk_column().name);
+        w.push(") ON DELETE CASCADE");
+    }
+    w.push(", UNIQUE (");
+    w.ident(through.source);
+    w.push(", ");
+    w.ident(through.target);
+    w.push("))");
+    let mut index = Writer::new(source);
+    index.push("CREATE INDEX IF NOT EXISTS ");
+    index.ident(&format!("{}_{}_idx", through.table, through.target));
+    index.push(" ON ");
+    index.ident(through.table);
+    index.push(" (");
+    index.ident(through.target);
+    index.push(")");
+    vec![w.sql, index.sql]
 }
 
 fn column_list(w: &mut Writer, meta: &ModelMeta, cols: &[usize]) {

@@ -135,6 +135,20 @@ pub enum Cond {
     },
     /// `lhs BETWEEN lo AND hi`
     Range(ExprNode, ExprNode, ExprNode),
+    /// `lhs IN (SELECT table.select FROM table WHERE table.column = value)`: the rows
+    /// linked through a ManyToMany's through table.
+    InSubquery {
+        /// The column compared.
+        lhs: ExprNode,
+        /// The through table.
+        table: &'static str,
+        /// The column selected.
+        select: &'static str,
+        /// The column matched against `value`.
+        column: &'static str,
+        /// The owner's key.
+        value: Value,
+    },
     /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
     IsNull(ExprNode, bool),
     /// All of them.
@@ -147,6 +161,83 @@ pub enum Cond {
     Nothing,
     /// Matches every row.
     Everything,
+}
+
+impl ExprNode {
+    /// Calls `f` on this node and every node below it.
+    pub(crate) fn visit(&self, f: &mut impl FnMut(&ExprNode)) {
+        f(self);
+        match self {
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.visit(f);
+                rhs.visit(f);
+            }
+            ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
+            _ => {}
+        }
+    }
+
+    /// Calls `f` on every column path in this node.
+    pub(crate) fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        match self {
+            ExprNode::Column { path, .. } => f(path),
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.paths_mut(f);
+                rhs.paths_mut(f);
+            }
+            ExprNode::Aggregate { arg: Some(arg), .. } => arg.paths_mut(f),
+            _ => {}
+        }
+    }
+}
+
+impl Cond {
+    fn children(&self) -> (Vec<&ExprNode>, &[Cond]) {
+        match self {
+            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => (vec![a, b], &[]),
+            Cond::In(a, list) => (std::iter::once(a).chain(list).collect(), &[]),
+            Cond::InSubquery { lhs, .. } => (vec![lhs], &[]),
+            Cond::Range(a, b, c) => (vec![a, b, c], &[]),
+            Cond::IsNull(a, _) => (vec![a], &[]),
+            Cond::And(items) | Cond::Or(items) => (Vec::new(), items),
+            Cond::Not(inner) => (Vec::new(), std::slice::from_ref(inner)),
+            Cond::Nothing | Cond::Everything => (Vec::new(), &[]),
+        }
+    }
+
+    /// Calls `f` on every expression node in the condition.
+    pub(crate) fn visit_nodes(&self, f: &mut impl FnMut(&ExprNode)) {
+        let (nodes, conds) = self.children();
+        for n in nodes {
+            n.visit(f);
+        }
+        for c in conds {
+            c.visit_nodes(f);
+        }
+    }
+
+    /// Calls `f` on every column path in the condition.
+    pub(crate) fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        match self {
+            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => {
+                a.paths_mut(f);
+                b.paths_mut(f);
+            }
+            Cond::In(a, list) => {
+                a.paths_mut(f);
+                list.iter_mut().for_each(|n| n.paths_mut(f));
+            }
+            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => lhs.paths_mut(f),
+            Cond::Range(a, b, c) => {
+                a.paths_mut(f);
+                b.paths_mut(f);
+                c.paths_mut(f);
+            }
+            Cond::And(items) | Cond::Or(items) => items.iter_mut().for_each(|c| c.paths_mut(f)),
+            Cond::Not(inner) => inner.paths_mut(f),
+            Cond::Nothing | Cond::Everything => {}
+        }
+    }
 }
 
 /// A condition, Django's `Q` object: returned by lookups such as `b.title.eq("1984")`

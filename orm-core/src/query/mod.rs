@@ -2,6 +2,7 @@
 
 pub(crate) mod compile;
 pub(crate) mod expr;
+mod joins;
 mod select;
 
 pub use compile::Sql;
@@ -16,6 +17,8 @@ pub use select::{AggregateSelection, Selection};
 
 use crate::db::{Cursor, Db};
 use crate::model::{Insert, Model, ModelMeta, Path};
+use crate::relations::load::{PrefetchSpec, RelatedPlan};
+use crate::relations::{AnyModel, FieldSet, SingleValued};
 use crate::{Error, Result};
 use compile::Columns;
 use expr::{Cond as C, ExprNode as N};
@@ -28,8 +31,9 @@ use std::ops::{Bound, RangeBounds};
 const MAX_GET_RESULTS: u64 = 21;
 
 /// The untyped description of a query that a `QuerySet` wraps.
+#[doc(hidden)]
 #[derive(Debug, Clone)]
-pub(crate) struct Query {
+pub struct Query {
     pub(crate) meta: &'static ModelMeta,
     pub(crate) filter: Option<Cond>,
     /// `None`: the model's default ordering.
@@ -39,11 +43,32 @@ pub(crate) struct Query {
     pub(crate) high: Option<u64>,
     pub(crate) distinct: bool,
     pub(crate) error: Option<&'static str>,
+    /// `select_related` paths, every prefix included, shortest first.
+    pub(crate) select_related: Vec<Path>,
+    pub(crate) prefetch: Vec<PrefetchSpec>,
+    /// How many `filter`/`exclude` calls have been made: each call's joins along
+    /// many-valued relations are its own.
+    pub(crate) scopes: u16,
+    /// Set on the queries of `prefetch_related`: ties the rows to their parents.
+    pub(crate) link: Option<compile::Link>,
 }
 
 impl Query {
-    fn new(meta: &'static ModelMeta) -> Self {
-        Query { meta, filter: None, order: None, reversed: false, low: 0, high: None, distinct: false, error: None }
+    pub(crate) fn new(meta: &'static ModelMeta) -> Self {
+        Query {
+            meta,
+            filter: None,
+            order: None,
+            reversed: false,
+            low: 0,
+            high: None,
+            distinct: false,
+            error: None,
+            select_related: Vec::new(),
+            prefetch: Vec::new(),
+            scopes: 0,
+            link: None,
+        }
     }
 
     pub(crate) fn is_sliced(&self) -> bool {
@@ -52,6 +77,9 @@ impl Query {
 
     /// Whether the query can return no row without asking the database.
     pub(crate) fn is_empty(&self) -> bool {
+        if self.link.as_ref().is_some_and(|l| l.keys.is_empty()) {
+            return true;
+        }
         self.filter == Some(C::Nothing) || self.high == Some(self.low)
     }
 
@@ -85,6 +113,21 @@ impl Query {
         terms
     }
 
+    /// Adds the condition of one `filter`/`exclude` call.
+    fn add_filter_call(&mut self, mut cond: Cond) {
+        self.scopes = self.scopes.saturating_add(1);
+        let scope = self.scopes;
+        let mut too_long = false;
+        cond.paths_mut(&mut |path| {
+            too_long |= path.is_too_long();
+            *path = path.with_scope(scope);
+        });
+        if too_long {
+            self.error.get_or_insert("a lookup follows more relations than orm supports (10)");
+        }
+        self.add_filter(cond);
+    }
+
     fn add_filter(&mut self, cond: Cond) {
         if self.is_sliced() {
             self.error.get_or_insert("cannot filter a query once a slice has been taken");
@@ -105,7 +148,7 @@ impl Query {
         self.low = self.high.map_or(low, |h| h.min(low));
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         match self.error {
             Some(message) => Err(Error::InvalidQuery { message }),
             None => Ok(()),
@@ -121,7 +164,11 @@ pub trait RowShape<M>: Clone {
     #[doc(hidden)]
     fn nodes(&self) -> Option<Vec<ExprNode>>;
     #[doc(hidden)]
-    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<Self::Item>;
+    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<Self::Item>;
+    #[doc(hidden)]
+    fn after_fetch(_items: &mut [Self::Item], _db: &Db, _query: &Query) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The row shape of a QuerySet that returns model instances (the default).
@@ -134,8 +181,19 @@ impl<M: Model> RowShape<M> for Instances {
         None
     }
     #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<M> {
-        M::__from_row(row, 0)
+    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<M> {
+        let mut model = M::__from_row(row, 0)?;
+        if !related.is_empty() {
+            related.attach(row, &mut model)?;
+        }
+        Ok(model)
+    }
+    fn after_fetch(items: &mut [M], db: &Db, query: &Query) -> Result<()> {
+        if query.prefetch.is_empty() {
+            return Ok(());
+        }
+        let mut refs: Vec<&mut dyn AnyModel> = items.iter_mut().map(|m| m as &mut dyn AnyModel).collect();
+        crate::relations::load::prefetch(db, M::META, &mut refs, &query.prefetch)
     }
 }
 
@@ -151,7 +209,7 @@ impl<M, S: Selection> RowShape<M> for Values<S> {
         Some(out)
     }
     #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>) -> Result<S::Output> {
+    fn decode_row(&self, row: &rusqlite::Row<'_>, _related: &RelatedPlan) -> Result<S::Output> {
         let mut index = 0;
         self.0.decode(row, &mut index)
     }
@@ -216,7 +274,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// combined with `AND`.
     pub fn filter(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
         let cond = condition(M::__fields(Path::ROOT)).0;
-        self.query.add_filter(cond);
+        self.query.add_filter_call(cond);
         self
     }
 
@@ -224,7 +282,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// a compared column is `NULL` are kept, as in Django.
     pub fn exclude(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
         let cond = (!condition(M::__fields(Path::ROOT))).0;
-        self.query.add_filter(cond);
+        self.query.add_filter_call(cond);
         self
     }
 
@@ -294,7 +352,18 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
             return Ok(Vec::new());
         }
         let sql = self.sql();
-        db.fetch(&sql.text, &sql.params, |row| self.shape.decode_row(row))
+        let related = self.related_plan();
+        let mut items = db.fetch(&sql.text, &sql.params, |row| self.shape.decode_row(row, &related))?;
+        S::after_fetch(&mut items, db, &self.query)?;
+        Ok(items)
+    }
+
+    fn related_plan(&self) -> RelatedPlan {
+        if self.query.select_related.is_empty() || self.shape.nodes().is_some() {
+            RelatedPlan::default()
+        } else {
+            RelatedPlan::new(M::META, &self.query.select_related)
+        }
     }
 
     /// Runs the query and streams its rows without collecting them: the returned
@@ -313,11 +382,16 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// ```
     pub fn iter<'db>(&self, db: &'db Db) -> Result<Cursor<'db, M, S>> {
         self.query.check()?;
+        if !self.query.prefetch.is_empty() {
+            return Err(Error::InvalidQuery {
+                message: "iter() streams rows one at a time and cannot prefetch_related: use all()",
+            });
+        }
         if self.query.is_empty() {
             return Ok(Cursor::empty(self.shape.clone()));
         }
         let sql = self.sql();
-        db.cursor(&sql.text, &sql.params, self.shape.clone())
+        db.cursor(&sql.text, &sql.params, self.shape.clone(), self.related_plan())
     }
 
     /// The number of rows (`SELECT COUNT(*)`).
@@ -415,6 +489,16 @@ fn pk_order(meta: &'static ModelMeta, desc: bool) -> OrderBy {
     OrderBy { node: N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, desc }
 }
 
+/// The default ordering of `meta` (or its key) at `path`.
+pub(crate) fn relation_ordering(meta: &'static ModelMeta, path: Path, out: &mut Vec<OrderBy>) {
+    let node = |column: usize| N::Column { meta, column: column as u16, path };
+    if meta.ordering.is_empty() {
+        out.push(OrderBy { node: node(meta.pk), desc: false });
+    } else {
+        out.extend(meta.ordering.iter().map(|&(column, desc)| OrderBy { node: node(column), desc }));
+    }
+}
+
 /// `pk IN (value)`, Django's condition for deleting one instance.
 pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: crate::Value) -> Q {
     Q(C::In(N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![N::Value(pk)]))
@@ -427,7 +511,7 @@ fn count_distinct_values(query: &Query, nodes: &[ExprNode]) -> Sql {
 
 /// The number of rows a delete removed in all, and per model name (models with none
 /// left out), as Django's `delete()` returns them.
-pub type DeleteCount = (usize, std::collections::BTreeMap<&'static str, usize>);
+pub type DeleteCount = (usize, std::collections::BTreeMap<String, usize>);
 
 /// Writes through a QuerySet.
 impl<M: Model> QuerySet<M> {
@@ -479,9 +563,20 @@ impl<M: Model> QuerySet<M> {
         if self.query.is_empty() {
             return Ok((0, Default::default()));
         }
-        let sql = compile::delete(&self.query);
-        let n = db.atomic_inner(false, |db| db.execute(&sql.text, &sql.params))?;
-        Ok(crate::write::delete_count(M::META, n))
+        if crate::relations::delete::is_standalone(db, M::META) {
+            let sql = compile::delete(&self.query);
+            let n = db.atomic_inner(false, |db| db.execute(&sql.text, &sql.params))?;
+            return Ok(crate::write::delete_count(M::META, n));
+        }
+        // Django's collector: read the keys first, then delete what depends on them
+        // and the rows themselves in one transaction.
+        let mut keys_query = self.query.clone();
+        keys_query.order = Some(Vec::new());
+        let pk = Path::ROOT;
+        let pk_node = N::Column { meta: M::META, column: M::META.pk as u16, path: pk };
+        let sql = compile::select(&keys_query, Columns::Exprs(std::slice::from_ref(&pk_node)));
+        let pks = db.fetch(&sql.text, &sql.params, |row| Ok(crate::Value::from_ref(row.get_ref(0)?)))?;
+        db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, pks))
     }
 
     /// The row matching `condition`, or a new one created from `defaults` (Django's
@@ -525,6 +620,59 @@ impl<M: Model> QuerySet<M> {
     pub(crate) fn delete_fast(&self, db: &Db) -> Result<usize> {
         let sql = compile::delete(&self.query);
         db.execute(&sql.text, &sql.params)
+    }
+
+    /// Loads single-valued relations in the same query, with JOINs (Django's
+    /// `select_related`): `select_related(|b| b.author())`, nested
+    /// `select_related(|r| r.book().author())`; calls add up. A nullable ForeignKey or
+    /// a reverse OneToOne is a LEFT OUTER JOIN and reads as `None` when absent.
+    ///
+    /// Only ForeignKey, OneToOne and HasOne paths compile; a many-valued relation is a
+    /// compile error that says to use [`prefetch_related`](Self::prefetch_related).
+    pub fn select_related<F: SingleValued>(mut self, relation: impl FnOnce(M::Fields) -> F) -> Self {
+        let path = relation(M::__fields(Path::ROOT)).__path();
+        if path.is_too_long() {
+            self.query.error.get_or_insert("a select_related path follows more relations than orm supports (10)");
+            return self;
+        }
+        for n in 1..=path.hops().len() {
+            let prefix = path.prefix(n).with_scope(0);
+            if !self.query.select_related.contains(&prefix) {
+                self.query.select_related.push(prefix);
+            }
+        }
+        self.query.select_related.sort_by(|a, b| (a.hops().len(), a.hops()).cmp(&(b.hops().len(), b.hops())));
+        self
+    }
+
+    /// Loads a relation with one extra query per level (Django's `prefetch_related`),
+    /// whatever the number of rows: `prefetch_related(|a| a.books())`, nested
+    /// `prefetch_related(|a| a.books().reviews())` (one query per level). Works on
+    /// every relation, many-valued or not; paths with a common prefix share its query.
+    pub fn prefetch_related<F: FieldSet>(mut self, relation: impl FnOnce(M::Fields) -> F) -> Self {
+        let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
+        self.query.prefetch.push(PrefetchSpec { path, query: None });
+        self
+    }
+
+    /// `prefetch_related` with a QuerySet of your own for the last relation of the
+    /// path (Django's `Prefetch(path, queryset)`): it may filter, order,
+    /// `select_related` and prefetch further.
+    ///
+    /// To keep a filtered result apart from the full relation (Django's `to_attr`),
+    /// declare a second reverse field over the same ForeignKey
+    /// (`#[orm(related = "author")] recent_books: HasMany<Book>`) and prefetch into it.
+    pub fn prefetch_with<F: FieldSet>(
+        mut self,
+        relation: impl FnOnce(M::Fields) -> F,
+        queryset: QuerySet<F::Model>,
+    ) -> Self {
+        let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
+        if queryset.query.is_sliced() {
+            self.query.error.get_or_insert("a prefetch queryset cannot be sliced");
+        }
+        self.query.prefetch.push(PrefetchSpec { path, query: Some(Box::new(queryset.query)) });
+        self
     }
 
     /// A QuerySet that matches nothing and never queries (Django's `none()`).

@@ -79,6 +79,19 @@ impl fmt::Display for Value {
     }
 }
 
+impl Value {
+    pub(crate) fn from_ref(value: rusqlite::types::ValueRef<'_>) -> Value {
+        use rusqlite::types::ValueRef as R;
+        match value {
+            R::Null => Value::Null,
+            R::Integer(i) => Value::Integer(i),
+            R::Real(r) => Value::Real(r),
+            R::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            R::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+}
+
 impl<'a> From<rusqlite::types::ValueRef<'a>> for ValueRef<'a> {
     #[inline]
     fn from(v: rusqlite::types::ValueRef<'a>) -> Self {

@@ -1,25 +1,83 @@
-//! `BookFields`: one `orm::Field` handle per column, the argument of query closures.
+//! `BookFields<C>`: one `orm::Field` handle per column, and one method per relation
+//! returning the related model's field set. `C` records whether a many-valued
+//! relation was followed on the way (`select_related` accepts only `One`).
 
 use super::Names;
-use crate::parse::Model;
+use crate::parse::{Kind, Model};
+use crate::validate::Resolved;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
-pub(crate) fn expand(model: &Model<'_>, names: &Names) -> TokenStream {
+pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> TokenStream {
     let ident = model.ident;
     let vis = model.vis;
     let fields_ident = &names.fields;
-    let doc = format!("Typed field handles of [`{ident}`]: what `filter`, `order_by` and `values` closures receive.");
-    let decls = model.fields.iter().map(|f| {
+    let doc = format!(
+        "Typed field handles of [`{ident}`]: what `filter`, `order_by` and `values` closures receive. \
+         Relations are methods returning the related model's field set."
+    );
+    let columns = model.fields.iter().filter(|f| f.is_column());
+    let decls = columns.clone().map(|f| {
         let (name, ty) = (f.ident, f.ty);
         let doc = format!("The `{}` column.", f.column);
         quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty> }
     });
+    let handles = model.fields.iter().enumerate().filter_map(|(i, f)| {
+        let column = resolved.column_of[i]? as u16;
+        let name = f.ident;
+        Some(quote! { #name: ::orm::Field::new(path, #column) })
+    });
+    let methods = model.fields.iter().enumerate().filter_map(|(i, f)| {
+        let relation = resolved.relation_of[i]?;
+        let name = f.ident;
+        let (target, card) = match &f.kind {
+            Kind::ForeignKey { target, .. } | Kind::HasOne { target } => (*target, quote!(C)),
+            Kind::HasMany { target } | Kind::ManyToMany { target } => (*target, quote!(::orm::Many)),
+            Kind::Column => return None,
+        };
+        let doc = format!("Follows the `{name}` relation: the field set of the related model.");
+        let target_model = quote_spanned! {target.span()=> <#target as ::orm::Model>};
+        Some(quote! {
+            #[doc = #doc]
+            pub fn #name(&self) -> #target_model::FieldsAt<#card> {
+                #target_model::__fields_at(self.__path.join(#relation))
+            }
+        })
+    });
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy, Debug)]
-        #vis struct #fields_ident {
+        #vis struct #fields_ident<C = ::orm::One> {
             #(#decls,)*
+            #[doc(hidden)]
+            pub __path: ::orm::__private::Path,
+            #[doc(hidden)]
+            pub __cardinality: ::std::marker::PhantomData<C>,
+        }
+
+        impl<C: ::orm::Cardinality> #fields_ident<C> {
+            #[doc(hidden)]
+            pub fn __at(path: ::orm::__private::Path) -> Self {
+                #fields_ident { #(#handles,)* __path: path, __cardinality: ::orm::__private::cardinality() }
+            }
+
+            #(#methods)*
+        }
+
+        impl<C: ::orm::Cardinality> ::orm::FieldSet for #fields_ident<C> {
+            type Model = #ident;
+            fn __path(&self) -> ::orm::__private::Path {
+                self.__path
+            }
+        }
+
+        impl ::orm::SingleValued for #fields_ident<::orm::One> {}
+
+        impl<C: ::orm::Cardinality> ::orm::IntoOrdering for #fields_ident<C> {
+            fn push_terms(self, out: &mut ::std::vec::Vec<::orm::__private::OrderBy>) {
+                ::orm::__private::push_relation_ordering::<#ident>(self.__path, out)
+            }
         }
     }
 }

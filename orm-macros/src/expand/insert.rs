@@ -1,6 +1,7 @@
-//! `NewBook`: every field but the auto-increment key, and its `orm::Insert` impl.
+//! `NewBook`: every column field but the auto-increment key, and its `orm::Insert`
+//! impl.
 
-use super::Names;
+use super::{relation_field_init, Names};
 use crate::parse::Model;
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
@@ -11,13 +12,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let ident = model.ident;
     let vis = model.vis;
     let new_ident = &names.new;
-    let insert_fields: Vec<_> = model
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !(resolved.auto_pk && *i == resolved.pk))
-        .map(|(_, f)| f)
-        .collect();
+    let is_auto_pk = |i: usize| resolved.auto_pk && i == resolved.pk_field;
+    let insert_fields: Vec<_> =
+        model.fields.iter().enumerate().filter(|(i, f)| f.is_column() && !is_auto_pk(*i)).map(|(_, f)| f).collect();
     let decls = insert_fields.iter().map(|f| {
         let (name, ty) = (f.ident, f.ty);
         quote! { #[allow(missing_docs)] pub #name: #ty }
@@ -26,21 +23,30 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let (name, ty) = (f.ident, f.ty);
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#name)); }
     });
+    let pk = &model.fields[resolved.pk_field];
+    let (pk_ident, pk_ty) = (pk.ident, pk.ty);
+    let pk_value = if resolved.auto_pk {
+        quote!(::orm::Value::Integer(auto_pk))
+    } else {
+        quote!(<#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident))
+    };
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let name = f.ident;
-        if resolved.auto_pk && i == resolved.pk {
+        if is_auto_pk(i) {
             quote! { #name: auto_pk }
-        } else {
+        } else if f.is_column() {
             quote! { #name: self.#name }
+        } else {
+            let init = relation_field_init(f, resolved.relation_of[i].expect("a relation"), &quote!(__orm_pk));
+            quote! { #name: #init }
         }
     });
-    let pk_ident = model.fields[resolved.pk].ident;
     let apply = insert_fields.iter().filter(|f| f.ident != pk_ident).map(|f| {
         let name = f.ident;
         quote! { model.#name = self.#name; }
     });
     let doc = format!(
-        "A [`{ident}`] not yet saved: every field but the auto-increment key. Pass it to `{ident}::objects().create(&db, ..)`."
+        "A [`{ident}`] not yet saved: every column but the auto-increment key. Pass it to `{ident}::objects().create(&db, ..)`."
     );
     quote! {
         #[doc = #doc]
@@ -55,6 +61,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             }
             fn __into_model(self, auto_pk: i64) -> #ident {
                 let _ = auto_pk;
+                let __orm_pk = #pk_value;
                 #ident { #(#build,)* }
             }
             fn __apply_to(self, model: &mut #ident) {

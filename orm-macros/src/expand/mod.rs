@@ -17,7 +17,7 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
     match (parsed, resolved) {
         (Some(model), Some(resolved)) if !cx.has_errors() => {
             let names = Names::of(&model);
-            let fields = fields::expand(&model, &names);
+            let fields = fields::expand(&model, &resolved, &names);
             let insert = insert::expand(&model, &resolved, &names);
             let model_impl = model::expand(&model, &resolved, &names);
             quote! {
@@ -43,4 +43,11 @@ impl Names {
     fn of(model: &parse::Model<'_>) -> Self {
         Names { fields: format_ident!("{}Fields", model.ident), new: format_ident!("New{}", model.ident) }
     }
+}
+
+/// The value of a non-column relation field (`HasMany`, `HasOne`, `ManyToMany`) for
+/// a row whose key is `pk` (an `orm::Value` expression).
+pub(crate) fn relation_field_init(f: &parse::Field<'_>, relation: usize, pk: &TokenStream) -> TokenStream {
+    let ty = f.ty;
+    quote! { <#ty>::__new(#pk.clone(), &<Self as ::orm::Model>::META.relations[#relation]) }
 }

@@ -1,8 +1,9 @@
-//! `impl orm::Model`: the table description, the row decoder (by position) and the
-//! value writers.
+//! `impl orm::Model`: the table description, the row decoder (by position), the
+//! value writers, the relation plumbing the loaders use, and the marker impls that let
+//! a reverse side find its ForeignKey.
 
-use super::Names;
-use crate::parse::Model;
+use super::{relation_field_init, Names};
+use crate::parse::{snake_case, Field, Kind, Model};
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -15,15 +16,17 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let table = &model.table;
     let pk = resolved.pk;
     let auto_pk = resolved.auto_pk;
-    let pk_ident = model.fields[pk].ident;
-    let pk_ty = model.fields[pk].ty;
+    let pk_field = &model.fields[resolved.pk_field];
+    let (pk_ident, pk_ty) = (pk_field.ident, pk_field.ty);
+    let columns: Vec<(usize, &Field<'_>)> =
+        model.fields.iter().enumerate().filter_map(|(i, f)| Some((resolved.column_of[i]?, f))).collect();
 
-    let columns = model.fields.iter().enumerate().map(|(i, f)| {
+    let column_metas = columns.iter().map(|(c, f)| {
         let (column, field) = (&f.column, f.ident.to_string());
         let ty = f.ty;
         let field_type = quote_spanned! {ty.span()=> <#ty as ::orm::FieldType>};
         let (unique, index) = (f.unique, f.index);
-        let primary_key = i == pk;
+        let primary_key = *c == pk;
         let default = match &f.default {
             Some(d) => {
                 let sql = &d.sql;
@@ -57,26 +60,56 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     };
     let unique_together = groups(&resolved.unique_together);
     let index_together = groups(&resolved.index_together);
+    let relation_fields: Vec<(usize, usize, &Field<'_>)> = model
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((resolved.relation_of[i]?, resolved.column_of[i].unwrap_or(usize::MAX), f)))
+        .collect();
+    let relation_metas = relation_fields.iter().map(|(_, column, f)| relation_meta(model, f, *column));
+    let marker_impls = relation_fields.iter().filter_map(|(r, _, f)| marker_impl(model, f, *r));
 
-    let handles = model.fields.iter().enumerate().map(|(i, f)| {
-        let name = f.ident;
-        let i = i as u16;
-        quote! { #name: ::orm::Field::new(path, #i) }
-    });
     // Every generated use of a field's type carries the type's span, so that an
     // unsupported type gives one error, at the type.
-    let decode = model.fields.iter().enumerate().map(|(i, f)| {
-        let (field, column, ty) = (f.ident, &f.column, f.ty);
+    let decode = columns.iter().map(|(c, f)| {
+        let (local, column, ty) = (local(*c), &f.column, f.ty);
         quote_spanned! {ty.span()=>
-            #field: ::orm::__private::read_with(
-                row, start + #i, #name, #column,
+            let #local = ::orm::__private::read_with(
+                row, start + #c, #name, #column,
                 <#ty as ::orm::FieldType>::RUST_TYPE, <#ty as ::orm::FieldType>::from_value,
-            )?
+            )?;
         }
     });
-    let push = model.fields.iter().map(|f| {
-        let (name, ty) = (f.ident, f.ty);
-        quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#name)); }
+    let pk_local = local(pk);
+    let build = model.fields.iter().enumerate().map(|(i, f)| {
+        let field = f.ident;
+        match (resolved.column_of[i], resolved.relation_of[i]) {
+            (Some(c), _) => {
+                let local = local(c);
+                quote! { #field: #local }
+            }
+            (None, Some(r)) => {
+                let init = relation_field_init(f, r, &quote!(__orm_pk));
+                quote! { #field: #init }
+            }
+            (None, None) => unreachable!("a field is a column or a relation"),
+        }
+    });
+    let push = columns.iter().map(|(_, f)| {
+        let (field, ty) = (f.ident, f.ty);
+        quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#field)); }
+    });
+    let value_of = columns.iter().map(|(c, f)| {
+        let (field, ty) = (f.ident, f.ty);
+        quote_spanned! {ty.span()=> #c => <#ty as ::orm::FieldType>::to_value(&self.#field), }
+    });
+    let set_related = relation_fields.iter().map(|(r, _, f)| {
+        let field = f.ident;
+        quote! { #r => ::orm::__private::RelationField::set_loaded(&mut self.#field, loaded), }
+    });
+    let related_mut = relation_fields.iter().map(|(r, _, f)| {
+        let field = f.ident;
+        quote! { #r => ::orm::__private::RelationField::loaded_mut(&mut self.#field, out), }
     });
     let set_pk = if auto_pk {
         quote! { self.#pk_ident = pk; }
@@ -86,25 +119,35 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
     quote! {
         impl ::orm::Model for #ident {
-            type Fields = #fields_ident;
+            type Fields = #fields_ident<::orm::One>;
+            type FieldsAt<C: ::orm::Cardinality> = #fields_ident<C>;
             type New = #new_ident;
+            type Pk = #pk_ty;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
                 name: #name,
                 table: #table,
-                columns: &[#(#columns),*],
+                columns: &[#(#column_metas),*],
                 pk: #pk,
                 auto_pk: #auto_pk,
                 ordering: &[#(#ordering),*],
                 unique_together: #unique_together,
                 index_together: #index_together,
+                relations: &[#(#relation_metas),*],
+                decode: ::orm::__private::decode_boxed::<#ident>,
             };
 
-            fn __fields(path: ::orm::__private::Path) -> #fields_ident {
-                #fields_ident { #(#handles,)* }
+            fn __fields(path: ::orm::__private::Path) -> Self::Fields {
+                #fields_ident::__at(path)
+            }
+
+            fn __fields_at<C: ::orm::Cardinality>(path: ::orm::__private::Path) -> #fields_ident<C> {
+                #fields_ident::__at(path)
             }
 
             fn __from_row(row: &::orm::__private::Row<'_>, start: usize) -> ::orm::Result<Self> {
-                ::std::result::Result::Ok(#ident { #(#decode,)* })
+                #(#decode)*
+                let __orm_pk = <#pk_ty as ::orm::FieldType>::to_value(&#pk_local);
+                ::std::result::Result::Ok(#ident { #(#build,)* })
             }
 
             fn __push_values(&self, out: &mut ::std::vec::Vec<::orm::Value>) {
@@ -118,6 +161,159 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             fn pk(&self) -> ::orm::Value {
                 <#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident)
             }
+
+            fn __pk(&self) -> #pk_ty {
+                ::std::clone::Clone::clone(&self.#pk_ident)
+            }
+
+            fn __value_of(&self, column: usize) -> ::orm::Value {
+                match column {
+                    #(#value_of)*
+                    _ => ::orm::Value::Null,
+                }
+            }
+
+            fn __set_related(&mut self, relation: usize, loaded: ::orm::__private::Loaded) -> ::orm::Result<()> {
+                let _ = &loaded;
+                match relation {
+                    #(#set_related)*
+                    _ => ::std::result::Result::Ok(()),
+                }
+            }
+
+            fn __related_mut<'a>(
+                &'a mut self,
+                relation: usize,
+                out: &mut ::std::vec::Vec<&'a mut dyn ::orm::__private::AnyModel>,
+            ) {
+                let _ = &out;
+                match relation {
+                    #(#related_mut)*
+                    _ => {}
+                }
+            }
+        }
+
+        #(#marker_impls)*
+    }
+}
+
+fn local(column: usize) -> syn::Ident {
+    quote::format_ident!("__orm_c{}", column)
+}
+
+/// FNV-1a of a field's name: tells relations apart in the marker traits.
+pub(crate) fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn on_delete(f: &Field<'_>) -> TokenStream {
+    match f.on_delete.as_ref().map(|(v, _)| v.as_str()) {
+        Some("set_null") => quote!(SetNull),
+        Some("protect") => quote!(Protect),
+        Some("restrict") => quote!(Restrict),
+        Some("do_nothing") => quote!(DoNothing),
+        _ => quote!(Cascade),
+    }
+}
+
+/// The marker type a reverse side names: `Named<hash>`, or `_` for the one candidate.
+fn which(related: &Option<(Option<String>, proc_macro2::Span)>) -> TokenStream {
+    match related {
+        Some((Some(name), span)) => {
+            let hash = name_hash(name);
+            quote_spanned! {*span=> ::orm::__private::Named<#hash>}
+        }
+        _ => quote!(_),
+    }
+}
+
+fn relation_meta(model: &Model<'_>, f: &Field<'_>, column: usize) -> TokenStream {
+    let ident = model.ident;
+    let name = f.ident.to_string();
+    let target = match &f.kind {
+        Kind::ForeignKey { target, .. }
+        | Kind::HasMany { target }
+        | Kind::HasOne { target }
+        | Kind::ManyToMany { target } => *target,
+        Kind::Column => unreachable!("only relations have relation metadata"),
+    };
+    let target_model = quote_spanned! {target.span()=> <#target as ::orm::Model>};
+    let kind = match &f.kind {
+        Kind::ForeignKey { unique, .. } => {
+            let on_delete = on_delete(f);
+            quote! { ::orm::RelationKind::ForeignKey { column: #column, on_delete: ::orm::OnDelete::#on_delete, unique: #unique } }
+        }
+        Kind::HasMany { .. } | Kind::HasOne { .. } => {
+            let which = which(&f.related);
+            let index = if matches!(f.kind, Kind::HasMany { .. }) {
+                quote_spanned! {target.span()=> ::orm::__private::foreign_key_index::<#target, #ident, #which>() }
+            } else {
+                quote_spanned! {target.span()=> ::orm::__private::one_to_one_index::<#target, #ident, #which>() }
+            };
+            quote! { ::orm::RelationKind::Reverse { forward: || &#target_model::META.relations[#index] } }
+        }
+        Kind::ManyToMany { .. } if f.related.is_some() => {
+            let which = which(&f.related);
+            let index =
+                quote_spanned! {target.span()=> ::orm::__private::many_to_many_index::<#target, #ident, #which>() };
+            quote! { ::orm::RelationKind::ReverseManyToMany { forward: || &#target_model::META.relations[#index] } }
+        }
+        Kind::ManyToMany { .. } => {
+            let own = snake_case(&ident.to_string());
+            let other = match target {
+                syn::Type::Path(p) => {
+                    p.path.segments.last().map(|s| snake_case(&s.ident.to_string())).unwrap_or_default()
+                }
+                _ => String::from("target"),
+            };
+            let (source, target_col) = if own == other {
+                (format!("from_{own}_id"), format!("to_{other}_id"))
+            } else {
+                (format!("{own}_id"), format!("{other}_id"))
+            };
+            let (table, through_model) = match &f.through {
+                Some(path) => (
+                    quote!(<#path as ::orm::Model>::META.table),
+                    quote!(::std::option::Option::Some(|| <#path as ::orm::Model>::META)),
+                ),
+                None => {
+                    let table = format!("{}_{}", model.table, name);
+                    (quote!(#table), quote!(::std::option::Option::None))
+                }
+            };
+            quote! {
+                ::orm::RelationKind::ManyToMany {
+                    through: ::orm::Through { table: #table, source: #source, target: #target_col, model: #through_model },
+                }
+            }
+        }
+        Kind::Column => unreachable!("only relations have relation metadata"),
+    };
+    quote! {
+        ::orm::RelationMeta {
+            name: #name,
+            owner: || <#ident as ::orm::Model>::META,
+            target: || #target_model::META,
+            kind: #kind,
         }
     }
+}
+
+/// `impl ForeignKeyTo<Target, Named<hash>> for Model` (and the OneToOne and
+/// ManyToMany forms), so that a reverse side on `Target` can find this relation.
+fn marker_impl(model: &Model<'_>, f: &Field<'_>, relation: usize) -> Option<TokenStream> {
+    let ident = model.ident;
+    let hash = name_hash(&f.ident.to_string());
+    let (marker, target) = match &f.kind {
+        Kind::ForeignKey { target, unique: false, .. } => (quote!(ForeignKeyTo), *target),
+        Kind::ForeignKey { target, unique: true, .. } => (quote!(OneToOneTo), *target),
+        Kind::ManyToMany { target } if f.related.is_none() => (quote!(ManyToManyTo), *target),
+        _ => return None,
+    };
+    Some(quote! {
+        impl ::orm::__private::#marker<#target, ::orm::__private::Named<#hash>> for #ident {
+            const INDEX: usize = #relation;
+        }
+    })
 }

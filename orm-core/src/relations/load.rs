@@ -1,0 +1,363 @@
+//! The loaders: `select_related` decoding (one JOIN query) and `prefetch_related`
+//! (one query per relation level, keys bound as one JSON array so that the statement
+//! is the same whatever their number), and the ManyToMany writes.
+
+use super::fields::m2m_through;
+use super::{AnyModel, Loaded, RelationKind, RelationMeta};
+use crate::model::{ModelMeta, Path};
+use crate::query::compile::{self, Link};
+use crate::query::{Cond, ExprNode, Query, Q};
+use crate::types::Value;
+use crate::{Db, Error, Result};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How to decode the `select_related` models of a row: one step a related model, a
+/// parent before its children.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct RelatedPlan {
+    steps: Vec<RelatedStep>,
+}
+
+#[derive(Debug)]
+struct RelatedStep {
+    /// The step whose instance holds this relation; `None`: the row's own model.
+    parent: Option<usize>,
+    relation: usize,
+    meta: &'static ModelMeta,
+    offset: usize,
+}
+
+impl RelatedPlan {
+    /// The plan for `paths` (sorted, every prefix present) under `root`.
+    pub(crate) fn new(root: &'static ModelMeta, paths: &[Path]) -> Self {
+        let mut steps: Vec<RelatedStep> = Vec::with_capacity(paths.len());
+        let mut offset = root.columns.len();
+        for path in paths {
+            let hops = path.hops();
+            let parent =
+                if hops.len() > 1 { paths.iter().position(|p| p.hops() == &hops[..hops.len() - 1]) } else { None };
+            let meta = path.relations(root).last().map(|r| (r.target)()).expect("a related path");
+            steps.push(RelatedStep { parent, relation: usize::from(hops[hops.len() - 1]), meta, offset });
+            offset += meta.columns.len();
+        }
+        RelatedPlan { steps }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The number of columns the related models add to each row.
+    pub(crate) fn width(&self) -> usize {
+        self.steps.iter().map(|s| s.meta.columns.len()).sum()
+    }
+
+    /// Decodes the related models of `row` and attaches them to `root`, deepest first
+    /// so that no shared instance needs changing. A LEFT JOIN that found nothing
+    /// (a NULL key) gives `None`.
+    pub(crate) fn attach(&self, row: &rusqlite::Row<'_>, root: &mut dyn AnyModel) -> Result<()> {
+        let mut objects: Vec<Option<Box<dyn AnyModel>>> = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let pk_index = step.offset + step.meta.pk;
+            let present = !matches!(row.get_ref(pk_index)?, rusqlite::types::ValueRef::Null);
+            let parent_present = step.parent.is_none_or(|p| objects[p].is_some());
+            objects.push(if present && parent_present { Some((step.meta.decode)(row, step.offset)?) } else { None });
+        }
+        for (i, step) in self.steps.iter().enumerate().rev() {
+            let object = objects[i].take();
+            match step.parent {
+                None => root.set_related(step.relation, Loaded::One(object))?,
+                Some(p) => {
+                    if let Some(parent) = objects[p].as_mut() {
+                        parent.set_related(step.relation, Loaded::One(object))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key as a hash map key: the values a primary key can hold.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Integer(i64),
+    Bytes(Vec<u8>),
+    Real(u64),
+}
+
+impl Key {
+    pub(crate) fn of(value: &Value) -> Option<Key> {
+        match value {
+            Value::Null => None,
+            Value::Integer(i) => Some(Key::Integer(*i)),
+            Value::Text(t) => Some(Key::Bytes(t.as_bytes().to_vec())),
+            Value::Blob(b) => Some(Key::Bytes(b.clone())),
+            Value::Real(r) => Some(Key::Real(r.to_bits())),
+        }
+    }
+
+    fn of_ref(value: rusqlite::types::ValueRef<'_>) -> Option<Key> {
+        use rusqlite::types::ValueRef as R;
+        match value {
+            R::Null => None,
+            R::Integer(i) => Some(Key::Integer(i)),
+            R::Text(t) | R::Blob(t) => Some(Key::Bytes(t.to_vec())),
+            R::Real(r) => Some(Key::Real(r.to_bits())),
+        }
+    }
+}
+
+/// One `prefetch_related` path, with the QuerySet of `prefetch_with` for its last
+/// relation.
+#[derive(Debug, Clone)]
+pub(crate) struct PrefetchSpec {
+    pub(crate) path: Path,
+    pub(crate) query: Option<Box<Query>>,
+}
+
+/// The prefetch paths as a tree: paths sharing a prefix share its query.
+#[derive(Debug)]
+struct PrefetchNode {
+    relation: usize,
+    query: Option<Query>,
+    children: Vec<PrefetchNode>,
+}
+
+fn build_tree(specs: &[PrefetchSpec]) -> Result<Vec<PrefetchNode>> {
+    let mut roots: Vec<PrefetchNode> = Vec::new();
+    for spec in specs {
+        let hops = spec.path.hops();
+        let mut level = &mut roots;
+        for (i, &hop) in hops.iter().enumerate() {
+            let relation = usize::from(hop);
+            let index = match level.iter().position(|n| n.relation == relation) {
+                Some(index) => index,
+                None => {
+                    level.push(PrefetchNode { relation, query: None, children: Vec::new() });
+                    level.len() - 1
+                }
+            };
+            if i == hops.len() - 1 {
+                if let Some(query) = &spec.query {
+                    if level[index].query.is_some() {
+                        return Err(Error::InvalidQuery {
+                            message: "a prefetch path was given two different querysets (Django: 'lookup was already seen with a different queryset')",
+                        });
+                    }
+                    level[index].query = Some((**query).clone());
+                }
+            }
+            level = &mut level[index].children;
+        }
+    }
+    Ok(roots)
+}
+
+/// Runs every prefetch of a query over its fetched instances: one query per node of
+/// the tree, none when there is no parent row.
+pub(crate) fn prefetch(
+    db: &Db,
+    meta: &'static ModelMeta,
+    parents: &mut [&mut dyn AnyModel],
+    specs: &[PrefetchSpec],
+) -> Result<()> {
+    for node in build_tree(specs)? {
+        run_node(db, meta, parents, &node)?;
+    }
+    Ok(())
+}
+
+fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel], node: &PrefetchNode) -> Result<()> {
+    let relation = &meta.relations[node.relation];
+    let target = (relation.target)();
+    // The value each parent is matched on, and how the children are matched.
+    let parent_key = |p: &dyn AnyModel| -> Value {
+        match &relation.kind {
+            RelationKind::ForeignKey { column, .. } => p.column_value(*column),
+            _ => p.pk_value(),
+        }
+    };
+    let mut keys: Vec<Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in parents.iter() {
+        let value = parent_key(&**p);
+        if let Some(k) = Key::of(&value) {
+            if seen.insert(k) {
+                keys.push(value);
+            }
+        }
+    }
+    let mut children: Vec<(Option<Key>, Box<dyn AnyModel>)> = if keys.is_empty() {
+        Vec::new()
+    } else {
+        let link = link_for(relation, target)?;
+        let mut query = node.query.clone().unwrap_or_else(|| Query::new(target));
+        query.link = Some(Link { keys, ..link });
+        fetch_boxed(db, &query)?
+    };
+    {
+        let mut refs: Vec<&mut dyn AnyModel> = children.iter_mut().map(|(_, b)| b.as_mut()).collect();
+        for child in &node.children {
+            run_node(db, target, &mut refs, child)?;
+        }
+    }
+    if let RelationKind::ForeignKey { .. } = relation.kind {
+        let shared: HashMap<Key, Arc<dyn Any + Send + Sync>> =
+            children.into_iter().filter_map(|(k, b)| Some((k?, b.into_shared()))).collect();
+        for p in parents.iter_mut() {
+            let found = Key::of(&parent_key(&**p)).and_then(|k| shared.get(&k).cloned());
+            p.set_related(node.relation, Loaded::Shared(found))?;
+        }
+    } else {
+        let mut groups: HashMap<Key, Vec<Box<dyn AnyModel>>> = HashMap::new();
+        for (k, child) in children {
+            if let Some(k) = k {
+                groups.entry(k).or_default().push(child);
+            }
+        }
+        for p in parents.iter_mut() {
+            let rows = Key::of(&parent_key(&**p)).and_then(|k| groups.remove(&k)).unwrap_or_default();
+            p.set_related(node.relation, Loaded::Many(rows))?;
+        }
+    }
+    Ok(())
+}
+
+/// How the children of a relation are matched to their parents' keys.
+fn link_for(relation: &'static RelationMeta, target: &'static ModelMeta) -> Result<Link> {
+    Ok(match &relation.kind {
+        RelationKind::ForeignKey { .. } => Link { through: None, column: target.pk_column().name, keys: Vec::new() },
+        RelationKind::Reverse { forward } => match forward().kind {
+            RelationKind::ForeignKey { column, .. } => {
+                Link { through: None, column: target.columns[column].name, keys: Vec::new() }
+            }
+            _ => return Err(bad_reverse()),
+        },
+        RelationKind::ManyToMany { .. } | RelationKind::ReverseManyToMany { .. } => {
+            let (through, reverse) = m2m_through(relation).ok_or_else(bad_reverse)?;
+            let (near, far) = if reverse { (through.source, through.target) } else { (through.target, through.source) };
+            Link { through: Some((through.table, near)), column: far, keys: Vec::new() }
+        }
+    })
+}
+
+fn bad_reverse() -> Error {
+    Error::InvalidQuery { message: "a reverse relation does not name a relation of the matching kind" }
+}
+
+/// Runs a query over boxed instances (with its own select_related and prefetches);
+/// with a link, each instance comes with the key it links to.
+pub(crate) fn fetch_boxed(db: &Db, query: &Query) -> Result<Vec<(Option<Key>, Box<dyn AnyModel>)>> {
+    query.check()?;
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let meta = query.meta;
+    let plan = RelatedPlan::new(meta, &query.select_related);
+    let link_index = meta.columns.len() + plan.width();
+    let sql = compile::select(query, compile::Columns::Model);
+    let mut rows = db.fetch(&sql.text, &sql.params, |row| {
+        let mut object = (meta.decode)(row, 0)?;
+        plan.attach(row, object.as_mut())?;
+        let key = if query.link.is_some() { Key::of_ref(row.get_ref(link_index)?) } else { None };
+        Ok((key, object))
+    })?;
+    if !query.prefetch.is_empty() {
+        let mut refs: Vec<&mut dyn AnyModel> = rows.iter_mut().map(|(_, b)| b.as_mut()).collect();
+        prefetch(db, meta, &mut refs, &query.prefetch)?;
+    }
+    Ok(rows)
+}
+
+/// The condition "related to the row with key `key` through `relation`", for
+/// `HasMany::objects()` and friends.
+pub(crate) fn related_condition(relation: &'static RelationMeta, key: &Value) -> Q {
+    let target = (relation.target)();
+    let column = |index: usize| ExprNode::Column { meta: target, column: index as u16, path: Path::ROOT };
+    let cond = match &relation.kind {
+        RelationKind::ForeignKey { .. } => Cond::In(column(target.pk), vec![ExprNode::Value(key.clone())]),
+        RelationKind::Reverse { forward } => match forward().kind {
+            RelationKind::ForeignKey { column: c, .. } => {
+                Cond::Compare(crate::query::expr::CmpOp::Eq, column(c), ExprNode::Value(key.clone()))
+            }
+            _ => Cond::Nothing,
+        },
+        RelationKind::ManyToMany { .. } | RelationKind::ReverseManyToMany { .. } => match m2m_through(relation) {
+            Some((through, reverse)) => {
+                let (near, far) =
+                    if reverse { (through.source, through.target) } else { (through.target, through.source) };
+                Cond::InSubquery {
+                    lhs: column(target.pk),
+                    table: through.table,
+                    select: near,
+                    column: far,
+                    value: key.clone(),
+                }
+            }
+            None => Cond::Nothing,
+        },
+    };
+    Q(cond)
+}
+
+fn through_of(relation: &'static RelationMeta) -> Result<(&'static str, &'static str, &'static str)> {
+    let (through, reverse) = m2m_through(relation).ok_or_else(bad_reverse)?;
+    if through.model.is_some() {
+        return Err(Error::InvalidQuery {
+            message: "a ManyToMany with a declared through model is changed by creating and deleting through rows",
+        });
+    }
+    Ok(if reverse {
+        (through.table, through.target, through.source)
+    } else {
+        (through.table, through.source, through.target)
+    })
+}
+
+/// `INSERT OR IGNORE INTO through (owner, target) VALUES ...` in a transaction, as
+/// Django's `add()` does on SQLite.
+pub(crate) fn m2m_add(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let (table, own, other) = through_of(relation)?;
+    db.atomic_inner(false, |db| {
+        for chunk in targets.chunks(compile::MAX_PARAMS / 2) {
+            let params: Vec<Value> = chunk.iter().flat_map(|t| [owner.clone(), t.clone()]).collect();
+            db.execute(&compile::insert_pairs(table, own, other, chunk.len()), &params)?;
+        }
+        Ok(())
+    })
+}
+
+/// `DELETE FROM through WHERE owner = ? [AND target IN (...)]`.
+pub(crate) fn m2m_remove(
+    db: &Db,
+    relation: &'static RelationMeta,
+    owner: &Value,
+    targets: Option<&[Value]>,
+) -> Result<usize> {
+    let (table, own, other) = through_of(relation)?;
+    if targets.is_some_and(<[Value]>::is_empty) {
+        return Ok(0);
+    }
+    db.atomic_inner(false, |db| {
+        let sql = compile::delete_pairs(table, own, other, targets.map(<[Value]>::len), false);
+        let mut params = vec![owner.clone()];
+        params.extend(targets.unwrap_or_default().iter().cloned());
+        db.execute(&sql, &params)
+    })
+}
+
+/// Removes every link of `owner` except those to `keep`.
+pub(crate) fn m2m_keep_only(db: &Db, relation: &'static RelationMeta, owner: &Value, keep: &[Value]) -> Result<usize> {
+    let (table, own, other) = through_of(relation)?;
+    let sql = compile::delete_pairs(table, own, other, Some(keep.len()), true);
+    let mut params = vec![owner.clone()];
+    params.extend(keep.iter().cloned());
+    db.execute(&sql, &params)
+}

@@ -1,0 +1,315 @@
+//! Relations: ForeignKey, OneToOne, ManyToMany, their reverse sides, and the loaders
+//! (`select_related`, `prefetch_related`) that fill them.
+
+pub(crate) mod delete;
+mod fields;
+pub(crate) mod load;
+
+pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
+
+use crate::model::{Model, ModelMeta};
+use crate::types::Value;
+use crate::{Error, Result};
+use std::any::Any;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// What deleting a row does to the rows whose ForeignKey points at it (Django's
+/// `on_delete`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// Delete them too (the default).
+    Cascade,
+    /// Set their key to NULL (only on a nullable ForeignKey).
+    SetNull,
+    /// Refuse with `Error::Protected`.
+    Protect,
+    /// Refuse with `Error::Restricted`, unless they are deleted by the same delete
+    /// through another cascade.
+    Restrict,
+    /// Do nothing (the database's own constraint then decides).
+    DoNothing,
+}
+
+/// The through table of a ManyToMany.
+#[derive(Debug)]
+pub struct Through {
+    /// The table's name.
+    pub table: &'static str,
+    /// The column holding the key of the model that declares the field.
+    pub source: &'static str,
+    /// The column holding the key of the related model.
+    pub target: &'static str,
+    /// The declared through model, if any (`#[orm(through = "..")]`).
+    pub model: Option<fn() -> &'static ModelMeta>,
+}
+
+/// What kind of relation a [`RelationMeta`] describes.
+#[derive(Debug)]
+pub enum RelationKind {
+    /// A `ForeignKey` or `OneToOne` declared here: `column` is its index in the owner's
+    /// columns.
+    ForeignKey {
+        /// The key column.
+        column: usize,
+        /// `on_delete`.
+        on_delete: OnDelete,
+        /// A `OneToOne`.
+        unique: bool,
+    },
+    /// A `HasMany` or `HasOne`: the reverse side of a ForeignKey declared on the target.
+    Reverse {
+        /// The ForeignKey on the target model.
+        forward: fn() -> &'static RelationMeta,
+    },
+    /// A `ManyToMany` declared here.
+    ManyToMany {
+        /// Its through table.
+        through: Through,
+    },
+    /// The reverse side of a `ManyToMany` declared on the target.
+    ReverseManyToMany {
+        /// The ManyToMany on the target model.
+        forward: fn() -> &'static RelationMeta,
+    },
+}
+
+/// The static description of one relation field, built by `#[derive(Model)]`.
+#[derive(Debug)]
+pub struct RelationMeta {
+    /// The Rust field's name.
+    pub name: &'static str,
+    /// The model that declares the field.
+    pub owner: fn() -> &'static ModelMeta,
+    /// The related model.
+    pub target: fn() -> &'static ModelMeta,
+    /// Its kind.
+    pub kind: RelationKind,
+}
+
+impl RelationMeta {
+    /// Whether one owner row relates to many target rows.
+    pub fn is_many(&self) -> bool {
+        match &self.kind {
+            RelationKind::ForeignKey { .. } => false,
+            RelationKind::Reverse { forward } => {
+                !matches!(forward().kind, RelationKind::ForeignKey { unique: true, .. })
+            }
+            RelationKind::ManyToMany { .. } | RelationKind::ReverseManyToMany { .. } => true,
+        }
+    }
+
+    /// Whether following it may find no row (so a join along it must be LEFT OUTER
+    /// unless a condition requires the row): anything but a non-null ForeignKey.
+    pub fn may_be_missing(&self) -> bool {
+        match &self.kind {
+            RelationKind::ForeignKey { column, .. } => (self.owner)().columns[*column].nullable,
+            _ => true,
+        }
+    }
+
+    /// The SQL join from the owner (`from`) to the target, as a list of steps: each is
+    /// `(table, column on the new table, column on the previous table)`.
+    pub(crate) fn join_steps(&self) -> Vec<JoinStep> {
+        let owner = (self.owner)();
+        let target = (self.target)();
+        match &self.kind {
+            RelationKind::ForeignKey { column, .. } => vec![JoinStep {
+                table: target.table,
+                new_column: target.pk_column().name,
+                prev_column: owner.columns[*column].name,
+            }],
+            RelationKind::Reverse { forward } => {
+                let RelationKind::ForeignKey { column, .. } = forward().kind else { unreachable_kind() };
+                vec![JoinStep {
+                    table: target.table,
+                    new_column: target.columns[column].name,
+                    prev_column: owner.pk_column().name,
+                }]
+            }
+            RelationKind::ManyToMany { through } => m2m_steps(through, owner, target, false),
+            RelationKind::ReverseManyToMany { forward } => {
+                let RelationKind::ManyToMany { through } = &forward().kind else { unreachable_kind() };
+                m2m_steps(through, owner, target, true)
+            }
+        }
+    }
+}
+
+fn unreachable_kind() -> ! {
+    // The derive checks that a reverse side names a relation of the right kind.
+    panic!("a reverse relation's forward side has the wrong kind; this is a bug in orm's derive")
+}
+
+fn m2m_steps(through: &Through, owner: &'static ModelMeta, target: &'static ModelMeta, reverse: bool) -> Vec<JoinStep> {
+    let (near, far) = if reverse { (through.target, through.source) } else { (through.source, through.target) };
+    vec![
+        JoinStep { table: through.table, new_column: near, prev_column: owner.pk_column().name },
+        JoinStep { table: target.table, new_column: target.pk_column().name, prev_column: far },
+    ]
+}
+
+/// One table joined on the way along a relation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JoinStep {
+    pub table: &'static str,
+    pub new_column: &'static str,
+    pub prev_column: &'static str,
+}
+
+/// Instances loaded for one relation field, type-erased on the way from the loaders.
+#[doc(hidden)]
+pub enum Loaded {
+    /// One instance or none (select_related, reverse one-to-one).
+    One(Option<Box<dyn AnyModel>>),
+    /// One instance shared by several owners (prefetch of a forward ForeignKey).
+    Shared(Option<Arc<dyn Any + Send + Sync>>),
+    /// Many instances (HasMany, ManyToMany).
+    Many(Vec<Box<dyn AnyModel>>),
+}
+
+/// A model instance seen through its metadata, for the loaders.
+#[doc(hidden)]
+pub trait AnyModel: Any + Send + Sync {
+    fn meta(&self) -> &'static ModelMeta;
+    fn pk_value(&self) -> Value;
+    fn column_value(&self, column: usize) -> Value;
+    fn set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
+    fn related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
+    fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<M: Model> AnyModel for M {
+    fn meta(&self) -> &'static ModelMeta {
+        M::META
+    }
+    fn pk_value(&self) -> Value {
+        self.pk()
+    }
+    fn column_value(&self, column: usize) -> Value {
+        self.__value_of(column)
+    }
+    fn set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()> {
+        self.__set_related(relation, loaded)
+    }
+    fn related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>) {
+        self.__related_mut(relation, out)
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync> {
+        self
+    }
+    fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync> {
+        Arc::<M>::from(self)
+    }
+}
+
+/// Downcasts a loaded instance to the field's model type.
+pub(crate) fn downcast<M: Model>(boxed: Box<dyn AnyModel>) -> Result<M> {
+    boxed.into_any().downcast::<M>().map(|b| *b).map_err(|_| wrong_type::<M>())
+}
+
+pub(crate) fn wrong_type<M: Model>() -> Error {
+    let _ = M::META;
+    Error::InvalidQuery { message: "a loader produced instances of the wrong model; this is a bug in orm" }
+}
+
+/// A relation field's storage: what the loaders fill and read.
+#[doc(hidden)]
+pub trait RelationField {
+    fn set_loaded(&mut self, loaded: Loaded) -> Result<()>;
+    fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>);
+}
+
+/// The field set reached through single-valued relations only (`b.author()`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct One;
+
+/// The field set reached through at least one many-valued relation (`a.books()`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Many;
+
+/// `One` or `Many`: how a field set was reached.
+pub trait Cardinality: Copy + Default + Send + Sync + 'static {}
+impl Cardinality for One {}
+impl Cardinality for Many {}
+
+/// A model's typed field set (`BookFields<C>`), as relation accessors return it.
+pub trait FieldSet: Copy {
+    /// The model.
+    type Model: Model;
+    #[doc(hidden)]
+    fn __path(&self) -> crate::model::Path;
+}
+
+/// A field set reached through single-valued relations only: what `select_related`
+/// accepts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is reached through a many-valued relation (HasMany or ManyToMany); load it with prefetch_related",
+    label = "select_related follows only ForeignKey and OneToOne relations (and their HasOne reverse)",
+    note = "select_related loads with one JOIN; a many-valued relation would repeat each row, so use `prefetch_related(..)`, one extra query per relation"
+)]
+pub trait SingleValued: FieldSet {}
+
+/// A ForeignKey (or OneToOne) on `Self` pointing at `Target`, told apart from others
+/// by `Which`. Implemented by `#[derive(Model)]`; it lets a `HasMany`/`HasOne` find the
+/// ForeignKey it reverses.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no ForeignKey to `{Target}` with that name",
+    label = "no matching ForeignKey on `{Self}`",
+    note = "a HasMany<{Self}> on `{Target}` reverses a `ForeignKey<{Target}>` field of `{Self}`: name it with #[orm(related = \"field\")]"
+)]
+#[doc(hidden)]
+pub trait ForeignKeyTo<Target, Which> {
+    const INDEX: usize;
+}
+
+/// A OneToOne on `Self` pointing at `Target` (see [`ForeignKeyTo`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no OneToOne to `{Target}` with that name",
+    label = "no matching OneToOne on `{Self}`",
+    note = "a HasOne<{Self}> on `{Target}` reverses a `OneToOne<{Target}>` field of `{Self}`: name it with #[orm(related = \"field\")]"
+)]
+#[doc(hidden)]
+pub trait OneToOneTo<Target, Which> {
+    const INDEX: usize;
+}
+
+/// A ManyToMany on `Self` pointing at `Target` (see [`ForeignKeyTo`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no ManyToMany to `{Target}` with that name",
+    label = "no matching ManyToMany on `{Self}`",
+    note = "a reverse ManyToMany<{Self}> on `{Target}` names a `ManyToMany<{Target}>` field of `{Self}` with #[orm(related = \"field\")]"
+)]
+#[doc(hidden)]
+pub trait ManyToManyTo<Target, Which> {
+    const INDEX: usize;
+}
+
+/// Tells relations apart by the hash of their field's name.
+#[doc(hidden)]
+pub struct Named<const HASH: u64>;
+
+/// The index of the ForeignKey that a reverse relation names (or the only one).
+#[doc(hidden)]
+pub const fn foreign_key_index<Owner: ForeignKeyTo<Target, W>, Target, W>() -> usize {
+    Owner::INDEX
+}
+
+/// The index of the OneToOne that a reverse relation names (or the only one).
+#[doc(hidden)]
+pub const fn one_to_one_index<Owner: OneToOneTo<Target, W>, Target, W>() -> usize {
+    Owner::INDEX
+}
+
+/// The index of the ManyToMany that a reverse relation names (or the only one).
+#[doc(hidden)]
+pub const fn many_to_many_index<Owner: ManyToManyTo<Target, W>, Target, W>() -> usize {
+    Owner::INDEX
+}
+
+/// `PhantomData` of a cardinality, for generated field sets.
+#[doc(hidden)]
+pub const fn cardinality<C>() -> PhantomData<C> {
+    PhantomData
+}
