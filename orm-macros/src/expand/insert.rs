@@ -37,7 +37,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         } else if f.is_column() {
             quote! { #name: self.#name }
         } else {
-            let init = relation_field_init(f, resolved.relation_of[i].expect("a relation"), &quote!(__orm_pk));
+            let init = relation_field_init(ident, f, resolved.relation_of[i].expect("a relation"), &quote!(__orm_pk));
             quote! { #name: #init }
         }
     });

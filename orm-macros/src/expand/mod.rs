@@ -47,7 +47,12 @@ impl Names {
 
 /// The value of a non-column relation field (`HasMany`, `HasOne`, `ManyToMany`) for
 /// a row whose key is `pk` (an `orm::Value` expression).
-pub(crate) fn relation_field_init(f: &parse::Field<'_>, relation: usize, pk: &TokenStream) -> TokenStream {
+pub(crate) fn relation_field_init(
+    model: &syn::Ident,
+    f: &parse::Field<'_>,
+    relation: usize,
+    pk: &TokenStream,
+) -> TokenStream {
     let ty = f.ty;
-    quote! { <#ty>::__new(#pk.clone(), &<Self as ::orm::Model>::META.relations[#relation]) }
+    quote! { <#ty>::__new(#pk.clone(), &<#model as ::orm::Model>::META.relations[#relation]) }
 }

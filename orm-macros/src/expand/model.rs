@@ -89,7 +89,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 quote! { #field: #local }
             }
             (None, Some(r)) => {
-                let init = relation_field_init(f, r, &quote!(__orm_pk));
+                let init = relation_field_init(ident, f, r, &quote!(__orm_pk));
                 quote! { #field: #init }
             }
             (None, None) => unreachable!("a field is a column or a relation"),
