@@ -157,7 +157,7 @@ fn nested_atomic_is_a_savepoint() -> orm::Result<()> {
 }
 
 #[test]
-fn atomic_accepts_the_callers_error_type() {
+fn try_atomic_accepts_the_callers_error_type() {
     #[derive(Debug)]
     enum AppError {
         Db(Error),
@@ -169,12 +169,12 @@ fn atomic_accepts_the_callers_error_type() {
         }
     }
     let db = db().unwrap();
-    let result: Result<(), AppError> = db.atomic(|db| {
+    let result: Result<(), AppError> = db.try_atomic(|db| {
         Author::objects().create(db, NewAuthor { name: "x".into(), birth_year: None })?;
         Err(AppError::Rejected)
     });
     assert!(matches!(result, Err(AppError::Rejected)));
-    let result: Result<(), AppError> = db.atomic(|db| {
+    let result: Result<(), AppError> = db.try_atomic(|db| {
         db.execute("bogus sql", &[])?;
         Ok(())
     });

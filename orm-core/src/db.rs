@@ -198,7 +198,13 @@ impl Db {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn atomic<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
+    pub fn atomic<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        self.atomic_inner(true, f)
+    }
+
+    /// [`atomic`](Self::atomic) for a closure with an error type of your own (one that
+    /// an `orm::Error` converts into): rolled back on any `Err`.
+    pub fn try_atomic<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
         self.atomic_inner(true, f)
     }
 
