@@ -99,12 +99,17 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
     let mut plan = Plan::default();
     collect(db, meta, pks, &mut plan)?;
     for (dep, parent, keys) in &plan.restricted {
-        let deleted: HashSet<_> = plan
+        // The restricted rows may go if this delete removes them anyway, collected or
+        // fast-deleted (Django clears them from both the same way).
+        let mut deleted: HashSet<_> = plan
             .deletes
             .iter()
             .filter(|(m, _)| dep.meta.is_some_and(|d| same(m, d)))
             .flat_map(|(_, ks)| ks.iter().filter_map(crate::relations::load::Key::of))
             .collect();
+        for (fast, parents) in plan.fast.iter().filter(|(f, _)| f.meta.is_some() && f.table == dep.table) {
+            deleted.extend(select_keys(db, fast, parents)?.iter().filter_map(crate::relations::load::Key::of));
+        }
         let blocking = select_keys(db, dep, keys)?;
         if blocking.iter().any(|k| crate::relations::load::Key::of(k).is_some_and(|k| !deleted.contains(&k))) {
             return Err(Error::Restricted { model: parent.name, referenced_by: dep.field.clone() });
