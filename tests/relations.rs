@@ -148,10 +148,7 @@ fn lookups_across_many_to_many_in_both_directions() -> orm::Result<()> {
     let _ = (acme, devs);
     let rustaceans = Developer::objects().filter(|d| d.skills().name.eq("Rust")).all(&db)?;
     assert_eq!(rustaceans.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["Ada", "Grace"]);
-    let used: Vec<String> = Skill::objects()
-        .filter(|s| s.developers().name.eq("Ada"))
-        .values(|s| s.name)
-        .all(&db)?;
+    let used: Vec<String> = Skill::objects().filter(|s| s.developers().name.eq("Ada")).values(|s| s.name).all(&db)?;
     assert_eq!(used, ["Python", "Rust"]);
     // Duplicates across a ManyToMany appear as in Django; distinct removes them.
     let qs = Developer::objects().filter(|d| d.skills().name.is_in(["Rust", "Python"]));
@@ -168,11 +165,13 @@ fn lookups_across_many_to_many_in_both_directions() -> orm::Result<()> {
 fn seed_developers(db: &Db) -> orm::Result<(Company, Company, Vec<Developer>, Vec<Skill>)> {
     let acme = Company::objects().create(db, NewCompany { name: "Acme".into() })?;
     let initech = Company::objects().create(db, NewCompany { name: "Initech".into() })?;
-    let skills = Skill::objects().bulk_create(
-        db,
-        ["Python", "Rust", "C"].map(|name| NewSkill { name: name.into() }),
-    )?;
-    let dev = |name: &str, company: &Company| NewDeveloper { name: name.into(), years_experience: 3, company: company.into() };
+    let skills =
+        Skill::objects().bulk_create(db, ["Python", "Rust", "C"].map(|name| NewSkill { name: name.into() }))?;
+    let dev = |name: &str, company: &Company| NewDeveloper {
+        name: name.into(),
+        years_experience: 3,
+        company: company.into(),
+    };
     let devs = Developer::objects()
         .bulk_create(db, [dev("Ada", &acme), dev("Grace", &acme), dev("Linus", &initech), dev("Guido", &initech)])?;
     devs[0].skills.add(db, [&skills[0], &skills[1]])?;
@@ -218,7 +217,11 @@ fn select_related_nested_nullable_additive_and_reverse_one_to_one() -> orm::Resu
     assert_eq!(reviews[2].book.get()?.author.get()?.name, "Aldous Huxley");
     // A nullable key: LEFT OUTER JOIN, None when absent. Two calls add up.
     let books = orm::assert_num_queries!(db, 1, {
-        Book::objects().select_related(|b| b.editor()).select_related(|b| b.author()).order_by(|b| b.id.asc()).all(&db)?
+        Book::objects()
+            .select_related(|b| b.editor())
+            .select_related(|b| b.author())
+            .order_by(|b| b.id.asc())
+            .all(&db)?
     });
     assert!(books[0].editor.is_none());
     assert_eq!(books[2].editor.as_ref().unwrap().get()?.name, huxley.name);
@@ -237,16 +240,16 @@ fn prefetch_related_is_one_query_per_level() -> orm::Result<()> {
     seed_books(&db)?;
     let authors = orm::assert_num_queries!(db, 2, { Author::objects().prefetch_related(|a| a.books()).all(&db)? });
     orm::assert_num_queries!(db, 0, {
-        let counts: Vec<(String, usize)> = authors.iter().map(|a| (a.name.clone(), a.books.get().unwrap().len())).collect();
+        let counts: Vec<(String, usize)> =
+            authors.iter().map(|a| (a.name.clone(), a.books.get().unwrap().len())).collect();
         assert_eq!(counts, [("Aldous Huxley".into(), 1), ("George Orwell".into(), 3), ("Émile Zola".into(), 0)]);
     });
     // The related rows keep their model's ordering.
     let orwell = authors.iter().find(|a| a.name == "George Orwell").unwrap();
     assert_eq!(titles(orwell.books.get()?), ["1984", "Animal Farm", "Homage to Catalonia"]);
     // Nested: 3 queries in all.
-    let authors = orm::assert_num_queries!(db, 3, {
-        Author::objects().prefetch_related(|a| a.books().reviews()).all(&db)?
-    });
+    let authors =
+        orm::assert_num_queries!(db, 3, { Author::objects().prefetch_related(|a| a.books().reviews()).all(&db)? });
     let orwell = authors.iter().find(|a| a.name == "George Orwell").unwrap();
     assert_eq!(orwell.books.get()?[0].reviews.get()?.len(), 2);
     // Paths with a common prefix share its query; no book has a publisher, so that
@@ -271,7 +274,8 @@ fn prefetch_related_over_many_to_many_both_ways() -> orm::Result<()> {
     let devs = orm::assert_num_queries!(db, 2, {
         Developer::objects().prefetch_related(|d| d.skills()).order_by(|d| d.id.asc()).all(&db)?
     });
-    let skills: Vec<Vec<&str>> = devs.iter().map(|d| d.skills.get().unwrap().iter().map(|s| s.name.as_str()).collect()).collect();
+    let skills: Vec<Vec<&str>> =
+        devs.iter().map(|d| d.skills.get().unwrap().iter().map(|s| s.name.as_str()).collect()).collect();
     assert_eq!(skills, [vec!["Python", "Rust"], vec!["Rust"], vec!["C"], vec!["Python"]]);
     let captured = db.capture(|| Skill::objects().prefetch_related(|s| s.developers()).all(&db))?;
     assert_eq!(captured.queries.len(), 2);
@@ -309,7 +313,10 @@ fn prefetch_with_a_filtered_ordered_queryset_into_a_second_field() -> orm::Resul
     // The prefetch queryset may select_related and prefetch further.
     let authors = orm::assert_num_queries!(db, 3, {
         Author::objects()
-            .prefetch_with(|a| a.books(), Book::objects().select_related(|b| b.author()).prefetch_related(|b| b.reviews()))
+            .prefetch_with(
+                |a| a.books(),
+                Book::objects().select_related(|b| b.author()).prefetch_related(|b| b.reviews()),
+            )
             .all(&db)?
     });
     let orwell = authors.iter().find(|a| a.name == "George Orwell").unwrap();
@@ -321,9 +328,8 @@ fn prefetch_with_a_filtered_ordered_queryset_into_a_second_field() -> orm::Resul
 #[test]
 fn prefetch_sends_nothing_without_parent_rows() -> orm::Result<()> {
     let db = shop_db()?;
-    let authors = orm::assert_num_queries!(db, 1, {
-        Author::objects().prefetch_related(|a| a.books().reviews()).all(&db)?
-    });
+    let authors =
+        orm::assert_num_queries!(db, 1, { Author::objects().prefetch_related(|a| a.books().reviews()).all(&db)? });
     assert!(authors.is_empty());
     seed_books(&db)?;
     // Parents without children: the nested level has no keys and sends nothing.
@@ -403,17 +409,20 @@ fn many_to_many_add_remove_set_clear() -> orm::Result<()> {
 fn self_referential_relations() -> orm::Result<()> {
     let db = shop_db()?;
     let root = Category::objects().create(&db, NewCategory { name: "Books".into(), parent: None })?;
-    let fiction = Category::objects().create(&db, NewCategory { name: "Fiction".into(), parent: Some((&root).into()) })?;
+    let fiction =
+        Category::objects().create(&db, NewCategory { name: "Fiction".into(), parent: Some((&root).into()) })?;
     Category::objects().create(&db, NewCategory { name: "Sci-fi".into(), parent: Some((&fiction).into()) })?;
-    let leaf = Category::objects()
-        .select_related(|c| c.parent().parent())
-        .get(&db, |c| c.name.eq("Sci-fi"))?;
+    let leaf = Category::objects().select_related(|c| c.parent().parent()).get(&db, |c| c.name.eq("Sci-fi"))?;
     let parent = leaf.parent.as_ref().unwrap().get()?;
     assert_eq!(parent.name, "Fiction");
     assert_eq!(parent.parent.as_ref().unwrap().get()?.name, "Books");
-    let tree = Category::objects().filter(|c| c.parent.is_null(true)).prefetch_related(|c| c.children().children()).all(&db)?;
+    let tree = Category::objects()
+        .filter(|c| c.parent.is_null(true))
+        .prefetch_related(|c| c.children().children())
+        .all(&db)?;
     assert_eq!(tree[0].children.get()?[0].children.get()?[0].name, "Sci-fi");
-    let under_books = Category::objects().filter(|c| c.parent().parent().name.eq("Books")).values(|c| c.name).all(&db)?;
+    let under_books =
+        Category::objects().filter(|c| c.parent().parent().name.eq("Books")).values(|c| c.name).all(&db)?;
     assert_eq!(under_books, ["Sci-fi"]);
     Ok(())
 }
@@ -423,12 +432,23 @@ fn foreign_keys_are_enforced_and_tables_created_in_dependency_order() -> orm::Re
     let db = Db::open_in_memory()?;
     // Listed child first: created after its targets all the same.
     let captured = db.capture(|| db.create_tables::<(Review, Book, Publisher, Author, Profile)>())?;
-    let creates: Vec<&str> =
-        captured.queries.iter().filter(|q| q.sql.starts_with("CREATE TABLE")).map(|q| q.sql.split('"').nth(1).unwrap()).collect();
+    let creates: Vec<&str> = captured
+        .queries
+        .iter()
+        .filter(|q| q.sql.starts_with("CREATE TABLE"))
+        .map(|q| q.sql.split('"').nth(1).unwrap())
+        .collect();
     assert_eq!(creates, ["publisher", "author", "book", "review", "profile"]);
     let ghost = Book::objects().create(
         &db,
-        NewBook { title: "x".into(), author: orm::ForeignKey::new(42), editor: None, publisher: None, published_year: 1, price_cents: 1 },
+        NewBook {
+            title: "x".into(),
+            author: orm::ForeignKey::new(42),
+            editor: None,
+            publisher: None,
+            published_year: 1,
+            price_cents: 1,
+        },
     );
     assert!(matches!(ghost, Err(Error::Integrity { kind: orm::ConstraintKind::ForeignKey, .. })), "{ghost:?}");
     Ok(())
