@@ -4,6 +4,7 @@
 //! Run it with `cargo run --example quickstart`.
 
 use orm::prelude::*;
+use orm::{ForeignKey, HasMany};
 
 #[derive(Model, Debug, Clone)]
 pub struct Author {
@@ -11,6 +12,8 @@ pub struct Author {
     #[orm(max_length = 100, unique)]
     pub name: String,
     pub birth_year: Option<i32>,
+    #[orm(related = "author")]
+    pub books: HasMany<Book>,
 }
 
 #[derive(Model, Debug, Clone)]
@@ -19,7 +22,8 @@ pub struct Book {
     pub id: i64,
     #[orm(max_length = 200, index)]
     pub title: String,
-    pub author_id: i64,
+    #[orm(on_delete = "cascade")]
+    pub author: ForeignKey<Author>,
     pub published_year: i32,
     pub price_cents: i64,
 }
@@ -42,17 +46,17 @@ fn main() -> orm::Result<()> {
         Book::objects().bulk_create(
             &db,
             [
-                NewBook { title: "1984".into(), author_id: orwell.id, published_year: 1949, price_cents: 899 },
-                NewBook { title: "Animal Farm".into(), author_id: orwell.id, published_year: 1945, price_cents: 599 },
+                NewBook { title: "1984".into(), author: (&orwell).into(), published_year: 1949, price_cents: 899 },
+                NewBook { title: "Animal Farm".into(), author: (&orwell).into(), published_year: 1945, price_cents: 599 },
                 NewBook {
                     title: "Brave New World".into(),
-                    author_id: huxley.id,
+                    author: (&huxley).into(),
                     published_year: 1932,
                     price_cents: 1099,
                 },
                 NewBook {
                     title: "Island (draft)".into(),
-                    author_id: huxley.id,
+                    author: (&huxley).into(),
                     published_year: 1962,
                     price_cents: 100,
                 },
@@ -70,8 +74,16 @@ fn main() -> orm::Result<()> {
             println!("  {} ({})", book.title, book.published_year);
         }
 
-        let by_orwell = Book::objects().filter(|b| b.author_id.eq(orwell.id)).count(&db)?;
+        let by_orwell = Book::objects().filter(|b| b.author().name.eq("George Orwell")).count(&db)?;
         println!("books by Orwell: {by_orwell}");
+
+        // Loaders: one JOIN query, then one extra query for every author's books.
+        for book in Book::objects().select_related(|b| b.author()).all(&db)? {
+            println!("  {} by {}", book.title, book.author.get()?.name);
+        }
+        for author in Author::objects().prefetch_related(|a| a.books()).all(&db)? {
+            println!("  {} wrote {} book(s)", author.name, author.books.get()?.len());
+        }
 
         let titles: Vec<(String, i32)> = Book::objects().values(|b| (b.title, b.published_year)).slice(..2).all(&db)?;
         println!("newest two: {titles:?}");
