@@ -47,7 +47,12 @@ fn main() -> orm::Result<()> {
             &db,
             [
                 NewBook { title: "1984".into(), author: (&orwell).into(), published_year: 1949, price_cents: 899 },
-                NewBook { title: "Animal Farm".into(), author: (&orwell).into(), published_year: 1945, price_cents: 599 },
+                NewBook {
+                    title: "Animal Farm".into(),
+                    author: (&orwell).into(),
+                    published_year: 1945,
+                    price_cents: 599,
+                },
                 NewBook {
                     title: "Brave New World".into(),
                     author: (&huxley).into(),

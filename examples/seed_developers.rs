@@ -33,10 +33,10 @@ pub struct Skill {
 
 /// The nested form an API would return.
 #[derive(Debug)]
-struct DeveloperOut {
-    name: String,
-    company: String,
-    skills: Vec<String>,
+pub struct DeveloperOut {
+    pub name: String,
+    pub company: String,
+    pub skills: Vec<String>,
 }
 
 fn seed(db: &Db) -> orm::Result<()> {

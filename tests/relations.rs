@@ -387,7 +387,7 @@ fn many_to_many_add_remove_set_clear() -> orm::Result<()> {
     let db = shop_db()?;
     let (_, _, devs, skills) = seed_developers(&db)?;
     let ada = &devs[0];
-    let names = |d: &Developer| -> orm::Result<Vec<String>> { Ok(d.skills.objects().values(|s| s.name).all(&db)?) };
+    let names = |d: &Developer| -> orm::Result<Vec<String>> { d.skills.objects().values(|s| s.name).all(&db) };
     assert_eq!(names(ada)?, ["Python", "Rust"]);
     // Adding an existing link keeps it once; Django's add() on SQLite: BEGIN, INSERT OR IGNORE, COMMIT.
     let captured = db.capture(|| ada.skills.add(&db, [&skills[1], &skills[2]]))?;

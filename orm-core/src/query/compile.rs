@@ -123,9 +123,7 @@ impl Writer {
         let sql = std::mem::take(&mut self.sql);
         let params = std::mem::take(&mut self.params);
         f(self);
-        let part =
-            Part { sql: std::mem::replace(&mut self.sql, sql), params: std::mem::replace(&mut self.params, params) };
-        part
+        Part { sql: std::mem::replace(&mut self.sql, sql), params: std::mem::replace(&mut self.params, params) }
     }
 
     fn append(&mut self, part: Part) {
@@ -410,7 +408,7 @@ impl Writer {
     }
 
     /// `FROM root JOIN ... WHERE ...`, once every part has resolved its joins.
-    fn from_joins_where(&mut self, where_part: Option<Part>) {
+    fn write_from_joins_where(&mut self, where_part: Option<Part>) {
         self.push(" FROM ");
         self.ident(self.root().table);
         self.plan.write(&mut self.sql, |ident, out| DIALECT.quote(ident, out));
@@ -445,7 +443,7 @@ fn subquery_pks(root: &'static ModelMeta, cond: &Cond) -> Sql {
     w.push("SELECT ");
     let alias = w.plan.root_alias.clone();
     w.column_at(&alias, root.pk_column().name);
-    w.from_joins_where(Some(where_part));
+    w.write_from_joins_where(Some(where_part));
     w.finish()
 }
 
@@ -599,7 +597,7 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
             inner.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
             let alias = inner.plan.root_alias.clone();
             inner.model_columns_at(query.meta, &alias);
-            inner.from_joins_where(where_part);
+            inner.write_from_joins_where(where_part);
             inner.append(order);
             inner.limit(query);
             inner.finish()
@@ -617,7 +615,7 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
         let list = w.part(|w| w.expr_list(exprs));
         w.push("SELECT ");
         w.append(list);
-        w.from_joins_where(where_part);
+        w.write_from_joins_where(where_part);
     }
     w.finish()
 }
@@ -627,7 +625,7 @@ pub(crate) fn exists(query: &Query) -> Sql {
     let mut w = Writer::new(query.meta);
     let where_part = w.where_part(query);
     w.push(if query.distinct { "SELECT DISTINCT 1" } else { "SELECT 1" });
-    w.from_joins_where(where_part);
+    w.write_from_joins_where(where_part);
     w.push(" LIMIT 1");
     if query.low > 0 {
         use std::fmt::Write;

@@ -191,7 +191,7 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
             }
         }
     }
-    let mut children: Vec<(Option<Key>, Box<dyn AnyModel>)> = if keys.is_empty() {
+    let mut children: Vec<Linked> = if keys.is_empty() {
         Vec::new()
     } else {
         let link = link_for(relation, target)?;
@@ -249,9 +249,12 @@ fn bad_reverse() -> Error {
     Error::InvalidQuery { message: "a reverse relation does not name a relation of the matching kind" }
 }
 
+/// A fetched instance with the key of the parent it belongs to.
+pub(crate) type Linked = (Option<Key>, Box<dyn AnyModel>);
+
 /// Runs a query over boxed instances (with its own select_related and prefetches);
 /// with a link, each instance comes with the key it links to.
-pub(crate) fn fetch_boxed(db: &Db, query: &Query) -> Result<Vec<(Option<Key>, Box<dyn AnyModel>)>> {
+pub(crate) fn fetch_boxed(db: &Db, query: &Query) -> Result<Vec<Linked>> {
     query.check()?;
     if query.is_empty() {
         return Ok(Vec::new());
