@@ -453,3 +453,15 @@ fn foreign_keys_are_enforced_and_tables_created_in_dependency_order() -> orm::Re
     assert!(matches!(ghost, Err(Error::Integrity { kind: orm::ConstraintKind::ForeignKey, .. })), "{ghost:?}");
     Ok(())
 }
+
+#[test]
+fn prefetch_fills_every_copy_of_a_repeated_parent() -> orm::Result<()> {
+    let db = shop_db()?;
+    seed_books(&db)?;
+    // Orwell appears twice (two matching books); both copies get his books.
+    let authors =
+        Author::objects().filter(|a| a.books().published_year.gt(1940)).prefetch_related(|a| a.books()).all(&db)?;
+    assert_eq!(authors.len(), 2);
+    assert!(authors.iter().all(|a| a.books.get().unwrap().len() == 3));
+    Ok(())
+}

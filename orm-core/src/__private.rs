@@ -26,8 +26,8 @@ pub fn read_with<T>(
 pub use crate::model::DecodeFn;
 pub use crate::query::OrderBy;
 pub use crate::relations::{
-    cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, ForeignKeyTo, Loaded, ManyToManyTo,
-    Named, OneToOneTo, RelationField,
+    cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
+    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelationField,
 };
 
 /// The boxed decoder of a model, stored in its `ModelMeta`.

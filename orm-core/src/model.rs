@@ -206,6 +206,8 @@ pub trait Model: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
     #[doc(hidden)]
+    fn __clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
+    #[doc(hidden)]
     fn __related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
     #[doc(hidden)]
     fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;

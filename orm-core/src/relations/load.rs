@@ -219,12 +219,41 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
                 groups.entry(k).or_default().push(child);
             }
         }
+        // A parent may appear more than once (a multi-valued join repeats rows): each
+        // copy gets its own copy of the children.
+        let mut remaining: HashMap<Key, usize> = HashMap::new();
+        for p in parents.iter() {
+            if let Some(k) = Key::of(&parent_key(&**p)) {
+                *remaining.entry(k).or_default() += 1;
+            }
+        }
         for p in parents.iter_mut() {
-            let rows = Key::of(&parent_key(&**p)).and_then(|k| groups.remove(&k)).unwrap_or_default();
+            let rows = match Key::of(&parent_key(&**p)) {
+                None => Vec::new(),
+                Some(k) => {
+                    let left = remaining.get_mut(&k).expect("counted above");
+                    *left -= 1;
+                    if *left == 0 {
+                        groups.remove(&k).unwrap_or_default()
+                    } else {
+                        groups.get(&k).map(|rows| clone_all(rows)).transpose()?.unwrap_or_default()
+                    }
+                }
+            };
             p.set_related(node.relation, Loaded::Many(rows))?;
         }
     }
     Ok(())
+}
+
+fn clone_all(rows: &[Box<dyn AnyModel>]) -> Result<Vec<Box<dyn AnyModel>>> {
+    rows.iter()
+        .map(|r| {
+            r.clone_boxed().ok_or(Error::InvalidQuery {
+                message: "prefetch_related over repeated parent rows (a multi-valued join without distinct()) needs the related model to implement Clone",
+            })
+        })
+        .collect()
 }
 
 /// How the children of a relation are matched to their parents' keys.

@@ -178,6 +178,8 @@ pub trait AnyModel: Any + Send + Sync {
     fn related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
     fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// A copy, if the model implements `Clone`.
+    fn clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
 }
 
 impl<M: Model> AnyModel for M {
@@ -198,6 +200,9 @@ impl<M: Model> AnyModel for M {
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync> {
         self
+    }
+    fn clone_boxed(&self) -> Option<Box<dyn AnyModel>> {
+        self.__clone_boxed()
     }
     fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync> {
         Arc::<M>::from(self)
@@ -312,4 +317,32 @@ pub const fn many_to_many_index<Owner: ManyToManyTo<Target, W>, Target, W>() -> 
 #[doc(hidden)]
 pub const fn cardinality<C>() -> PhantomData<C> {
     PhantomData
+}
+
+/// Clones a model if it implements `Clone`: the derive calls
+/// `(&&Cloner(self)).clone_if_possible()`, which picks the `Clone` impl when there is
+/// one (autoref specialization on a concrete type).
+#[doc(hidden)]
+pub struct Cloner<'a, M>(pub &'a M);
+
+#[doc(hidden)]
+pub trait CloneIfPossible {
+    fn clone_if_possible(&self) -> Option<Box<dyn AnyModel>>;
+}
+
+impl<M: Model + Clone> CloneIfPossible for &Cloner<'_, M> {
+    fn clone_if_possible(&self) -> Option<Box<dyn AnyModel>> {
+        Some(Box::new(self.0.clone()))
+    }
+}
+
+#[doc(hidden)]
+pub trait CannotClone {
+    fn clone_if_possible(&self) -> Option<Box<dyn AnyModel>>;
+}
+
+impl<M> CannotClone for Cloner<'_, M> {
+    fn clone_if_possible(&self) -> Option<Box<dyn AnyModel>> {
+        None
+    }
 }

@@ -181,6 +181,12 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 }
             }
 
+            fn __clone_boxed(&self) -> ::std::option::Option<::std::boxed::Box<dyn ::orm::__private::AnyModel>> {
+                #[allow(unused_imports)]
+                use ::orm::__private::{CannotClone as _, CloneIfPossible as _};
+                (&&::orm::__private::Cloner(self)).clone_if_possible()
+            }
+
             fn __related_mut<'a>(
                 &'a mut self,
                 relation: usize,
