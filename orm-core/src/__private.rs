@@ -40,3 +40,93 @@ pub fn decode_boxed<M: crate::Model>(row: &Row<'_>, start: usize) -> crate::Resu
 pub fn push_relation_ordering<M: crate::Model>(path: Path, out: &mut Vec<OrderBy>) {
     crate::query::relation_ordering(M::META, path, out);
 }
+
+/// The field set of a model whose derive failed: keeps other models' code compiling
+/// so that the derive's own error is the one the user sees.
+#[derive(Debug)]
+pub struct StubFields<M, C>(pub std::marker::PhantomData<fn() -> (M, C)>);
+
+impl<M, C> Clone for StubFields<M, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, C> Copy for StubFields<M, C> {}
+
+impl<M: crate::Model, C> crate::FieldSet for StubFields<M, C> {
+    type Model = M;
+    fn __path(&self) -> Path {
+        Path::ROOT
+    }
+}
+
+/// The insert struct of a model whose derive failed (see [`StubFields`]).
+pub struct StubNew<M>(std::marker::PhantomData<M>);
+
+impl<M: crate::Model> crate::Insert for StubNew<M> {
+    type Model = M;
+    fn __push_values(&self, _out: &mut Vec<crate::Value>) {}
+    fn __into_model(self, _auto_pk: i64) -> M {
+        unreachable!("a model whose derive failed does not compile")
+    }
+    fn __apply_to(self, _model: &mut M) {}
+}
+
+/// `impl Model` for a struct whose derive failed, emitted next to the errors (as
+/// serde and thiserror do) so that code using the model reports no follow-on errors.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stub_model {
+    ($model:ident) => {
+        impl ::orm::Model for $model {
+            type Fields = ::orm::__private::StubFields<$model, ::orm::One>;
+            type FieldsAt<C: ::orm::Cardinality> = ::orm::__private::StubFields<$model, C>;
+            type New = ::orm::__private::StubNew<$model>;
+            type Pk = i64;
+            const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
+                name: stringify!($model),
+                table: "",
+                columns: &[],
+                pk: 0,
+                auto_pk: true,
+                ordering: &[],
+                unique_together: &[],
+                index_together: &[],
+                relations: &[],
+                decode: ::orm::__private::decode_boxed::<$model>,
+            };
+            fn __fields(_: ::orm::__private::Path) -> Self::Fields {
+                ::orm::__private::StubFields(::std::marker::PhantomData)
+            }
+            fn __fields_at<C: ::orm::Cardinality>(_: ::orm::__private::Path) -> Self::FieldsAt<C> {
+                ::orm::__private::StubFields(::std::marker::PhantomData)
+            }
+            fn __from_row(_: &::orm::__private::Row<'_>, _: usize) -> ::orm::Result<Self> {
+                unreachable!()
+            }
+            fn __push_values(&self, _: &mut ::std::vec::Vec<::orm::Value>) {}
+            fn __set_auto_pk(&mut self, _: i64) {}
+            fn pk(&self) -> ::orm::Value {
+                ::orm::Value::Null
+            }
+            fn __pk(&self) -> i64 {
+                0
+            }
+            fn __value_of(&self, _: usize) -> ::orm::Value {
+                ::orm::Value::Null
+            }
+            fn __set_related(&mut self, _: usize, _: ::orm::__private::Loaded) -> ::orm::Result<()> {
+                Ok(())
+            }
+            fn __clone_boxed(&self) -> ::std::option::Option<::std::boxed::Box<dyn ::orm::__private::AnyModel>> {
+                None
+            }
+            fn __related_mut<'a>(
+                &'a mut self,
+                _: usize,
+                _: &mut ::std::vec::Vec<&'a mut dyn ::orm::__private::AnyModel>,
+            ) {
+            }
+        }
+    };
+}

@@ -50,6 +50,8 @@ pub(crate) enum Kind<'a> {
     HasOne { target: &'a syn::Type },
     /// `ManyToMany<T>`: forward, or reverse with `related`. Not a column.
     ManyToMany { target: &'a syn::Type },
+    /// `Option<HasMany<T>>` and the like: an error (they are never nullable).
+    OptionalReverse { name: String },
 }
 
 pub(crate) struct Field<'a> {
@@ -317,6 +319,9 @@ fn relation_kind(ty: &syn::Type) -> Kind<'_> {
     let Some(seg) = last_segment(ty) else { return Kind::Column };
     let (seg, nullable) = if seg.ident == "Option" {
         match generic_arg(seg).and_then(last_segment) {
+            Some(inner) if ["HasMany", "HasOne", "ManyToMany"].contains(&inner.ident.to_string().as_str()) => {
+                return Kind::OptionalReverse { name: inner.ident.to_string() };
+            }
             Some(inner) => (inner, true),
             None => return Kind::Column,
         }

@@ -168,6 +168,15 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
 
 /// Options that belong to one kind of field only.
 fn check_relation_options(cx: &mut Ctxt, f: &crate::parse::Field<'_>) {
+    if let Kind::OptionalReverse { name } = &f.kind {
+        cx.error(
+            f.ty,
+            format!(
+                "a `{name}` is never nullable: write `{name}<..>` without `Option` (no related rows is an empty list)"
+            ),
+        );
+        return;
+    }
     let is_reverse = matches!(f.kind, Kind::HasMany { .. } | Kind::HasOne { .. } | Kind::ManyToMany { .. });
     if let Some((value, span)) = &f.on_delete {
         match f.kind {

@@ -509,6 +509,23 @@ fn count_distinct_values(query: &Query, nodes: &[ExprNode]) -> Sql {
     Sql { text: format!("SELECT COUNT(*) FROM ({}) subquery", inner.text), params: inner.params }
 }
 
+/// A QuerySet of the model a prefetch path leads to: what `prefetch_with` takes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a QuerySet of `{M}`, the model the prefetch path leads to",
+    label = "expected a `QuerySet<{M}>`",
+    note = "prefetch_with(|a| a.books(), Book::objects().filter(..)) takes a QuerySet of the related model"
+)]
+pub trait PrefetchQuerySet<M> {
+    #[doc(hidden)]
+    fn into_queryset(self) -> QuerySet<M>;
+}
+
+impl<M: Model> PrefetchQuerySet<M> for QuerySet<M> {
+    fn into_queryset(self) -> QuerySet<M> {
+        self
+    }
+}
+
 /// The number of rows a delete removed in all, and per model name (models with none
 /// left out), as Django's `delete()` returns them.
 pub type DeleteCount = (usize, std::collections::BTreeMap<String, usize>);
@@ -662,11 +679,12 @@ impl<M: Model> QuerySet<M> {
     /// To keep a filtered result apart from the full relation (Django's `to_attr`),
     /// declare a second reverse field over the same ForeignKey
     /// (`#[orm(related = "author")] recent_books: HasMany<Book>`) and prefetch into it.
-    pub fn prefetch_with<F: FieldSet>(
+    pub fn prefetch_with<F: FieldSet, P: PrefetchQuerySet<F::Model>>(
         mut self,
         relation: impl FnOnce(M::Fields) -> F,
-        queryset: QuerySet<F::Model>,
+        queryset: P,
     ) -> Self {
+        let queryset = queryset.into_queryset();
         let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
         if queryset.query.is_sliced() {
             self.query.error.get_or_insert("a prefetch queryset cannot be sliced");

@@ -240,6 +240,11 @@ impl Cardinality for One {}
 impl Cardinality for Many {}
 
 /// A model's typed field set (`BookFields<C>`), as relation accessors return it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a relation",
+    label = "expected a relation method such as `|b| b.author()` or `|a| a.books()`",
+    note = "loaders follow relations: call the relation's method (with parentheses), not a column"
+)]
 pub trait FieldSet: Copy {
     /// The model.
     type Model: Model;
@@ -250,9 +255,9 @@ pub trait FieldSet: Copy {
 /// A field set reached through single-valued relations only: what `select_related`
 /// accepts.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is reached through a many-valued relation (HasMany or ManyToMany); load it with prefetch_related",
-    label = "select_related follows only ForeignKey and OneToOne relations (and their HasOne reverse)",
-    note = "select_related loads with one JOIN; a many-valued relation would repeat each row, so use `prefetch_related(..)`, one extra query per relation"
+    message = "`{Self}` is not a single-valued relation: select_related takes a ForeignKey, OneToOne or HasOne path",
+    label = "expected a ForeignKey, OneToOne or HasOne path such as `|b| b.author()`",
+    note = "select_related loads with one JOIN and takes a relation method such as `|b| b.author()`; a many-valued relation would repeat each row, so use `prefetch_related(..)`: one extra query per relation"
 )]
 pub trait SingleValued: FieldSet {}
 
@@ -262,7 +267,8 @@ pub trait SingleValued: FieldSet {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no ForeignKey to `{Target}` with that name",
     label = "no matching ForeignKey on `{Self}`",
-    note = "a HasMany<{Self}> on `{Target}` reverses a `ForeignKey<{Target}>` field of `{Self}`: name it with #[orm(related = \"field\")]"
+    note = "a HasMany<{Self}> on `{Target}` reverses a `ForeignKey<{Target}>` field of `{Self}`: add such a field to `{Self}`, or name an existing one with #[orm(related = \"field\")]",
+    note = "a OneToOne's reverse side is a HasOne, not a HasMany"
 )]
 #[doc(hidden)]
 pub trait ForeignKeyTo<Target, Which> {
@@ -273,7 +279,8 @@ pub trait ForeignKeyTo<Target, Which> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no OneToOne to `{Target}` with that name",
     label = "no matching OneToOne on `{Self}`",
-    note = "a HasOne<{Self}> on `{Target}` reverses a `OneToOne<{Target}>` field of `{Self}`: name it with #[orm(related = \"field\")]"
+    note = "a HasOne<{Self}> on `{Target}` reverses a `OneToOne<{Target}>` field of `{Self}`: add such a field to `{Self}`, or name an existing one with #[orm(related = \"field\")]",
+    note = "a ForeignKey's reverse side is a HasMany, not a HasOne"
 )]
 #[doc(hidden)]
 pub trait OneToOneTo<Target, Which> {
@@ -284,7 +291,7 @@ pub trait OneToOneTo<Target, Which> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no ManyToMany to `{Target}` with that name",
     label = "no matching ManyToMany on `{Self}`",
-    note = "a reverse ManyToMany<{Self}> on `{Target}` names a `ManyToMany<{Target}>` field of `{Self}` with #[orm(related = \"field\")]"
+    note = "a reverse ManyToMany<{Self}> on `{Target}` names a forward `ManyToMany<{Target}>` field of `{Self}` with #[orm(related = \"field\")]"
 )]
 #[doc(hidden)]
 pub trait ManyToManyTo<Target, Which> {

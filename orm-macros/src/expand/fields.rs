@@ -34,7 +34,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let (target, card) = match &f.kind {
             Kind::ForeignKey { target, .. } | Kind::HasOne { target } => (*target, quote!(C)),
             Kind::HasMany { target } | Kind::ManyToMany { target } => (*target, quote!(::orm::Many)),
-            Kind::Column => return None,
+            Kind::Column | Kind::OptionalReverse { .. } => return None,
         };
         let doc = format!("Follows the `{name}` relation: the field set of the related model.");
         let target_model = quote_spanned! {target.span()=> <#target as ::orm::Model>};

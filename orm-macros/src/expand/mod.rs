@@ -29,7 +29,19 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
                 };
             }
         }
-        _ => cx.into_compile_errors(),
+        _ => {
+            let errors = cx.into_compile_errors();
+            // A stub `impl Model` (for a plain struct) keeps other models that point at
+            // this one free of follow-on errors, as serde and thiserror do.
+            let stub = match &input.data {
+                syn::Data::Struct(_) if input.generics.params.is_empty() => {
+                    let ident = &input.ident;
+                    quote! { ::orm::__stub_model!(#ident); }
+                }
+                _ => TokenStream::new(),
+            };
+            quote! { #errors #stub }
+        }
     }
 }
 

@@ -223,6 +223,15 @@ fn on_delete(f: &Field<'_>) -> TokenStream {
     }
 }
 
+/// Where errors about a reverse side's forward relation point: the `related` name, or
+/// the target type.
+fn related_span(f: &Field<'_>, target: &syn::Type) -> proc_macro2::Span {
+    match &f.related {
+        Some((Some(_), span)) => *span,
+        _ => target.span(),
+    }
+}
+
 /// The marker type a reverse side names: `Named<hash>`, or `_` for the one candidate.
 fn which(related: &Option<(Option<String>, proc_macro2::Span)>) -> TokenStream {
     match related {
@@ -242,7 +251,7 @@ fn relation_meta(model: &Model<'_>, f: &Field<'_>, column: usize) -> TokenStream
         | Kind::HasMany { target }
         | Kind::HasOne { target }
         | Kind::ManyToMany { target } => *target,
-        Kind::Column => unreachable!("only relations have relation metadata"),
+        Kind::Column | Kind::OptionalReverse { .. } => unreachable!("only relations have relation metadata"),
     };
     let target_model = quote_spanned! {target.span()=> <#target as ::orm::Model>};
     let kind = match &f.kind {
@@ -252,10 +261,11 @@ fn relation_meta(model: &Model<'_>, f: &Field<'_>, column: usize) -> TokenStream
         }
         Kind::HasMany { .. } | Kind::HasOne { .. } => {
             let which = which(&f.related);
+            let span = related_span(f, target);
             let index = if matches!(f.kind, Kind::HasMany { .. }) {
-                quote_spanned! {target.span()=> ::orm::__private::foreign_key_index::<#target, #ident, #which>() }
+                quote_spanned! {span=> ::orm::__private::foreign_key_index::<#target, #ident, #which>() }
             } else {
-                quote_spanned! {target.span()=> ::orm::__private::one_to_one_index::<#target, #ident, #which>() }
+                quote_spanned! {span=> ::orm::__private::one_to_one_index::<#target, #ident, #which>() }
             };
             quote! { ::orm::RelationKind::Reverse { forward: || &#target_model::META.relations[#index] } }
         }
@@ -294,7 +304,7 @@ fn relation_meta(model: &Model<'_>, f: &Field<'_>, column: usize) -> TokenStream
                 }
             }
         }
-        Kind::Column => unreachable!("only relations have relation metadata"),
+        Kind::Column | Kind::OptionalReverse { .. } => unreachable!("only relations have relation metadata"),
     };
     quote! {
         ::orm::RelationMeta {
