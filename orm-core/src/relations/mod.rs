@@ -255,7 +255,7 @@ pub trait FieldSet: Copy {
 /// A field set reached through single-valued relations only: what `select_related`
 /// accepts.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a single-valued relation: select_related takes a ForeignKey, OneToOne or HasOne path",
+    message = "`{Self}` is not a single-valued relation; a HasMany or ManyToMany is loaded with prefetch_related",
     label = "expected a ForeignKey, OneToOne or HasOne path such as `|b| b.author()`",
     note = "select_related loads with one JOIN and takes a relation method such as `|b| b.author()`; a many-valued relation would repeat each row, so use `prefetch_related(..)`: one extra query per relation"
 )]
