@@ -761,7 +761,11 @@ pub(crate) fn delete_pairs(table: &str, a: &str, b: &str, targets: Option<usize>
     out
 }
 
-fn in_placeholders(out: &mut String, n: usize) {
+/// `"table"."column" IN (?, ...)` with `n` placeholders.
+fn column_in(out: &mut String, table: &str, column: &str, n: usize) {
+    DIALECT.quote(table, out);
+    out.push('.');
+    DIALECT.quote(column, out);
     out.push_str(" IN (");
     for i in 0..n {
         out.push_str(if i == 0 { "?" } else { ", ?" });
@@ -774,10 +778,7 @@ pub(crate) fn delete_in(table: &str, column: &str, n: usize) -> String {
     let mut out = String::from("DELETE FROM ");
     DIALECT.quote(table, &mut out);
     out.push_str(" WHERE ");
-    DIALECT.quote(table, &mut out);
-    out.push('.');
-    DIALECT.quote(column, &mut out);
-    in_placeholders(&mut out, n);
+    column_in(&mut out, table, column, n);
     out
 }
 
@@ -788,10 +789,7 @@ pub(crate) fn set_null_in(table: &str, column: &str, n: usize) -> String {
     out.push_str(" SET ");
     DIALECT.quote(column, &mut out);
     out.push_str(" = NULL WHERE ");
-    DIALECT.quote(table, &mut out);
-    out.push('.');
-    DIALECT.quote(column, &mut out);
-    in_placeholders(&mut out, n);
+    column_in(&mut out, table, column, n);
     out
 }
 
@@ -804,10 +802,7 @@ pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize) -> String
     out.push_str(" FROM ");
     DIALECT.quote(table, &mut out);
     out.push_str(" WHERE ");
-    DIALECT.quote(table, &mut out);
-    out.push('.');
-    DIALECT.quote(column, &mut out);
-    in_placeholders(&mut out, n);
+    column_in(&mut out, table, column, n);
     out
 }
 
