@@ -306,7 +306,7 @@ impl Writer {
                 // have *any* related row matching, through a subquery.
                 self.push("NOT (");
                 let root = self.root();
-                self.column_at(&self.plan.root_alias.clone(), root.pk_column().name);
+                self.column_at(self.plan.root_alias, root.pk_column().name);
                 self.push(" IN (");
                 let sub = subquery_pks(root, inner);
                 self.sql.push_str(&sub.text);
@@ -369,8 +369,7 @@ impl Writer {
 
     /// The root model's columns, then those of each `select_related` model.
     fn model_columns(&mut self, query: &Query) {
-        let root_alias = self.plan.root_alias.clone();
-        self.model_columns_at(self.root(), &root_alias);
+        self.model_columns_at(self.root(), self.plan.root_alias);
         for path in &query.select_related {
             let alias = self.plan.alias(*path, false, false);
             let meta = path.relations(self.root()).last().map(|r| (r.target)()).expect("a related path");
@@ -441,8 +440,7 @@ fn subquery_pks(root: &'static ModelMeta, cond: &Cond) -> Sql {
     let mut w = Writer::new(root);
     let where_part = w.part(|w| w.cond(cond, Ctx { negated: false, required: true }, true));
     w.push("SELECT ");
-    let alias = w.plan.root_alias.clone();
-    w.column_at(&alias, root.pk_column().name);
+    w.column_at(w.plan.root_alias, root.pk_column().name);
     w.write_from_joins_where(Some(where_part));
     w.finish()
 }
@@ -532,7 +530,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
     let ordering = query.ordering();
     let mut where_part = w.where_part(query);
     if let Some(link) = &query.link {
-        let alias = if link.through.is_some() { LINK_ALIAS.to_owned() } else { w.plan.root_alias.clone() };
+        let alias = if link.through.is_some() { LINK_ALIAS } else { w.plan.root_alias };
         let mut part = w.part(|w| w.in_keys(&alias, link.column, &link.keys));
         if let Some(filter) = where_part {
             part.sql = format!("{} AND ({})", part.sql, filter.sql);
@@ -542,7 +540,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
     }
     let mut select = w.select_list(query, &columns, &ordering);
     if let Some(link) = &query.link {
-        let alias = if link.through.is_some() { LINK_ALIAS } else { w.plan.root_alias.as_str() };
+        let alias = if link.through.is_some() { LINK_ALIAS } else { w.plan.root_alias };
         let mut extra = String::from(", ");
         DIALECT.quote(alias, &mut extra);
         extra.push('.');
@@ -563,8 +561,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
         w.push(" ON (");
         w.column_at(LINK_ALIAS, near);
         w.push(" = ");
-        let root_alias = w.plan.root_alias.clone();
-        w.column_at(&root_alias, query.meta.pk_column().name);
+        w.column_at(w.plan.root_alias, query.meta.pk_column().name);
         w.push(")");
     }
     w.plan.write(&mut w.sql, |ident, out| DIALECT.quote(ident, out));
@@ -595,8 +592,7 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
             let where_part = inner.where_part(query);
             let order = inner.order_part(&ordering);
             inner.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
-            let alias = inner.plan.root_alias.clone();
-            inner.model_columns_at(query.meta, &alias);
+            inner.model_columns_at(query.meta, inner.plan.root_alias);
             inner.write_from_joins_where(where_part);
             inner.append(order);
             inner.limit(query);
@@ -645,8 +641,7 @@ fn write_filter_without_joins(w: &mut Writer, query: &Query) {
         w.append(part);
     } else {
         let sub = subquery_pks(query.meta, filter);
-        let alias = w.plan.root_alias.clone();
-        w.column_at(&alias, query.meta.pk_column().name);
+        w.column_at(w.plan.root_alias, query.meta.pk_column().name);
         w.push(" IN (");
         w.append(Part { sql: sub.text, params: sub.params });
         w.push(")");

@@ -12,6 +12,7 @@
 
 use crate::model::{ModelMeta, Path};
 use crate::relations::{JoinStep, RelationMeta};
+use std::borrow::Cow;
 
 /// One relation followed: one or two tables (a ManyToMany adds its through table).
 #[derive(Debug)]
@@ -28,14 +29,14 @@ pub(crate) struct JoinNode {
 #[derive(Debug)]
 pub(crate) struct JoinPlan {
     pub(crate) root: &'static ModelMeta,
-    pub(crate) root_alias: String,
+    pub(crate) root_alias: &'static str,
     nodes: Vec<JoinNode>,
     aliases: usize,
 }
 
 impl JoinPlan {
     pub(crate) fn new(root: &'static ModelMeta) -> Self {
-        JoinPlan { root, root_alias: root.table.to_owned(), nodes: Vec::new(), aliases: 1 }
+        JoinPlan { root, root_alias: root.table, nodes: Vec::new(), aliases: 1 }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -56,9 +57,9 @@ impl JoinPlan {
     /// `required`: a top-level condition needs the row (INNER JOIN). `filter_scope`:
     /// the path comes from a `filter` call, whose joins along many-valued relations
     /// are its own; otherwise any join of the same path is reused.
-    pub(crate) fn alias(&mut self, path: Path, required: bool, filter_scope: bool) -> String {
+    pub(crate) fn alias(&mut self, path: Path, required: bool, filter_scope: bool) -> Cow<'static, str> {
         if path.is_root() {
-            return self.root_alias.clone();
+            return Cow::Borrowed(self.root_alias);
         }
         let relations = path.relations(self.root);
         let hops = path.hops();
@@ -94,7 +95,7 @@ impl JoinPlan {
             parent = Some(index);
         }
         let node = &self.nodes[parent.expect("a non-root path has a join")];
-        node.steps.last().expect("a join has a table").0.clone()
+        Cow::Owned(node.steps.last().expect("a join has a table").0.clone())
     }
 
     /// Whether the join `index` is LEFT OUTER.
@@ -112,7 +113,7 @@ impl JoinPlan {
             let join = if self.is_left(index) { " LEFT OUTER JOIN " } else { " INNER JOIN " };
             let mut prev_alias = match node.parent {
                 Some(p) => self.nodes[p].steps.last().expect("a join has a table").0.clone(),
-                None => self.root_alias.clone(),
+                None => self.root_alias.to_owned(),
             };
             for (alias, step) in &node.steps {
                 out.push_str(join);
