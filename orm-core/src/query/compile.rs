@@ -531,7 +531,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
     let mut where_part = w.where_part(query);
     if let Some(link) = &query.link {
         let alias = if link.through.is_some() { LINK_ALIAS } else { w.plan.root_alias };
-        let mut part = w.part(|w| w.in_keys(&alias, link.column, &link.keys));
+        let mut part = w.part(|w| w.in_keys(alias, link.column, &link.keys));
         if let Some(filter) = where_part {
             part.sql = format!("{} AND ({})", part.sql, filter.sql);
             part.params.extend(filter.params);
