@@ -6,6 +6,7 @@
 mod ctxt;
 mod expand;
 mod parse;
+mod queryset;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -18,4 +19,20 @@ use proc_macro::TokenStream;
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive_model(&input).into()
+}
+
+/// Custom chainable QuerySet methods: on a trait whose methods have default bodies,
+/// implements it for `QuerySet<Model>`, so the methods chain with each other and with
+/// every built-in one.
+///
+/// ```ignore
+/// #[orm::queryset(Developer)]
+/// pub trait DeveloperQuerySet {
+///     fn senior(self) -> Self { self.filter(|d| d.years_experience.gte(5)) }
+/// }
+/// let seniors = Developer::objects().senior().order_by(|d| d.name.asc()).all(&db)?;
+/// ```
+#[proc_macro_attribute]
+pub fn queryset(attr: TokenStream, item: TokenStream) -> TokenStream {
+    queryset::expand(attr.into(), item.into()).into()
 }

@@ -278,6 +278,26 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         self
     }
 
+    /// [`filter`](Self::filter) when `value` is `Some`, nothing when it is `None`: typed
+    /// optional filters for search forms, without string column names.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Book { id: i64, title: String, published_year: i32 }
+    /// let min_year: Option<i32> = Some(2000);
+    /// let title: Option<&str> = None;
+    /// let qs = Book::objects()
+    ///     .filter_opt(min_year, |b, year| b.published_year.gte(year))
+    ///     .filter_opt(title, |b, t| b.title.icontains(t));
+    /// assert_eq!(qs.sql().params.len(), 1);
+    /// ```
+    pub fn filter_opt<V>(self, value: Option<V>, condition: impl FnOnce(M::Fields, V) -> Q) -> Self {
+        match value {
+            Some(value) => self.filter(|f| condition(f, value)),
+            None => self,
+        }
+    }
+
     /// Keeps the rows that do not match the condition (Django's `exclude`): rows where
     /// a compared column is `NULL` are kept, as in Django.
     pub fn exclude(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
