@@ -348,7 +348,7 @@ impl Db {
 
     /// Prepares and binds a query whose rows are read later by a [`Cursor`]; counted
     /// here, once, with `rows: None` in a capture.
-    pub(crate) fn cursor<M, S: RowShape<M>>(
+    pub(crate) fn cursor<M: Model, S: RowShape<M>>(
         &self,
         sql: &str,
         params: &[Value],
@@ -451,7 +451,7 @@ pub struct Cursor<'db, M, S> {
     _model: PhantomData<fn() -> M>,
 }
 
-impl<M, S: RowShape<M>> Cursor<'_, M, S> {
+impl<M: Model, S: RowShape<M>> Cursor<'_, M, S> {
     pub(crate) fn empty(shape: S) -> Self {
         Cursor { stmt: None, shape, related: RelatedPlan::default(), _model: PhantomData }
     }
@@ -475,7 +475,7 @@ pub struct Rows<'c, M, S> {
     _model: PhantomData<fn() -> M>,
 }
 
-impl<M, S: RowShape<M>> Iterator for Rows<'_, M, S> {
+impl<M: Model, S: RowShape<M>> Iterator for Rows<'_, M, S> {
     type Item = Result<S::Item>;
 
     fn next(&mut self) -> Option<Self::Item> {

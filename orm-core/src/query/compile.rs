@@ -4,7 +4,7 @@
 
 use super::expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
 use super::joins::JoinPlan;
-use super::Query;
+use super::{Group, Query};
 use crate::model::{ModelMeta, Path};
 use crate::relations::{OnDelete, RelationKind, RelationMeta, Through};
 use crate::types::Value;
@@ -71,6 +71,8 @@ pub(crate) enum Columns<'a> {
     Model,
     /// These expressions.
     Exprs(&'a [ExprNode]),
+    /// The model's columns (and its select_related models'), then these expressions.
+    ModelAnd(&'a [ExprNode]),
 }
 
 /// A piece of SQL with its own parameters, written before its place in the statement
@@ -88,6 +90,14 @@ struct Ctx {
     negated: bool,
     /// In a top-level positive conjunct: the joins it uses are required (INNER).
     required: bool,
+    /// In a `filter` call's WHERE (its joins along many-valued relations are its own),
+    /// not a HAVING.
+    filter_scope: bool,
+}
+
+impl Ctx {
+    const WHERE: Ctx = Ctx { negated: false, required: true, filter_scope: true };
+    const HAVING: Ctx = Ctx { negated: false, required: false, filter_scope: false };
 }
 
 pub(crate) struct Writer {
@@ -139,7 +149,7 @@ impl Writer {
 
     fn column(&mut self, meta: &ModelMeta, column: u16, path: Path, ctx: Option<Ctx>) {
         let alias = match ctx {
-            Some(ctx) => self.plan.alias(path, ctx.required, true),
+            Some(ctx) => self.plan.alias(path, ctx.required, ctx.filter_scope),
             None => self.plan.alias(path, false, false),
         };
         self.column_at(&alias, meta.columns[usize::from(column)].name);
@@ -315,7 +325,7 @@ impl Writer {
             }
             Cond::Not(inner) => {
                 self.push("NOT (");
-                self.cond(inner, Ctx { negated: true, required: false }, true);
+                self.cond(inner, Ctx { negated: true, required: false, ..ctx }, true);
                 self.push(")");
             }
             Cond::Nothing => self.push("0"),
@@ -327,7 +337,29 @@ impl Writer {
     /// required.
     fn where_part(&mut self, query: &Query) -> Option<Part> {
         let filter = query.filter.as_ref()?;
-        Some(self.part(|w| w.cond(filter, Ctx { negated: false, required: true }, true)))
+        Some(self.part(|w| w.cond(filter, Ctx::WHERE, true)))
+    }
+
+    /// `GROUP BY ... HAVING ...` of an annotated query.
+    fn group_part(&mut self, query: &Query) -> Part {
+        self.part(|w| {
+            match &query.group {
+                Group::None => return,
+                Group::Model => {
+                    w.push(" GROUP BY ");
+                    let root = w.root();
+                    w.column_at(w.plan.root_alias, root.pk_column().name);
+                }
+                Group::Exprs(exprs) => {
+                    w.push(" GROUP BY ");
+                    w.expr_list(exprs);
+                }
+            }
+            if let Some(having) = &query.having {
+                w.push(" HAVING ");
+                w.cond(having, Ctx::HAVING, true);
+            }
+        })
     }
 
     fn order_part(&mut self, terms: &[OrderBy]) -> Part {
@@ -381,6 +413,13 @@ impl Writer {
     fn select_list(&mut self, query: &Query, columns: &Columns<'_>, ordering: &[OrderBy]) -> Part {
         self.part(|w| match columns {
             Columns::Model => w.model_columns(query),
+            Columns::ModelAnd(exprs) => {
+                w.model_columns(query);
+                for e in exprs.iter() {
+                    w.push(", ");
+                    w.expr(e);
+                }
+            }
             Columns::Exprs(exprs) => {
                 w.expr_list(exprs);
                 // Django adds the ordering's columns to a DISTINCT select list (see its
@@ -438,7 +477,7 @@ fn touches_many(cond: &Cond, root: &'static ModelMeta) -> bool {
 /// related row matching `cond`.
 fn subquery_pks(root: &'static ModelMeta, cond: &Cond) -> Sql {
     let mut w = Writer::new(root);
-    let where_part = w.part(|w| w.cond(cond, Ctx { negated: false, required: true }, true));
+    let where_part = w.part(|w| w.cond(cond, Ctx::WHERE, true));
     w.push("SELECT ");
     w.column_at(w.plan.root_alias, root.pk_column().name);
     w.write_from_joins_where(Some(where_part));
@@ -547,9 +586,10 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
         DIALECT.quote(link.column, &mut extra);
         select.sql.push_str(&extra);
     }
+    let group = w.group_part(query);
     let order = w.order_part(&ordering);
     w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
-    // Parameters follow the text: select list, then WHERE, then ORDER BY.
+    // Parameters follow the text: select list, WHERE, GROUP BY/HAVING, ORDER BY.
     w.append(select);
     w.push(" FROM ");
     w.ident(query.meta.table);
@@ -569,6 +609,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
         w.push(" WHERE ");
         w.append(part);
     }
+    w.append(group);
     w.append(order);
     w.limit(query);
     w.finish()
@@ -635,7 +676,7 @@ pub(crate) fn exists(query: &Query) -> Sql {
 fn write_filter_without_joins(w: &mut Writer, query: &Query) {
     let Some(filter) = &query.filter else { return };
     let mut probe = Writer::new(query.meta);
-    let part = probe.part(|p| p.cond(filter, Ctx { negated: false, required: true }, true));
+    let part = probe.part(|p| p.cond(filter, Ctx::WHERE, true));
     w.push(" WHERE ");
     if probe.plan.is_empty() {
         w.append(part);

@@ -164,6 +164,13 @@ pub enum Cond {
 }
 
 impl ExprNode {
+    /// Whether the expression contains an aggregate (so a condition on it is a HAVING).
+    pub(crate) fn has_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
+        found
+    }
+
     /// Calls `f` on this node and every node below it.
     pub(crate) fn visit(&self, f: &mut impl FnMut(&ExprNode)) {
         f(self);
@@ -433,7 +440,7 @@ impl<T> Clone for Expr<T> {
 }
 
 impl<T> Expr<T> {
-    fn from_node(node: ExprNode) -> Self {
+    pub(crate) fn from_node(node: ExprNode) -> Self {
         Expr { node, _marker: PhantomData }
     }
 

@@ -4,6 +4,7 @@ pub(crate) mod compile;
 pub(crate) mod expr;
 mod joins;
 mod select;
+mod shape;
 
 pub use compile::Sql;
 pub use expr::{
@@ -14,13 +15,14 @@ pub use expr::{Cond, ExprNode};
 #[doc(hidden)]
 pub use select::{read_column, EmptyAggregate};
 pub use select::{AggregateSelection, Selection};
+pub(crate) use shape::ShapeColumns;
+pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
 
 use crate::db::{Cursor, Db};
 use crate::model::{Insert, Model, ModelMeta, Path};
 use crate::relations::load::{PrefetchSpec, RelatedPlan};
-use crate::relations::{AnyModel, FieldSet, SingleValued};
+use crate::relations::{FieldSet, SingleValued};
 use crate::{Error, Result};
-use compile::Columns;
 use expr::{Cond as C, ExprNode as N};
 use std::fmt;
 use std::marker::PhantomData;
@@ -51,6 +53,21 @@ pub struct Query {
     pub(crate) scopes: u16,
     /// Set on the queries of `prefetch_related`: ties the rows to their parents.
     pub(crate) link: Option<compile::Link>,
+    /// `GROUP BY`, set by `annotate`.
+    pub(crate) group: Group,
+    /// Conditions on annotations (`HAVING`).
+    pub(crate) having: Option<Cond>,
+}
+
+/// The grouping of an annotated query.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Group {
+    /// No aggregation per row.
+    None,
+    /// One group per instance (`annotate`): `GROUP BY pk`.
+    Model,
+    /// One group per distinct value (`values(..).annotate(..)`).
+    Exprs(Vec<ExprNode>),
 }
 
 impl Query {
@@ -68,7 +85,13 @@ impl Query {
             prefetch: Vec::new(),
             scopes: 0,
             link: None,
+            group: Group::None,
+            having: None,
         }
+    }
+
+    pub(crate) fn is_grouped(&self) -> bool {
+        self.group != Group::None
     }
 
     pub(crate) fn is_sliced(&self) -> bool {
@@ -156,65 +179,6 @@ impl Query {
     }
 }
 
-/// The row shape of a QuerySet: whole model instances, or `values()` tuples.
-#[doc(hidden)]
-pub trait RowShape<M>: Clone {
-    /// One row.
-    type Item;
-    #[doc(hidden)]
-    fn nodes(&self) -> Option<Vec<ExprNode>>;
-    #[doc(hidden)]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<Self::Item>;
-    #[doc(hidden)]
-    fn after_fetch(_items: &mut [Self::Item], _db: &Db, _query: &Query) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// The row shape of a QuerySet that returns model instances (the default).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Instances;
-
-impl<M: Model> RowShape<M> for Instances {
-    type Item = M;
-    fn nodes(&self) -> Option<Vec<ExprNode>> {
-        None
-    }
-    #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<M> {
-        let mut model = M::__from_row(row, 0)?;
-        if !related.is_empty() {
-            related.attach(row, &mut model)?;
-        }
-        Ok(model)
-    }
-    fn after_fetch(items: &mut [M], db: &Db, query: &Query) -> Result<()> {
-        if query.prefetch.is_empty() {
-            return Ok(());
-        }
-        let mut refs: Vec<&mut dyn AnyModel> = items.iter_mut().map(|m| m as &mut dyn AnyModel).collect();
-        crate::relations::load::prefetch(db, M::META, &mut refs, &query.prefetch)
-    }
-}
-
-/// The row shape of a `values()` QuerySet: typed tuples (or one flat value).
-#[derive(Debug, Clone)]
-pub struct Values<S>(S);
-
-impl<M, S: Selection> RowShape<M> for Values<S> {
-    type Item = S::Output;
-    fn nodes(&self) -> Option<Vec<ExprNode>> {
-        let mut out = Vec::new();
-        self.0.push_nodes(&mut out);
-        Some(out)
-    }
-    #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, _related: &RelatedPlan) -> Result<S::Output> {
-        let mut index = 0;
-        self.0.decode(row, &mut index)
-    }
-}
-
 /// A lazy, typed description of a query over model `M`, Django's `QuerySet`.
 ///
 /// It holds no connection and runs nothing: building, cloning and chaining it never
@@ -272,10 +236,31 @@ impl<M: Model, S: RowShape<M>> fmt::Debug for QuerySet<M, S> {
 impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// Keeps the rows that match the condition (Django's `filter`). Several calls are
     /// combined with `AND`.
-    pub fn filter(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
-        let cond = condition(M::__fields(Path::ROOT)).0;
-        self.query.add_filter_call(cond);
+    ///
+    /// After `annotate`, the closure also receives the annotations, and a condition on
+    /// them is a `HAVING`: `.annotate(|a| a.books().count()).filter(|(a, n)| n.gt(2))`.
+    pub fn filter(mut self, condition: impl FnOnce(S::View) -> Q) -> Self {
+        let cond = condition(self.view()).0;
+        self.add_condition(cond);
         self
+    }
+
+    fn view(&self) -> S::View {
+        self.shape.view(M::__fields(Path::ROOT))
+    }
+
+    /// A condition on annotations goes to HAVING, any other to WHERE.
+    fn add_condition(&mut self, cond: Cond) {
+        let mut aggregate = false;
+        cond.visit_nodes(&mut |n| aggregate |= n.has_aggregate());
+        if aggregate {
+            self.query.having = Some(match self.query.having.take() {
+                None => cond,
+                Some(prev) => (Q(prev) & Q(cond)).0,
+            });
+        } else {
+            self.query.add_filter_call(cond);
+        }
     }
 
     /// [`filter`](Self::filter) when `value` is `Some`, nothing when it is `None`: typed
@@ -291,7 +276,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     ///     .filter_opt(title, |b, t| b.title.icontains(t));
     /// assert_eq!(qs.sql().params.len(), 1);
     /// ```
-    pub fn filter_opt<V>(self, value: Option<V>, condition: impl FnOnce(M::Fields, V) -> Q) -> Self {
+    pub fn filter_opt<V>(self, value: Option<V>, condition: impl FnOnce(S::View, V) -> Q) -> Self {
         match value {
             Some(value) => self.filter(|f| condition(f, value)),
             None => self,
@@ -300,20 +285,20 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
 
     /// Keeps the rows that do not match the condition (Django's `exclude`): rows where
     /// a compared column is `NULL` are kept, as in Django.
-    pub fn exclude(mut self, condition: impl FnOnce(M::Fields) -> Q) -> Self {
-        let cond = (!condition(M::__fields(Path::ROOT))).0;
-        self.query.add_filter_call(cond);
+    pub fn exclude(mut self, condition: impl FnOnce(S::View) -> Q) -> Self {
+        let cond = (!condition(self.view())).0;
+        self.add_condition(cond);
         self
     }
 
     /// Replaces the ordering: `order_by(|b| (b.year.desc(), b.title.asc()))`. An empty
     /// tuple `()` removes every ordering, the model's default included.
-    pub fn order_by<O: IntoOrdering>(mut self, ordering: impl FnOnce(M::Fields) -> O) -> Self {
+    pub fn order_by<O: IntoOrdering>(mut self, ordering: impl FnOnce(S::View) -> O) -> Self {
         if self.query.is_sliced() {
             self.query.error.get_or_insert("cannot reorder a query once a slice has been taken");
         }
         let mut terms = Vec::new();
-        ordering(M::__fields(Path::ROOT)).push_terms(&mut terms);
+        ordering(self.view()).push_terms(&mut terms);
         self.query.order = Some(terms);
         self.query.reversed = false;
         self
@@ -360,8 +345,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// The SQL and parameters `all()` would send, without running anything (Django's
     /// `str(qs.query)`, with parameters kept apart).
     pub fn sql(&self) -> Sql {
-        let nodes = self.shape.nodes();
-        compile::select(&self.query, columns(&nodes))
+        compile::select(&self.query, self.shape.columns().as_columns())
     }
 
     /// Runs the query and collects every row (one query; none for an empty filter or
@@ -379,7 +363,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     }
 
     fn related_plan(&self) -> RelatedPlan {
-        if self.query.select_related.is_empty() || self.shape.nodes().is_some() {
+        if self.query.select_related.is_empty() || !self.shape.has_instances() {
             RelatedPlan::default()
         } else {
             RelatedPlan::new(M::META, &self.query.select_related)
@@ -420,8 +404,11 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(0);
         }
-        let sql = match self.shape.nodes() {
-            Some(nodes) if self.query.distinct => count_distinct_values(&self.query, &nodes),
+        let sql = match self.shape.columns() {
+            // Grouped rows, or distinct values: count the rows of the query itself.
+            columns if self.query.is_grouped() || (self.query.distinct && !matches!(columns, ShapeColumns::Model)) => {
+                wrap_count(&self.query, &columns)
+            }
             _ => compile::count(&self.query),
         };
         db.fetch_one(&sql.text, &sql.params, |row| Ok(row.get::<_, i64>(0)?))
@@ -432,6 +419,9 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         self.query.check()?;
         if self.query.is_empty() {
             return Ok(false);
+        }
+        if self.query.is_grouped() {
+            return Ok(self.clone().slice(..1).all(db)?.len() == 1);
         }
         let sql = compile::exists(&self.query);
         Ok(db.fetch(&sql.text, &sql.params, |_| Ok(()))?.len() == 1)
@@ -464,7 +454,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
 
     /// The one row that matches `condition` (Django's `get`): `Error::DoesNotExist`
     /// if none does, `Error::MultipleObjectsReturned` if more do.
-    pub fn get(&self, db: &Db, condition: impl FnOnce(M::Fields) -> Q) -> Result<S::Item> {
+    pub fn get(&self, db: &Db, condition: impl FnOnce(S::View) -> Q) -> Result<S::Item> {
         let mut qs = self.clone().filter(condition);
         if !qs.query.is_sliced() {
             qs.query.order = Some(Vec::new());
@@ -487,6 +477,9 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// an empty filter sends no query.
     pub fn aggregate<A: AggregateSelection>(&self, db: &Db, select: impl FnOnce(M::Fields) -> A) -> Result<A::Output> {
         self.query.check()?;
+        if self.query.is_grouped() {
+            return Err(Error::InvalidQuery { message: "aggregate() over an annotated QuerySet is not supported yet" });
+        }
         let aggregates = select(M::__fields(Path::ROOT));
         if self.query.is_empty() {
             return Ok(aggregates.empty_output());
@@ -495,13 +488,6 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         aggregates.push_nodes(&mut nodes);
         let sql = compile::aggregate(&self.query, &nodes);
         db.fetch_one(&sql.text, &sql.params, |row| aggregates.decode(row, &mut 0))
-    }
-}
-
-fn columns(nodes: &Option<Vec<ExprNode>>) -> Columns<'_> {
-    match nodes {
-        Some(nodes) => Columns::Exprs(nodes),
-        None => Columns::Model,
     }
 }
 
@@ -524,8 +510,10 @@ pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: crate::Value) -> Q {
     Q(C::In(N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![N::Value(pk)]))
 }
 
-fn count_distinct_values(query: &Query, nodes: &[ExprNode]) -> Sql {
-    let inner = compile::select(query, Columns::Exprs(nodes));
+/// `SELECT COUNT(*) FROM (the query) subquery`, as Django counts grouped or distinct
+/// rows.
+fn wrap_count(query: &Query, columns: &ShapeColumns) -> Sql {
+    let inner = compile::select(query, columns.as_columns());
     Sql { text: format!("SELECT COUNT(*) FROM ({}) subquery", inner.text), params: inner.params }
 }
 
@@ -543,6 +531,26 @@ pub trait PrefetchQuerySet<M> {
 impl<M: Model> PrefetchQuerySet<M> for QuerySet<M> {
     fn into_queryset(self) -> QuerySet<M> {
         self
+    }
+}
+
+impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
+    /// Groups by the selected values and adds aggregates per group (Django's
+    /// `values(..).annotate(..)`): `values(|b| b.author().name).annotate(|b| (b.id.count(),
+    /// b.price_cents.sum()))` gives `Vec<(String, (i64, Option<i64>))>`. As in Django
+    /// 3.1+, the model's default ordering does not apply to such a query.
+    pub fn annotate<A: AggregateSelection>(
+        mut self,
+        annotations: impl FnOnce(M::Fields) -> A,
+    ) -> QuerySet<M, ValuesAnnotated<V, A>> {
+        let annotations = annotations(M::__fields(Path::ROOT));
+        let mut nodes = Vec::new();
+        self.shape.0.push_nodes(&mut nodes);
+        self.query.group = Group::Exprs(nodes);
+        if self.query.order.is_none() {
+            self.query.order = Some(Vec::new());
+        }
+        QuerySet { query: self.query, shape: ValuesAnnotated(self.shape.0, annotations), _model: PhantomData }
     }
 }
 
@@ -611,7 +619,7 @@ impl<M: Model> QuerySet<M> {
         keys_query.order = Some(Vec::new());
         let pk = Path::ROOT;
         let pk_node = N::Column { meta: M::META, column: M::META.pk as u16, path: pk };
-        let sql = compile::select(&keys_query, Columns::Exprs(std::slice::from_ref(&pk_node)));
+        let sql = compile::select(&keys_query, compile::Columns::Exprs(std::slice::from_ref(&pk_node)));
         let pks = db.fetch(&sql.text, &sql.params, |row| Ok(crate::Value::from_ref(row.get_ref(0)?)))?;
         db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, pks))
     }
@@ -711,6 +719,20 @@ impl<M: Model> QuerySet<M> {
         }
         self.query.prefetch.push(PrefetchSpec { path, query: Some(Box::new(queryset.query)) });
         self
+    }
+
+    /// Adds aggregates per instance (Django's `annotate`): `annotate(|a| a.books().count())`
+    /// gives `Vec<(Author, i64)>`; a tuple gives a tuple. Instances without related
+    /// rows are kept (count 0, sums `None`), as in Django. A `filter` before it
+    /// restricts what is aggregated; a `filter` on the annotation after it is a HAVING;
+    /// `order_by(|(a, n)| n.desc())` orders by it.
+    pub fn annotate<A: AggregateSelection>(
+        mut self,
+        annotations: impl FnOnce(M::Fields) -> A,
+    ) -> QuerySet<M, Annotated<A>> {
+        let annotations = annotations(M::__fields(Path::ROOT));
+        self.query.group = Group::Model;
+        QuerySet { query: self.query, shape: Annotated(annotations), _model: PhantomData }
     }
 
     /// A QuerySet that matches nothing and never queries (Django's `none()`).

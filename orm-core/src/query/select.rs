@@ -27,8 +27,13 @@ pub trait Selection: Clone {
     label = "expected `field.sum()`, `field.avg()`, `field.count()`, `field.min()`, `field.max()` or a tuple of them"
 )]
 pub trait AggregateSelection: Selection {
+    /// The aggregates as expressions, for `filter` (HAVING) and `order_by` after
+    /// `annotate`.
+    type View;
     #[doc(hidden)]
     fn empty_output(&self) -> Self::Output;
+    #[doc(hidden)]
+    fn view(&self) -> Self::View;
 }
 
 /// The value an aggregate has over no rows: `0` for a count, `None` for the others.
@@ -103,8 +108,12 @@ impl<O: FieldType> Selection for Aggregate<O> {
 }
 
 impl<O: FieldType + EmptyAggregate> AggregateSelection for Aggregate<O> {
+    type View = Expr<O>;
     fn empty_output(&self) -> O {
         O::empty()
+    }
+    fn view(&self) -> Expr<O> {
+        Expr::from_node(self.node.clone())
     }
 }
 
@@ -124,9 +133,14 @@ macro_rules! tuples {
         }
         #[allow(non_snake_case)]
         impl<$($name: AggregateSelection),+> AggregateSelection for ($($name,)+) {
+            type View = ($($name::View,)+);
             fn empty_output(&self) -> Self::Output {
                 let ($($name,)+) = self;
                 ($($name.empty_output(),)+)
+            }
+            fn view(&self) -> Self::View {
+                let ($($name,)+) = self;
+                ($($name.view(),)+)
             }
         }
     };
