@@ -70,6 +70,7 @@ pub struct Db {
     captured: RefCell<Vec<CapturedQuery>>,
     tx_depth: Cell<u32>,
     models: RefCell<Vec<&'static ModelMeta>>,
+    signals: crate::signals::Signals,
 }
 
 impl fmt::Debug for Db {
@@ -105,6 +106,7 @@ impl Db {
             captured: RefCell::new(Vec::new()),
             tx_depth: Cell::new(0),
             models: RefCell::new(Vec::new()),
+            signals: Default::default(),
         })
     }
 
@@ -175,6 +177,10 @@ impl Db {
                 models.push(meta);
             }
         }
+    }
+
+    pub(crate) fn signals(&self) -> &crate::signals::Signals {
+        &self.signals
     }
 
     pub(crate) fn registered_models(&self) -> Vec<&'static ModelMeta> {

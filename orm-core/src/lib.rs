@@ -12,6 +12,7 @@ mod functions;
 mod model;
 mod query;
 mod relations;
+mod signals;
 mod types;
 mod write;
 
@@ -29,6 +30,7 @@ pub use relations::{
     Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many, ManyToMany, OnDelete, One, OneToOne, RelationKind,
     RelationMeta, SingleValued, Through,
 };
+pub use signals::Saving;
 pub use types::{
     DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,
 };

@@ -3,25 +3,29 @@
 use crate::db::Db;
 use crate::model::{Insert, Model, ModelMeta};
 use crate::query::{compile, DeleteCount};
+use crate::signals::{self, Kind};
 use crate::types::Value;
 use crate::Result;
 
 use crate::query::compile::MAX_PARAMS;
 
 /// `INSERT ... RETURNING pk`, one query.
-pub(crate) fn create<N: Insert>(db: &Db, new: N) -> Result<N::Model> {
+pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     let meta = <N::Model as Model>::META;
+    signals::pre_create(db, &new)?;
     let mut params = Vec::with_capacity(meta.columns.len());
     new.__push_values(&mut params);
-    if meta.auto_pk {
+    let model = if meta.auto_pk {
         let sql = compile::insert(meta, 1, false, true);
         let pk = db.fetch_one(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
-        Ok(new.__into_model(pk))
+        new.__into_model(pk)
     } else {
         let sql = compile::insert(meta, 1, false, false);
         db.execute(&sql, &params)?;
-        Ok(new.__into_model(0))
-    }
+        new.__into_model(0)
+    };
+    signals::send(db, Kind::PostSave, &model, true)?;
+    Ok(model)
 }
 
 fn insert_columns(meta: &ModelMeta) -> usize {
@@ -93,26 +97,32 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: Vec<N>) -> Result<usize> {
 /// Django's `save()`: `UPDATE` by primary key; if no row has the key, `INSERT` it.
 pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
     let meta = M::META;
+    signals::send(db, Kind::PreSave, model, false)?;
     let mut all = Vec::with_capacity(meta.columns.len());
     model.__push_values(&mut all);
     let pk = all[meta.pk].clone();
     let mut params: Vec<Value> =
         all.iter().enumerate().filter(|(i, _)| *i != meta.pk).map(|(_, v)| v.clone()).collect();
     params.push(pk);
-    if db.execute(&compile::update_by_pk(meta), &params)? == 0 {
+    let created = db.execute(&compile::update_by_pk(meta), &params)? == 0;
+    if created {
         db.execute(&compile::insert(meta, 1, true, false), &all)?;
     }
-    Ok(())
+    signals::send(db, Kind::PostSave, model, created)
 }
 
 /// Django's `Model.delete()`: `DELETE ... WHERE pk IN (?)`.
 pub(crate) fn delete_instance<M: Model>(db: &Db, model: &M) -> Result<DeleteCount> {
     let pk = model.pk();
-    if crate::relations::delete::is_standalone(db, M::META) {
+    signals::send(db, Kind::PreDelete, model, false)?;
+    let counts = if crate::relations::delete::is_standalone(db, M::META) {
         let n = M::objects().filter(|_| pk_is(M::META, pk)).delete_fast(db)?;
-        return Ok(delete_count(M::META, n));
-    }
-    db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, vec![pk]))
+        delete_count(M::META, n)
+    } else {
+        db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, vec![pk]))?
+    };
+    signals::send(db, Kind::PostDelete, model, false)?;
+    Ok(counts)
 }
 
 pub(crate) fn delete_count(meta: &'static ModelMeta, n: usize) -> DeleteCount {

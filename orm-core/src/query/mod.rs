@@ -608,6 +608,28 @@ impl<M: Model> QuerySet<M> {
         if self.query.is_empty() {
             return Ok((0, Default::default()));
         }
+        // With delete receivers, each instance is read and signalled, as Django does.
+        let signalled = {
+            use crate::signals::Kind;
+            let id = std::any::TypeId::of::<M>();
+            if db.signals().has(id, Kind::PreDelete) || db.signals().has(id, Kind::PostDelete) {
+                let instances = self.all(db)?;
+                for m in &instances {
+                    crate::signals::send(db, Kind::PreDelete, m, false)?;
+                }
+                Some(instances)
+            } else {
+                None
+            }
+        };
+        let counts = self.delete_rows(db)?;
+        for m in signalled.iter().flatten() {
+            crate::signals::send(db, crate::signals::Kind::PostDelete, m, false)?;
+        }
+        Ok(counts)
+    }
+
+    fn delete_rows(&self, db: &Db) -> Result<DeleteCount> {
         if crate::relations::delete::is_standalone(db, M::META) {
             let sql = compile::delete(&self.query);
             let n = db.atomic_inner(false, |db| db.execute(&sql.text, &sql.params))?;

@@ -1,0 +1,135 @@
+//! Lifecycle signals (Django's `pre_save`, `post_save`, `pre_delete`, `post_delete`),
+//! registered on a `Db` rather than in global state, so tests stay isolated.
+//!
+//! Receivers run on the same connection, inside whatever transaction is open, and may
+//! run queries. An `Err` from a receiver stops the operation and is returned. Bulk
+//! operations skip signals, as Django's do: `bulk_create`, `bulk_insert`, queryset
+//! `update`, and the rows a delete cascades to.
+
+use crate::model::{Insert, Model};
+use crate::{Db, Result};
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What `pre_save` receives: the row about to be inserted, or the instance about to be
+/// written.
+pub enum Saving<'a, M: Model> {
+    /// `create` / `get_or_create` / `update_or_create` inserting a new row.
+    New(&'a <M as Model>::New),
+    /// `save` of an existing instance.
+    Existing(&'a M),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    PreSave,
+    PostSave,
+    PreDelete,
+    PostDelete,
+}
+
+type Callback = Rc<dyn Fn(&Db, &dyn Any, bool) -> Result<()>>;
+
+struct Receiver {
+    model: TypeId,
+    kind: Kind,
+    callback: Callback,
+}
+
+/// The receivers registered on one `Db`.
+#[derive(Default)]
+pub(crate) struct Signals {
+    receivers: RefCell<Vec<Receiver>>,
+}
+
+impl Signals {
+    fn add(&self, model: TypeId, kind: Kind, callback: Callback) {
+        self.receivers.borrow_mut().push(Receiver { model, kind, callback });
+    }
+
+    pub(crate) fn has(&self, model: TypeId, kind: Kind) -> bool {
+        self.receivers.borrow().iter().any(|r| r.model == model && r.kind == kind)
+    }
+
+    /// Calls every matching receiver, in registration order. The list is copied first
+    /// so that a receiver may register others or send signals itself.
+    pub(crate) fn send(&self, db: &Db, model: TypeId, kind: Kind, instance: &dyn Any, flag: bool) -> Result<()> {
+        let matching: Vec<Callback> = {
+            let receivers = self.receivers.borrow();
+            if receivers.is_empty() {
+                return Ok(());
+            }
+            receivers.iter().filter(|r| r.model == model && r.kind == kind).map(|r| r.callback.clone()).collect()
+        };
+        for callback in matching {
+            callback(db, instance, flag)?;
+        }
+        Ok(())
+    }
+}
+
+/// Receivers are keyed by the model's `TypeId` and sent the value that kind of signal
+/// carries, so the downcast cannot fail; a mismatch would be a bug in this module.
+fn downcast<T: 'static>(value: &dyn Any) -> &T {
+    value.downcast_ref::<T>().expect("a signal carries the type its receivers were registered for")
+}
+
+impl Db {
+    /// Runs `receiver` before each `create` or `save` of an `M` (Django's `pre_save`).
+    pub fn on_pre_save<M: Model>(&self, receiver: impl Fn(&Db, Saving<'_, M>) -> Result<()> + 'static) {
+        self.signals().add(
+            TypeId::of::<M>(),
+            Kind::PreSave,
+            Rc::new(move |db, value, is_new| {
+                if is_new {
+                    receiver(db, Saving::New(downcast::<<M as Model>::New>(value)))
+                } else {
+                    receiver(db, Saving::Existing(downcast::<M>(value)))
+                }
+            }),
+        );
+    }
+
+    /// Runs `receiver` after each `create` or `save` of an `M`, with `created` true for
+    /// an insert (Django's `post_save`).
+    pub fn on_post_save<M: Model>(&self, receiver: impl Fn(&Db, &M, bool) -> Result<()> + 'static) {
+        self.signals().add(
+            TypeId::of::<M>(),
+            Kind::PostSave,
+            Rc::new(move |db, value, created| receiver(db, downcast::<M>(value), created)),
+        );
+    }
+
+    /// Runs `receiver` before an `M` is deleted by `delete()` on it or on a QuerySet
+    /// of `M` (Django's `pre_delete`).
+    pub fn on_pre_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + 'static) {
+        self.signals().add(
+            TypeId::of::<M>(),
+            Kind::PreDelete,
+            Rc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
+        );
+    }
+
+    /// Runs `receiver` after an `M` is deleted (Django's `post_delete`).
+    pub fn on_post_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + 'static) {
+        self.signals().add(
+            TypeId::of::<M>(),
+            Kind::PostDelete,
+            Rc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
+        );
+    }
+}
+
+/// `pre_save` of a new row.
+pub(crate) fn pre_create<N: Insert>(db: &Db, new: &N) -> Result<()>
+where
+    N: 'static,
+{
+    db.signals().send(db, TypeId::of::<N::Model>(), Kind::PreSave, new, true)
+}
+
+/// `post_save` (or `pre_delete`, `post_delete`, `pre_save` of an existing instance).
+pub(crate) fn send<M: Model>(db: &Db, kind: Kind, model: &M, flag: bool) -> Result<()> {
+    db.signals().send(db, TypeId::of::<M>(), kind, model, flag)
+}
