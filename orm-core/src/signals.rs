@@ -122,10 +122,7 @@ impl Db {
 }
 
 /// `pre_save` of a new row.
-pub(crate) fn pre_create<N: Insert>(db: &Db, new: &N) -> Result<()>
-where
-    N: 'static,
-{
+pub(crate) fn pre_create<N: Insert + 'static>(db: &Db, new: &N) -> Result<()> {
     db.signals().send(db, TypeId::of::<N::Model>(), Kind::PreSave, new, true)
 }
 
