@@ -23,8 +23,9 @@ pub use db::{Captured, CapturedQuery, Cursor, Db, ModelList, Rows};
 pub use error::{ConstraintKind, Error, Result};
 pub use model::{ColumnMeta, Insert, Model, ModelMeta};
 pub use query::{
-    count_all, Aggregate, AggregateSelection, Assignment, DeleteCount, Expr, Field, Instances, IntoAssignments,
-    IntoOrdering, Lookups, Operand, OrderBy, QuerySet, Selection, Sql, Values, Q,
+    count_all, Aggregate, AggregateSelection, Annotated, Assignment, DeleteCount, Expr, Field, Instances,
+    IntoAssignments, IntoOrdering, KeysetPage, Lookups, Operand, OrderBy, Page, PrefetchQuerySet, QuerySet, RowShape,
+    Selection, Sql, Values, ValuesAnnotated, Q,
 };
 pub use relations::{
     Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many, ManyToMany, OnDelete, One, OneToOne, RelationKind,

@@ -3,6 +3,7 @@
 pub(crate) mod compile;
 pub(crate) mod expr;
 mod joins;
+mod paginate;
 mod select;
 mod shape;
 
@@ -14,6 +15,7 @@ pub use expr::{
 pub use expr::{Cond, ExprNode};
 #[doc(hidden)]
 pub use select::{read_column, EmptyAggregate};
+pub use paginate::{KeysetPage, Page};
 pub use select::{AggregateSelection, Selection};
 pub(crate) use shape::ShapeColumns;
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
