@@ -842,6 +842,50 @@ pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize) -> String
     out
 }
 
+/// `UPDATE t SET c = CASE pk WHEN ? THEN ? ... ELSE c END, ... WHERE pk IN (?, ...)`
+pub(crate) fn bulk_update(meta: &'static ModelMeta, columns: &[usize], rows: usize) -> String {
+    let pk = meta.pk_column().name;
+    let mut out = String::from("UPDATE ");
+    DIALECT.quote(meta.table, &mut out);
+    out.push_str(" SET ");
+    for (i, &c) in columns.iter().enumerate() {
+        let name = meta.columns[c].name;
+        if i > 0 {
+            out.push_str(", ");
+        }
+        DIALECT.quote(name, &mut out);
+        out.push_str(" = CASE ");
+        DIALECT.quote(pk, &mut out);
+        for _ in 0..rows {
+            out.push_str(" WHEN ? THEN ?");
+        }
+        out.push_str(" ELSE ");
+        DIALECT.quote(name, &mut out);
+        out.push_str(" END");
+    }
+    out.push_str(" WHERE ");
+    column_in(&mut out, meta.table, pk, rows);
+    out
+}
+
+/// `SELECT "raw"."a", ... FROM (<sql>) "raw"`: a raw statement's columns by name.
+pub(crate) fn raw_select(meta: &'static ModelMeta, sql: &str) -> String {
+    let mut out = String::from("SELECT ");
+    for (i, col) in meta.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        DIALECT.quote("raw", &mut out);
+        out.push('.');
+        DIALECT.quote(col.name, &mut out);
+    }
+    out.push_str(" FROM (");
+    out.push_str(sql);
+    out.push_str(") ");
+    DIALECT.quote("raw", &mut out);
+    out
+}
+
 /// `UPDATE t SET every non-key column = ? WHERE pk = ?`
 pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     let mut w = Writer::new(meta);

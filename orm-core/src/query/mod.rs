@@ -3,6 +3,7 @@
 pub(crate) mod compile;
 pub(crate) mod expr;
 mod joins;
+mod more;
 mod paginate;
 mod select;
 mod shape;
@@ -13,9 +14,9 @@ pub use expr::{
 };
 #[doc(hidden)]
 pub use expr::{Cond, ExprNode};
+pub use paginate::{KeysetPage, Page};
 #[doc(hidden)]
 pub use select::{read_column, EmptyAggregate};
-pub use paginate::{KeysetPage, Page};
 pub use select::{AggregateSelection, Selection};
 pub(crate) use shape::ShapeColumns;
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};

@@ -1,0 +1,63 @@
+//! in_bulk, bulk_update, select_for_update, raw SQL.
+
+mod common;
+use common::*;
+use orm::prelude::*;
+
+#[test]
+fn in_bulk_maps_rows_by_key() -> orm::Result<()> {
+    let db = db()?;
+    seed(&db)?;
+    let found = orm::assert_num_queries!(db, 1, { Book::objects().in_bulk(&db, [1, 3, 99])? });
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[&3].title, "Homage to Catalonia");
+    let none = orm::assert_num_queries!(db, 0, { Book::objects().in_bulk(&db, Vec::new())? });
+    assert!(none.is_empty());
+    Ok(())
+}
+
+#[test]
+fn bulk_update_writes_chosen_fields_in_one_statement() -> orm::Result<()> {
+    let db = db()?;
+    seed(&db)?;
+    let mut books = Book::objects().order_by(|b| b.id.asc()).all(&db)?;
+    for b in &mut books {
+        b.price_cents += 1;
+        b.title.push('!');
+        b.published_year = 0; // not in the chosen fields: not written
+    }
+    let captured = db.capture(|| Book::objects().bulk_update(&db, &books, |b| (b.price_cents, b.title)))?;
+    assert_eq!(captured.value, 5);
+    assert_eq!(captured.queries.len(), 3, "BEGIN, one UPDATE, COMMIT");
+    assert!(captured.queries[1].sql.contains("CASE \"id\" WHEN ? THEN ?"));
+    let after = Book::objects().get(&db, |b| b.id.eq(1))?;
+    assert_eq!((after.title.as_str(), after.price_cents, after.published_year), ("1984!", 900, 1949));
+    assert!(Book::objects().bulk_update(&db, &books, |b| b.id).is_err());
+    Ok(())
+}
+
+#[test]
+fn select_for_update_is_a_documented_no_op_on_sqlite() -> orm::Result<()> {
+    let db = db()?;
+    seed(&db)?;
+    let qs = Book::objects().filter(|b| b.id.eq(1));
+    assert_eq!(qs.clone().select_for_update().sql(), qs.sql());
+    Ok(())
+}
+
+#[test]
+fn raw_sql_maps_columns_by_name_and_is_counted() -> orm::Result<()> {
+    let db = db()?;
+    seed(&db)?;
+    let before = db.query_count();
+    let books: Vec<Book> = db.raw(
+        "SELECT price_cents, published_year, title, author_id, id, 1 AS extra FROM book WHERE price_cents > ? ORDER BY id",
+        &[1000.into()],
+    )?;
+    assert_eq!(db.query_count(), before + 1);
+    assert_eq!(books.iter().map(|b| b.title.as_str()).collect::<Vec<_>>(), ["Homage to Catalonia", "Beowulf"]);
+    // A missing column is an SQLite error, not a panic.
+    let err = db.raw::<Book>("SELECT id, title FROM book", &[]).unwrap_err();
+    assert!(matches!(err, orm::Error::Sqlite { .. }), "{err}");
+    Ok(())
+}
