@@ -28,8 +28,8 @@ pub use query::{
     Selection, Sql, Values, ValuesAnnotated, Q,
 };
 pub use relations::{
-    Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many, ManyToMany, OnDelete, One, OneToOne, RelationKind,
-    RelationMeta, SingleValued, Through,
+    prefetch_related_objects, prefetch_related_objects_with, Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many,
+    ManyToMany, OnDelete, One, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
 };
 pub use signals::Saving;
 pub use types::{

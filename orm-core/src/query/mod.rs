@@ -218,6 +218,10 @@ impl<M, S: Clone> Clone for QuerySet<M, S> {
 }
 
 impl<M: Model> QuerySet<M> {
+    pub(crate) fn into_query(self) -> Query {
+        self.query
+    }
+
     /// Every row of `M`'s table; the same as `M::objects()`.
     pub fn new() -> Self {
         QuerySet { query: Query::new(M::META), shape: Instances, _model: PhantomData }

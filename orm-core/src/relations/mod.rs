@@ -353,3 +353,54 @@ impl<M> CannotClone for Cloner<'_, M> {
         None
     }
 }
+
+/// Loads a relation into instances you already have, from any `Db` (Django's
+/// `prefetch_related_objects`): one query per level. Because the query runs on the
+/// `Db` you pass, the related rows may live in another database than the instances,
+/// which a JOIN (`select_related`) cannot do.
+///
+/// ```
+/// # use orm::prelude::*;
+/// # use orm::{ForeignKey, HasMany};
+/// # #[derive(Model, Debug)] struct Author { id: i64, name: String, #[orm(related)] books: HasMany<Book> }
+/// # #[derive(Model, Debug)] struct Book { id: i64, title: String, author: ForeignKey<Author> }
+/// # fn main() -> orm::Result<()> {
+/// let users_db = Db::open_in_memory()?;
+/// let archive = Db::open_in_memory()?;
+/// users_db.create_tables::<(Author, Book)>()?;
+/// archive.create_tables::<(Author, Book)>()?;
+/// let mut authors = Author::objects().all(&users_db)?;
+/// orm::prefetch_related_objects(&archive, &mut authors, |a| a.books())?;
+/// # Ok(())
+/// # }
+/// ```
+pub fn prefetch_related_objects<M: Model, F: FieldSet>(
+    db: &crate::Db,
+    instances: &mut [M],
+    relation: impl FnOnce(M::Fields) -> F,
+) -> Result<()> {
+    prefetch_spec(db, instances, relation(M::__fields(crate::model::Path::ROOT)).__path(), None)
+}
+
+/// [`prefetch_related_objects`] with a QuerySet for the last relation of the path
+/// (Django's `Prefetch(path, queryset)`).
+pub fn prefetch_related_objects_with<M: Model, F: FieldSet>(
+    db: &crate::Db,
+    instances: &mut [M],
+    relation: impl FnOnce(M::Fields) -> F,
+    queryset: crate::QuerySet<F::Model>,
+) -> Result<()> {
+    let query = queryset.into_query();
+    prefetch_spec(db, instances, relation(M::__fields(crate::model::Path::ROOT)).__path(), Some(Box::new(query)))
+}
+
+fn prefetch_spec<M: Model>(
+    db: &crate::Db,
+    instances: &mut [M],
+    path: crate::model::Path,
+    query: Option<Box<crate::query::Query>>,
+) -> Result<()> {
+    let spec = load::PrefetchSpec { path, query };
+    let mut refs: Vec<&mut dyn AnyModel> = instances.iter_mut().map(|m| m as &mut dyn AnyModel).collect();
+    load::prefetch(db, M::META, &mut refs, std::slice::from_ref(&spec))
+}
