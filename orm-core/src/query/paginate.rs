@@ -159,7 +159,7 @@ fn encode_cursor(direction: Direction, value: &Value) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<(Direction, Value)> {
     let bad = || Error::InvalidQuery { message: "the pagination cursor is not one this QuerySet made" };
-    if cursor.len() % 2 != 0 || !cursor.is_ascii() {
+    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
         return Err(bad());
     }
     let bytes: Vec<u8> = (0..cursor.len())
