@@ -6,7 +6,7 @@ use super::expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, 
 use super::joins::JoinPlan;
 use super::{Group, Query};
 use crate::model::{ModelMeta, Path};
-use crate::relations::{OnDelete, RelationKind, RelationMeta, Through};
+
 use crate::types::Value;
 
 /// What differs between SQL databases, kept small so that another backend can follow.
@@ -38,6 +38,10 @@ impl Dialect for Sqlite {
 }
 
 const DIALECT: Sqlite = Sqlite;
+
+mod ddl;
+mod keyed;
+pub(crate) use ddl::create_table;
 
 /// SQL text with its parameters, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -757,134 +761,7 @@ pub(crate) fn insert(meta: &'static ModelMeta, rows: usize, with_pk: bool, retur
     w.sql
 }
 
-/// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32+), which the bundled build keeps.
-pub(crate) const MAX_PARAMS: usize = 32766;
-
-/// `INSERT OR IGNORE INTO through (a, b) VALUES (?, ?), ...`
-pub(crate) fn insert_pairs(table: &str, a: &str, b: &str, rows: usize) -> String {
-    let mut out = String::from("INSERT OR IGNORE INTO ");
-    DIALECT.quote(table, &mut out);
-    out.push_str(" (");
-    DIALECT.quote(a, &mut out);
-    out.push_str(", ");
-    DIALECT.quote(b, &mut out);
-    out.push_str(") VALUES ");
-    for i in 0..rows {
-        out.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
-    }
-    out
-}
-
-/// `DELETE FROM through WHERE a = ? [AND b [NOT] IN (?, ...)]`
-pub(crate) fn delete_pairs(table: &str, a: &str, b: &str, targets: Option<usize>, negate: bool) -> String {
-    let mut out = String::from("DELETE FROM ");
-    DIALECT.quote(table, &mut out);
-    out.push_str(" WHERE ");
-    DIALECT.quote(a, &mut out);
-    out.push_str(" = ?");
-    if let Some(n) = targets {
-        if n == 0 && negate {
-            return out;
-        }
-        out.push_str(" AND ");
-        DIALECT.quote(b, &mut out);
-        out.push_str(if negate { " NOT IN (" } else { " IN (" });
-        for i in 0..n {
-            out.push_str(if i == 0 { "?" } else { ", ?" });
-        }
-        out.push(')');
-    }
-    out
-}
-
-/// `"table"."column" IN (?, ...)` with `n` placeholders.
-fn column_in(out: &mut String, table: &str, column: &str, n: usize) {
-    DIALECT.quote(table, out);
-    out.push('.');
-    DIALECT.quote(column, out);
-    out.push_str(" IN (");
-    for i in 0..n {
-        out.push_str(if i == 0 { "?" } else { ", ?" });
-    }
-    out.push(')');
-}
-
-/// `DELETE FROM t WHERE t.col IN (?, ...)`, Django's delete by keys.
-pub(crate) fn delete_in(table: &str, column: &str, n: usize) -> String {
-    let mut out = String::from("DELETE FROM ");
-    DIALECT.quote(table, &mut out);
-    out.push_str(" WHERE ");
-    column_in(&mut out, table, column, n);
-    out
-}
-
-/// `UPDATE t SET col = NULL WHERE t.col IN (?, ...)`
-pub(crate) fn set_null_in(table: &str, column: &str, n: usize) -> String {
-    let mut out = String::from("UPDATE ");
-    DIALECT.quote(table, &mut out);
-    out.push_str(" SET ");
-    DIALECT.quote(column, &mut out);
-    out.push_str(" = NULL WHERE ");
-    column_in(&mut out, table, column, n);
-    out
-}
-
-/// `SELECT t.pk FROM t WHERE t.col IN (?, ...)`
-pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize) -> String {
-    let mut out = String::from("SELECT ");
-    DIALECT.quote(table, &mut out);
-    out.push('.');
-    DIALECT.quote(pk, &mut out);
-    out.push_str(" FROM ");
-    DIALECT.quote(table, &mut out);
-    out.push_str(" WHERE ");
-    column_in(&mut out, table, column, n);
-    out
-}
-
-/// `UPDATE t SET c = CASE pk WHEN ? THEN ? ... ELSE c END, ... WHERE pk IN (?, ...)`
-pub(crate) fn bulk_update(meta: &'static ModelMeta, columns: &[usize], rows: usize) -> String {
-    let pk = meta.pk_column().name;
-    let mut out = String::from("UPDATE ");
-    DIALECT.quote(meta.table, &mut out);
-    out.push_str(" SET ");
-    for (i, &c) in columns.iter().enumerate() {
-        let name = meta.columns[c].name;
-        if i > 0 {
-            out.push_str(", ");
-        }
-        DIALECT.quote(name, &mut out);
-        out.push_str(" = CASE ");
-        DIALECT.quote(pk, &mut out);
-        for _ in 0..rows {
-            out.push_str(" WHEN ? THEN ?");
-        }
-        out.push_str(" ELSE ");
-        DIALECT.quote(name, &mut out);
-        out.push_str(" END");
-    }
-    out.push_str(" WHERE ");
-    column_in(&mut out, meta.table, pk, rows);
-    out
-}
-
-/// `SELECT "raw"."a", ... FROM (<sql>) "raw"`: a raw statement's columns by name.
-pub(crate) fn raw_select(meta: &'static ModelMeta, sql: &str) -> String {
-    let mut out = String::from("SELECT ");
-    for (i, col) in meta.columns.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        DIALECT.quote("raw", &mut out);
-        out.push('.');
-        DIALECT.quote(col.name, &mut out);
-    }
-    out.push_str(" FROM (");
-    out.push_str(sql);
-    out.push_str(") ");
-    DIALECT.quote("raw", &mut out);
-    out
-}
+pub(crate) use keyed::*;
 
 /// `UPDATE t SET every non-key column = ? WHERE pk = ?`
 pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
@@ -910,144 +787,4 @@ pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     w.ident(meta.pk_column().name);
     w.push(" = ?");
     w.sql
-}
-
-/// The ForeignKey declared on column `column`, if any.
-fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
-    meta.relations.iter().find_map(|r| match r.kind {
-        RelationKind::ForeignKey { column: c, on_delete, unique } if c == column => Some((r, on_delete, unique)),
-        _ => None,
-    })
-}
-
-/// The `CREATE TABLE` and `CREATE INDEX` statements of a model, and the tables of its
-/// automatic ManyToMany through tables.
-pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
-    let mut w = Writer::new(meta);
-    w.push("CREATE TABLE IF NOT EXISTS ");
-    w.ident(meta.table);
-    w.push(" (");
-    for (i, col) in meta.columns.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(col.name);
-        w.push(" ");
-        w.push(col.sql_type);
-        if !col.nullable {
-            w.push(" NOT NULL");
-        }
-        if col.primary_key {
-            w.push(" PRIMARY KEY");
-            if meta.auto_pk {
-                w.push(" AUTOINCREMENT");
-            }
-        }
-        let foreign_key = foreign_key_of(meta, i);
-        if (col.unique || foreign_key.is_some_and(|(_, _, unique)| unique)) && !col.primary_key {
-            w.push(" UNIQUE");
-        }
-        if let Some(default) = col.default {
-            w.push(" DEFAULT ");
-            w.push(default);
-        }
-        if let Some(max) = col.max_length {
-            w.push(" CHECK (length(");
-            w.ident(col.name);
-            w.push(&format!(") <= {max})"));
-        }
-        if let Some((relation, on_delete, _)) = foreign_key {
-            let target = (relation.target)();
-            w.push(" REFERENCES ");
-            w.ident(target.table);
-            w.push(" (");
-            w.ident(target.pk_column().name);
-            w.push(")");
-            w.push(match on_delete {
-                OnDelete::Cascade => " ON DELETE CASCADE",
-                OnDelete::SetNull => " ON DELETE SET NULL",
-                OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
-                OnDelete::DoNothing => "",
-            });
-        }
-    }
-    for group in meta.unique_together {
-        w.push(", UNIQUE (");
-        column_list(&mut w, meta, group);
-        w.push(")");
-    }
-    w.push(")");
-    let mut out = vec![w.sql];
-    let mut index = |name_cols: &[usize]| {
-        let mut w = Writer::new(meta);
-        let name: Vec<&str> = name_cols.iter().map(|&c| meta.columns[c].name).collect();
-        w.push("CREATE INDEX IF NOT EXISTS ");
-        w.ident(&format!("{}_{}_idx", meta.table, name.join("_")));
-        w.push(" ON ");
-        w.ident(meta.table);
-        w.push(" (");
-        column_list(&mut w, meta, name_cols);
-        w.push(")");
-        out.push(w.sql);
-    };
-    for (i, col) in meta.columns.iter().enumerate() {
-        let is_fk = foreign_key_of(meta, i).is_some_and(|(_, _, unique)| !unique);
-        if (col.index || is_fk) && !col.unique && !col.primary_key {
-            index(&[i]);
-        }
-    }
-    for group in meta.index_together {
-        index(group);
-    }
-    for relation in meta.relations {
-        if let RelationKind::ManyToMany { through } = &relation.kind {
-            if through.model.is_none() {
-                out.extend(create_through_table(meta, (relation.target)(), through));
-            }
-        }
-    }
-    out
-}
-
-/// An automatic through table: `(id, <source>, <target>)`, the pair unique, both keys
-/// cascading.
-fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, through: &Through) -> Vec<String> {
-    let mut w = Writer::new(source);
-    w.push("CREATE TABLE IF NOT EXISTS ");
-    w.ident(through.table);
-    w.push(" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT");
-    for (column, meta) in [(through.source, source), (through.target, target)] {
-        w.push(", ");
-        w.ident(column);
-        w.push(" ");
-        w.push(meta.pk_column().sql_type);
-        w.push(" NOT NULL REFERENCES ");
-        w.ident(meta.table);
-        w.push(" (");
-        w.ident(meta.pk_column().name);
-        w.push(") ON DELETE CASCADE");
-    }
-    w.push(", UNIQUE (");
-    w.ident(through.source);
-    w.push(", ");
-    w.ident(through.target);
-    w.push("))");
-    let mut index = Writer::new(source);
-    index.push("CREATE INDEX IF NOT EXISTS ");
-    index.ident(&format!("{}_{}_idx", through.table, through.target));
-    index.push(" ON ");
-    index.ident(through.table);
-    index.push(" (");
-    index.ident(through.target);
-    index.push(")");
-    vec![w.sql, index.sql]
-}
-
-fn column_list(w: &mut Writer, meta: &ModelMeta, cols: &[usize]) {
-    for (i, &c) in cols.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(meta.columns[c].name);
-    }
 }
