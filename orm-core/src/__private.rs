@@ -88,6 +88,7 @@ macro_rules! __stub_model {
                 table: "",
                 columns: &[],
                 pk: 0,
+                pk_columns: &[],
                 auto_pk: true,
                 ordering: &[],
                 unique_together: &[],
@@ -126,6 +127,12 @@ macro_rules! __stub_model {
                 _: usize,
                 _: &mut ::std::vec::Vec<&'a mut dyn ::orm::__private::AnyModel>,
             ) {
+            }
+        }
+        impl ::orm::SingleKey for $model {
+            type Key = i64;
+            fn __key(&self) -> i64 {
+                0
             }
         }
     };

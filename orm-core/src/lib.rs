@@ -21,7 +21,7 @@ pub mod __private;
 
 pub use db::{Captured, CapturedQuery, Cursor, Db, ModelList, Rows};
 pub use error::{ConstraintKind, Error, Result};
-pub use model::{ColumnMeta, Insert, Model, ModelMeta};
+pub use model::{ColumnMeta, Insert, Model, ModelMeta, SingleKey};
 pub use query::{
     count_all, Aggregate, AggregateSelection, Annotated, Assignment, DeleteCount, Expr, Field, Instances,
     IntoAssignments, IntoOrdering, KeysetPage, Lookups, Operand, OrderBy, Page, PrefetchQuerySet, QuerySet, RowShape,

@@ -100,10 +100,9 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
     signals::send(db, Kind::PreSave, model, false)?;
     let mut all = Vec::with_capacity(meta.columns.len());
     model.__push_values(&mut all);
-    let pk = all[meta.pk].clone();
     let mut params: Vec<Value> =
-        all.iter().enumerate().filter(|(i, _)| *i != meta.pk).map(|(_, v)| v.clone()).collect();
-    params.push(pk);
+        all.iter().enumerate().filter(|(i, _)| !meta.pk_columns.contains(i)).map(|(_, v)| v.clone()).collect();
+    params.extend(meta.pk_columns.iter().map(|&c| all[c].clone()));
     let created = db.execute(&compile::update_by_pk(meta), &params)? == 0;
     if created {
         db.execute(&compile::insert(meta, 1, true, false), &all)?;
@@ -116,7 +115,8 @@ pub(crate) fn delete_instance<M: Model>(db: &Db, model: &M) -> Result<DeleteCoun
     let pk = model.pk();
     signals::send(db, Kind::PreDelete, model, false)?;
     let counts = if crate::relations::delete::is_standalone(db, M::META) {
-        let n = M::objects().filter(|_| pk_is(M::META, pk)).delete_fast(db)?;
+        let cond = crate::query::pk_values_condition(M::META, model.pk_values());
+        let n = M::objects().filter(|_| cond).delete_fast(db)?;
         delete_count(M::META, n)
     } else {
         db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, vec![pk]))?
@@ -135,10 +135,6 @@ pub(crate) fn delete_count(meta: &'static ModelMeta, n: usize) -> DeleteCount {
 
 /// Reads the row with this instance's key again.
 pub(crate) fn reload<M: Model>(db: &Db, model: &M) -> Result<M> {
-    let pk = model.pk();
-    M::objects().get(db, |_| pk_is(M::META, pk))
-}
-
-fn pk_is(meta: &'static ModelMeta, pk: Value) -> crate::Q {
-    crate::query::pk_condition(meta, pk)
+    let cond = crate::query::pk_values_condition(M::META, model.pk_values());
+    M::objects().get(db, |_| cond)
 }

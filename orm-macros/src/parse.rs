@@ -6,7 +6,7 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token};
 
-pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together"];
+pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together", "primary_key"];
 pub(crate) const FIELD_ATTRS: &[&str] =
     &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through"];
 const ON_DELETE: &[&str] = &["cascade", "set_null", "protect", "restrict", "do_nothing"];
@@ -19,6 +19,8 @@ pub(crate) struct Model<'a> {
     pub ordering: Vec<(String, bool, Span)>,
     pub unique_together: Vec<Vec<Ident>>,
     pub index_together: Vec<Vec<Ident>>,
+    /// `#[orm(primary_key(a, b))]`: a composite primary key.
+    pub primary_key: Option<Vec<Ident>>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -184,6 +186,7 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
         ordering: Vec::new(),
         unique_together: Vec::new(),
         index_together: Vec::new(),
+        primary_key: None,
         fields: Vec::new(),
     };
     let mut seen = Vec::new();
@@ -205,6 +208,9 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
                         }
                     })
                 }
+                "primary_key" => once(&mut seen, &meta, &key)
+                    .and_then(|()| ident_list(&meta, &key))
+                    .map(|fields| model.primary_key = Some(fields)),
                 "unique_together" | "index_together" => ident_list(&meta, &key).map(|group| {
                     if key == "unique_together" {
                         model.unique_together.push(group);

@@ -7,10 +7,13 @@ use std::collections::HashMap;
 
 /// What validation resolves for expansion.
 pub(crate) struct Resolved {
-    /// The primary key's field index.
+    /// The primary key's field index (the first of a composite key).
     pub pk_field: usize,
-    /// The primary key's column index.
+    /// The primary key's column index (the first of a composite key).
     pub pk: usize,
+    /// Every primary key field, and column.
+    pub pk_fields: Vec<usize>,
+    pub pk_columns: Vec<usize>,
     /// Per field, its column index (`None`: not a column).
     pub column_of: Vec<Option<usize>>,
     /// Per field, its relation index (`None`: not a relation).
@@ -71,9 +74,41 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
         }
     }
 
-    let explicit: Vec<usize> =
+    let mut explicit: Vec<usize> =
         model.fields.iter().enumerate().filter(|(_, f)| f.primary_key.is_some()).map(|(i, _)| i).collect();
+    let mut composite = Vec::new();
+    if let Some(names) = &model.primary_key {
+        if let Some(&i) = explicit.first() {
+            cx.error_at(
+                model.fields[i].primary_key.expect("marked"),
+                "a field-level #[orm(primary_key)] cannot be combined with the struct's #[orm(primary_key(..))]",
+            );
+        }
+        for name in names {
+            match model.fields.iter().position(|f| f.ident == name) {
+                Some(i) if model.fields[i].is_column() && !model.fields[i].is_option() => composite.push(i),
+                Some(_) => {
+                    cx.error(name, format!("`{name}` cannot be part of the primary key: it must be a non-null column"))
+                }
+                None => {
+                    cx.error(name, format!("`primary_key` names `{name}`, which is not a field of `{}`", model.ident))
+                }
+            }
+        }
+        if let Some(f) = model
+            .fields
+            .iter()
+            .find(|f| matches!(f.kind, Kind::HasMany { .. } | Kind::HasOne { .. } | Kind::ManyToMany { .. }))
+        {
+            cx.error(
+                f.ident,
+                "a model with a composite primary key cannot have HasMany, HasOne or ManyToMany fields: nothing can point at it",
+            );
+        }
+        explicit.clear();
+    }
     let pk = match explicit.as_slice() {
+        [] if !composite.is_empty() => Some((composite[0], false)),
         [] => {
             let id = model.fields.iter().position(|f| f.ident == "id");
             match id {
@@ -158,12 +193,25 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
             "an auto-increment primary key cannot have a `default`: remove it, SQLite assigns the key",
         );
     }
-    if !matches!(model.fields[pk_field].kind, Kind::Column) {
+    if composite.is_empty() && !matches!(model.fields[pk_field].kind, Kind::Column) {
         cx.error(model.fields[pk_field].ty, "a relation cannot be the primary key: use a plain column");
         return None;
     }
     let pk = column_of[pk_field].expect("a column");
-    Some(Resolved { pk_field, pk, column_of, relation_of, auto_pk, ordering, unique_together, index_together })
+    let pk_fields = if composite.is_empty() { vec![pk_field] } else { composite };
+    let pk_columns = pk_fields.iter().map(|&f| column_of[f].expect("a column")).collect();
+    Some(Resolved {
+        pk_field,
+        pk,
+        pk_fields,
+        pk_columns,
+        column_of,
+        relation_of,
+        auto_pk,
+        ordering,
+        unique_together,
+        index_together,
+    })
 }
 
 /// Options that belong to one kind of field only.

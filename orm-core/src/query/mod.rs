@@ -438,7 +438,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     pub fn first(&self, db: &Db) -> Result<Option<S::Item>> {
         let mut qs = self.clone();
         if !qs.query.is_ordered() {
-            qs.query.order = Some(vec![pk_order(M::META, false)]);
+            qs.query.order = Some(pk_order(M::META, false));
         }
         qs.query.set_limits(0, Some(1));
         Ok(qs.all(db)?.pop())
@@ -453,7 +453,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if qs.query.is_ordered() {
             qs.query.reversed = !qs.query.reversed;
         } else {
-            qs.query.order = Some(vec![pk_order(M::META, true)]);
+            qs.query.order = Some(pk_order(M::META, true));
         }
         qs.query.high = Some(qs.query.low + 1);
         Ok(qs.all(db)?.pop())
@@ -498,8 +498,11 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     }
 }
 
-fn pk_order(meta: &'static ModelMeta, desc: bool) -> OrderBy {
-    OrderBy { node: N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, desc }
+fn pk_order(meta: &'static ModelMeta, desc: bool) -> Vec<OrderBy> {
+    meta.pk_columns
+        .iter()
+        .map(|&c| OrderBy { node: N::Column { meta, column: c as u16, path: Path::ROOT }, desc })
+        .collect()
 }
 
 /// The default ordering of `meta` (or its key) at `path`.
@@ -515,6 +518,19 @@ pub(crate) fn relation_ordering(meta: &'static ModelMeta, path: Path, out: &mut 
 /// `pk IN (value)`, Django's condition for deleting one instance.
 pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: crate::Value) -> Q {
     Q(C::In(N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![N::Value(pk)]))
+}
+
+/// The condition naming one row by all its key columns (`a = ? AND b = ?` for a
+/// composite key).
+pub(crate) fn pk_values_condition(meta: &'static ModelMeta, values: Vec<crate::Value>) -> Q {
+    if let [single] = meta.pk_columns {
+        let _ = single;
+        return pk_condition(meta, values.into_iter().next().unwrap_or(crate::Value::Null));
+    }
+    let column = |c: usize| N::Column { meta, column: c as u16, path: Path::ROOT };
+    Q(C::And(
+        meta.pk_columns.iter().zip(values).map(|(&c, v)| C::Compare(expr::CmpOp::Eq, column(c), N::Value(v))).collect(),
+    ))
 }
 
 /// `SELECT COUNT(*) FROM (the query) subquery`, as Django counts grouped or distinct

@@ -5,27 +5,29 @@ use super::compile::{self, MAX_PARAMS};
 use super::expr::ExprNode;
 use super::select::Selection;
 use super::QuerySet;
-use crate::model::{Model, Path};
+use crate::model::{Model, Path, SingleKey};
 use crate::types::Value;
 use crate::{Db, Error, Result};
 use std::collections::HashMap;
 use std::hash::Hash;
 
-impl<M: Model> QuerySet<M> {
+impl<M: SingleKey> QuerySet<M> {
     /// The rows whose primary key is in `keys`, by key (Django's `in_bulk`): one query,
     /// none for no keys.
-    pub fn in_bulk(&self, db: &Db, keys: impl IntoIterator<Item = M::Pk>) -> Result<HashMap<M::Pk, M>>
+    pub fn in_bulk(&self, db: &Db, keys: impl IntoIterator<Item = M::Key>) -> Result<HashMap<M::Key, M>>
     where
-        M::Pk: Hash + Eq,
+        M::Key: Hash + Eq,
     {
         let keys: Vec<ExprNode> = keys.into_iter().map(|k| ExprNode::Value(crate::FieldType::to_value(&k))).collect();
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
         let rows = self.clone().filter(|_| super::Q(super::Cond::In(pk_node::<M>(), keys))).all(db)?;
-        Ok(rows.into_iter().map(|m| (m.__pk(), m)).collect())
+        Ok(rows.into_iter().map(|m| (m.__key(), m)).collect())
     }
+}
 
+impl<M: Model> QuerySet<M> {
     /// Writes the chosen fields of many instances (Django's `bulk_update`): one
     /// `UPDATE ... SET col = CASE pk WHEN ? THEN ? ... END WHERE pk IN (...)` per batch,
     /// in a transaction; returns the number of rows updated. Signals are not sent.
@@ -50,6 +52,11 @@ impl<M: Model> QuerySet<M> {
                     return Err(Error::InvalidQuery { message: "bulk_update sets columns of the QuerySet's own model" })
                 }
             }
+        }
+        if M::META.pk_columns.len() > 1 {
+            return Err(Error::InvalidQuery {
+                message: "bulk_update needs a one-column primary key; save() each instance",
+            });
         }
         if instances.is_empty() || columns.is_empty() {
             return Ok(0);

@@ -1,7 +1,7 @@
 //! The relation field types a model declares.
 
 use super::{downcast, AnyModel, Loaded, RelationField, RelationKind, RelationMeta};
-use crate::model::Model;
+use crate::model::{Model, SingleKey};
 use crate::query::{Operand, QuerySet};
 use crate::types::{DecodeError, FieldType, Ordered, Value, ValueRef};
 use crate::{Db, Error, Result};
@@ -14,8 +14,8 @@ use std::sync::Arc;
 /// Reading it never queries: [`id`](Self::id) is the key, [`get`](Self::get) the
 /// instance loaded by `select_related`/`prefetch_related` (or `Error::NotLoaded`), and
 /// [`fetch`](Self::fetch) the explicit, counted load.
-pub struct ForeignKey<M: Model> {
-    key: M::Pk,
+pub struct ForeignKey<M: SingleKey> {
+    key: M::Key,
     loaded: Option<Arc<M>>,
 }
 
@@ -23,14 +23,14 @@ pub struct ForeignKey<M: Model> {
 /// [`HasOne`].
 pub type OneToOne<M> = ForeignKey<M>;
 
-impl<M: Model> ForeignKey<M> {
+impl<M: SingleKey> ForeignKey<M> {
     /// A key to the row of `M` whose primary key is `key`.
-    pub fn new(key: M::Pk) -> Self {
+    pub fn new(key: M::Key) -> Self {
         ForeignKey { key, loaded: None }
     }
 
     /// The related row's primary key (no query).
-    pub fn id(&self) -> &M::Pk {
+    pub fn id(&self) -> &M::Key {
         &self.key
     }
 
@@ -52,66 +52,66 @@ impl<M: Model> ForeignKey<M> {
     }
 }
 
-impl<M: Model> From<&M> for ForeignKey<M> {
+impl<M: SingleKey> From<&M> for ForeignKey<M> {
     fn from(model: &M) -> Self {
-        ForeignKey::new(model.__pk())
+        ForeignKey::new(model.__key())
     }
 }
 
-impl<M: Model> Clone for ForeignKey<M> {
+impl<M: SingleKey> Clone for ForeignKey<M> {
     fn clone(&self) -> Self {
         ForeignKey { key: self.key.clone(), loaded: self.loaded.clone() }
     }
 }
 
-impl<M: Model> fmt::Debug for ForeignKey<M> {
+impl<M: SingleKey> fmt::Debug for ForeignKey<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ForeignKey<{}>({:?}{})", M::META.name, self.key, if self.is_loaded() { ", loaded" } else { "" })
     }
 }
 
 /// Two keys are equal when they point at the same row, loaded or not.
-impl<M: Model> PartialEq for ForeignKey<M> {
+impl<M: SingleKey> PartialEq for ForeignKey<M> {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key
     }
 }
 
-impl<M: Model> FieldType for ForeignKey<M> {
-    const SQL_TYPE: &'static str = <M::Pk as FieldType>::SQL_TYPE;
+impl<M: SingleKey> FieldType for ForeignKey<M> {
+    const SQL_TYPE: &'static str = <M::Key as FieldType>::SQL_TYPE;
     const RUST_TYPE: &'static str = "ForeignKey";
     fn to_value(&self) -> Value {
         self.key.to_value()
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
-        <M::Pk as FieldType>::from_value(value).map(ForeignKey::new)
+        <M::Key as FieldType>::from_value(value).map(ForeignKey::new)
     }
 }
 
-impl<M: Model> Ordered for ForeignKey<M> where M::Pk: Ordered {}
+impl<M: SingleKey> Ordered for ForeignKey<M> where M::Key: Ordered {}
 
-impl<M: Model> Operand<ForeignKey<M>> for &M {
+impl<M: SingleKey> Operand<ForeignKey<M>> for &M {
     fn into_node(self) -> crate::query::ExprNode {
         crate::query::ExprNode::Value(self.pk())
     }
 }
-impl<M: Model> Operand<Option<ForeignKey<M>>> for &M {
+impl<M: SingleKey> Operand<Option<ForeignKey<M>>> for &M {
     fn into_node(self) -> crate::query::ExprNode {
         crate::query::ExprNode::Value(self.pk())
     }
 }
-impl<M: Model<Pk = i64>> Operand<ForeignKey<M>> for i64 {
+impl<M: SingleKey<Key = i64>> Operand<ForeignKey<M>> for i64 {
     fn into_node(self) -> crate::query::ExprNode {
         crate::query::ExprNode::Value(Value::Integer(self))
     }
 }
-impl<M: Model<Pk = i64>> Operand<Option<ForeignKey<M>>> for i64 {
+impl<M: SingleKey<Key = i64>> Operand<Option<ForeignKey<M>>> for i64 {
     fn into_node(self) -> crate::query::ExprNode {
         crate::query::ExprNode::Value(Value::Integer(self))
     }
 }
 
-impl<M: Model> RelationField for ForeignKey<M> {
+impl<M: SingleKey> RelationField for ForeignKey<M> {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         self.loaded = match loaded {
             Loaded::One(Some(boxed)) => Some(Arc::new(downcast::<M>(boxed)?)),
@@ -127,7 +127,7 @@ impl<M: Model> RelationField for ForeignKey<M> {
     }
 }
 
-impl<M: Model> RelationField for Option<ForeignKey<M>> {
+impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         match self {
             Some(fk) => fk.set_loaded(loaded),

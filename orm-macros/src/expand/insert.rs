@@ -41,7 +41,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             quote! { #name: #init }
         }
     });
-    let apply = insert_fields.iter().filter(|f| f.ident != pk_ident).map(|f| {
+    let pk_idents: Vec<&syn::Ident> = resolved.pk_fields.iter().map(|&i| model.fields[i].ident).collect();
+    let apply = insert_fields.iter().filter(|f| !pk_idents.contains(&f.ident)).map(|f| {
         let name = f.ident;
         quote! { model.#name = self.#name; }
     });

@@ -18,6 +18,27 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let auto_pk = resolved.auto_pk;
     let pk_field = &model.fields[resolved.pk_field];
     let (pk_ident, pk_ty) = (pk_field.ident, pk_field.ty);
+    let pk_columns = &resolved.pk_columns;
+    // The key type: the column's, or a tuple of them for a composite key.
+    let pk_fields: Vec<&Field<'_>> = resolved.pk_fields.iter().map(|&i| &model.fields[i]).collect();
+    let (key_ty, key_value) = if let [single] = pk_fields.as_slice() {
+        let (ident, ty) = (single.ident, single.ty);
+        (quote!(#ty), quote!(::std::clone::Clone::clone(&self.#ident)))
+    } else {
+        let tys = pk_fields.iter().map(|f| f.ty);
+        let idents = pk_fields.iter().map(|f| f.ident);
+        (quote!((#(#tys,)*)), quote!((#(::std::clone::Clone::clone(&self.#idents),)*)))
+    };
+    let single_key = (pk_fields.len() == 1).then(|| {
+        quote! {
+            impl ::orm::SingleKey for #ident {
+                type Key = #pk_ty;
+                fn __key(&self) -> #pk_ty {
+                    ::std::clone::Clone::clone(&self.#pk_ident)
+                }
+            }
+        }
+    });
     let columns: Vec<(usize, &Field<'_>)> =
         model.fields.iter().enumerate().filter_map(|(i, f)| Some((resolved.column_of[i]?, f))).collect();
 
@@ -26,7 +47,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let ty = f.ty;
         let field_type = quote_spanned! {ty.span()=> <#ty as ::orm::FieldType>};
         let (unique, index) = (f.unique, f.index);
-        let primary_key = *c == pk;
+        let primary_key = resolved.pk_columns.contains(c);
         let default = match &f.default {
             Some(d) => {
                 let sql = &d.sql;
@@ -122,12 +143,13 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             type Fields = #fields_ident<::orm::One>;
             type FieldsAt<C: ::orm::Cardinality> = #fields_ident<C>;
             type New = #new_ident;
-            type Pk = #pk_ty;
+            type Pk = #key_ty;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
                 name: #name,
                 table: #table,
                 columns: &[#(#column_metas),*],
                 pk: #pk,
+                pk_columns: &[#(#pk_columns),*],
                 auto_pk: #auto_pk,
                 ordering: &[#(#ordering),*],
                 unique_together: #unique_together,
@@ -162,8 +184,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 <#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident)
             }
 
-            fn __pk(&self) -> #pk_ty {
-                ::std::clone::Clone::clone(&self.#pk_ident)
+            fn __pk(&self) -> #key_ty {
+                #key_value
             }
 
             fn __value_of(&self, column: usize) -> ::orm::Value {
@@ -199,6 +221,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 }
             }
         }
+
+        #single_key
 
         #(#marker_impls)*
     }

@@ -30,7 +30,7 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
         if !col.nullable {
             w.push(" NOT NULL");
         }
-        if col.primary_key {
+        if col.primary_key && meta.pk_columns.len() == 1 {
             w.push(" PRIMARY KEY");
             if meta.auto_pk {
                 w.push(" AUTOINCREMENT");
@@ -63,6 +63,11 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
                 OnDelete::DoNothing => "",
             });
         }
+    }
+    if meta.pk_columns.len() > 1 {
+        w.push(", PRIMARY KEY (");
+        column_list(&mut w, meta, meta.pk_columns);
+        w.push(")");
     }
     for group in meta.unique_together {
         w.push(", UNIQUE (");

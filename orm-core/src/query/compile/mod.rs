@@ -763,7 +763,7 @@ pub(crate) fn insert(meta: &'static ModelMeta, rows: usize, with_pk: bool, retur
 
 pub(crate) use keyed::*;
 
-/// `UPDATE t SET every non-key column = ? WHERE pk = ?`
+/// `UPDATE t SET every non-key column = ? WHERE pk = ? [AND pk2 = ?]`
 pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     let mut w = Writer::new(meta);
     w.push("UPDATE ");
@@ -771,7 +771,7 @@ pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
     w.push(" SET ");
     let mut first = true;
     for (i, col) in meta.columns.iter().enumerate() {
-        if i == meta.pk {
+        if meta.pk_columns.contains(&i) {
             continue;
         }
         if !first {
@@ -781,10 +781,12 @@ pub(crate) fn update_by_pk(meta: &'static ModelMeta) -> String {
         w.ident(col.name);
         w.push(" = ?");
     }
-    w.push(" WHERE ");
-    w.ident(meta.table);
-    w.push(".");
-    w.ident(meta.pk_column().name);
-    w.push(" = ?");
+    for (i, &c) in meta.pk_columns.iter().enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        w.ident(meta.table);
+        w.push(".");
+        w.ident(meta.columns[c].name);
+        w.push(" = ?");
+    }
     w.sql
 }
