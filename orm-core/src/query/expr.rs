@@ -633,6 +633,14 @@ pub trait Lookups<T: FieldType>: Sized {
         pattern(PatternKind::Exact, true, self.into_expr_node(), text.into_node())
     }
 
+    /// The same column or expression typed as nullable: for a column read through a
+    /// LEFT OUTER JOIN (across a reverse or nullable relation), where SQL gives NULL
+    /// when no related row exists. `values(|u| (u.name, u.posts().title.nullable()))`
+    /// gives `(String, Option<String>)`.
+    fn nullable(self) -> Expr<Option<T>> {
+        Expr::from_node(self.into_expr_node())
+    }
+
     /// Ascending order on this column or expression.
     fn asc(self) -> OrderBy {
         OrderBy { node: self.into_expr_node(), desc: false }

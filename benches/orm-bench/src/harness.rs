@@ -1,0 +1,63 @@
+//! A small timing harness shared by the contenders: median of per-iteration times,
+//! iterations batched so that each sample lasts long enough to time.
+
+use std::time::{Duration, Instant};
+
+/// How long to measure each workload and size.
+#[derive(Clone, Copy)]
+pub struct Budget {
+    pub samples: usize,
+    pub min_sample: Duration,
+}
+
+impl Budget {
+    pub fn from_args() -> Budget {
+        if std::env::args().any(|a| a == "--quick") {
+            Budget { samples: 15, min_sample: Duration::from_micros(300) }
+        } else {
+            Budget { samples: 60, min_sample: Duration::from_millis(2) }
+        }
+    }
+}
+
+/// Median microseconds of one call of `f`.
+pub fn median_us(budget: Budget, mut f: impl FnMut()) -> f64 {
+    // Warm up, and find a batch size that makes a sample last `min_sample`.
+    let mut batch = 1usize;
+    loop {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        if start.elapsed() >= budget.min_sample || batch >= 1 << 20 {
+            break;
+        }
+        batch *= 2;
+    }
+    let mut samples: Vec<f64> = (0..budget.samples)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            start.elapsed().as_secs_f64() * 1e6 / batch as f64
+        })
+        .collect();
+    samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    samples[samples.len() / 2]
+}
+
+/// One line of results, read by `benches/report.py`.
+pub fn report(contender: &str, workload: &str, n: usize, us: f64) {
+    println!("result {contender} {workload} {n} {us:.3}");
+}
+
+/// The schema of Diesel's benchmark suite.
+pub const SCHEMA: &str = "
+    CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, hair_color TEXT);
+    CREATE TABLE posts (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, title TEXT NOT NULL, body TEXT);
+    CREATE TABLE comments (id INTEGER PRIMARY KEY AUTOINCREMENT, post_id INTEGER NOT NULL, text TEXT NOT NULL);
+";
+
+pub const QUERY_SIZES: [usize; 5] = [1, 10, 100, 1000, 10_000];
+pub const INSERT_SIZES: [usize; 5] = [1, 10, 25, 50, 100];

@@ -1,0 +1,183 @@
+//! The ORM and hand-written rusqlite (cached statements, decoding by column index) on
+//! the workloads of Diesel's benchmark suite. Prints `result <contender> <workload>
+//! <n> <median_us>` lines; `benches/run` runs it with the Diesel contender and writes
+//! BENCHMARKS.md. `--quick` for a short run.
+
+mod harness;
+mod raw;
+
+use harness::{median_us, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
+use orm::prelude::*;
+use orm::{ForeignKey, HasMany};
+
+#[derive(Model, Debug, Clone)]
+#[orm(table = "users")]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub hair_color: Option<String>,
+    #[orm(related = "user")]
+    pub posts: HasMany<Post>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[orm(table = "posts")]
+pub struct Post {
+    pub id: i64,
+    pub user: ForeignKey<User>,
+    pub title: String,
+    pub body: Option<String>,
+    #[orm(related = "post")]
+    pub comments: HasMany<Comment>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[orm(table = "comments")]
+pub struct Comment {
+    pub id: i64,
+    pub post: ForeignKey<Post>,
+    pub text: String,
+}
+
+fn db() -> Db {
+    let db = Db::open_in_memory().expect("in-memory database");
+    for stmt in SCHEMA.split(';').filter(|s| !s.trim().is_empty()) {
+        db.execute(stmt, &[]).expect("schema");
+    }
+    db
+}
+
+fn hair(i: usize) -> Option<String> {
+    Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned())
+}
+
+fn seed_users(db: &Db, n: usize, colored: bool) {
+    User::objects()
+        .bulk_insert(
+            db,
+            (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: if colored { hair(i) } else { None } }),
+        )
+        .expect("seed users");
+}
+
+/// 9 users, 10 posts each, 10 comments per post.
+fn seed_associations(db: &Db) {
+    seed_users(db, 9, false);
+    for user in 1..=9i64 {
+        Post::objects()
+            .bulk_insert(
+                db,
+                (0..10).map(|i| NewPost {
+                    user: ForeignKey::new(user),
+                    title: format!("Post {i} by {user}"),
+                    body: None,
+                }),
+            )
+            .expect("seed posts");
+    }
+    for post in 1..=90i64 {
+        Comment::objects()
+            .bulk_insert(
+                db,
+                (0..10).map(|i| NewComment { post: ForeignKey::new(post), text: format!("Comment {i} on {post}") }),
+            )
+            .expect("seed comments");
+    }
+}
+
+fn main() {
+    let budget = Budget::from_args();
+    let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+
+    if run("trivial_query") {
+        for n in QUERY_SIZES {
+            let db = db();
+            seed_users(&db, n, false);
+            let us = median_us(budget, || {
+                let users = User::objects().all(&db).expect("query");
+                assert_eq!(users.len(), n);
+            });
+            report("orm", "trivial_query", n, us);
+            report("raw", "trivial_query", n, raw::trivial_query(budget, n));
+        }
+    }
+
+    if run("medium_complex_query") {
+        for n in QUERY_SIZES {
+            let db = db();
+            seed_users(&db, n, true);
+            let us = median_us(budget, || {
+                // users LEFT JOIN posts WHERE hair_color = 'black', as (User, Option<Post>).
+                let rows = User::objects()
+                    .filter(|u| u.hair_color.eq("black"))
+                    .order_by(|_| ())
+                    .values(|u| {
+                        (
+                            u.id,
+                            u.name,
+                            u.hair_color,
+                            u.posts().id.nullable(),
+                            u.posts().title.nullable(),
+                            u.posts().body,
+                        )
+                    })
+                    .all(&db)
+                    .expect("query");
+                let pairs: Vec<(raw::User, Option<raw::Post>)> = rows
+                    .into_iter()
+                    .map(|(id, name, hair_color, post_id, title, body)| {
+                        let post = post_id.map(|pid| raw::Post { id: pid, user_id: id, title: title.unwrap_or_default(), body });
+                        (raw::User { id, name, hair_color }, post)
+                    })
+                    .collect();
+                assert_eq!(pairs.len(), n.div_ceil(2));
+            });
+            report("orm", "medium_complex_query", n, us);
+            report("raw", "medium_complex_query", n, raw::medium_complex_query(budget, n));
+        }
+    }
+
+    if run("insert") {
+        for n in INSERT_SIZES {
+            let db = db();
+            let us = median_us(budget, || {
+                let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
+                assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
+            });
+            report("orm", "insert", n, us);
+            report("raw", "insert", n, raw::insert(budget, n));
+        }
+    }
+
+    if run("loading_associations") {
+        let db = db();
+        seed_associations(&db);
+        let us = median_us(budget, || {
+            let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
+            let comments: usize =
+                users.iter().flat_map(|u| u.posts.get().expect("loaded")).map(|p| p.comments.get().expect("loaded").len()).sum();
+            assert_eq!(comments, 900);
+        });
+        report("orm", "loading_associations", 9, us);
+        report("raw", "loading_associations", 9, raw::loading_associations(budget));
+    }
+
+    if run("select_related") {
+        let n = 10_000;
+        let db = db();
+        seed_users(&db, 100, false);
+        Post::objects()
+            .bulk_insert(
+                &db,
+                (0..n).map(|i| NewPost { user: ForeignKey::new(1 + (i % 100) as i64), title: format!("Post {i}"), body: None }),
+            )
+            .expect("seed posts");
+        let us = median_us(budget, || {
+            let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
+            assert_eq!(posts.len(), n);
+        });
+        report("orm", "select_related", n, us);
+        report("raw", "select_related", n, raw::select_related(budget, n));
+    }
+}
