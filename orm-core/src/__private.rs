@@ -35,6 +35,14 @@ pub fn decode_boxed<M: crate::Model>(row: &Row<'_>, start: usize) -> crate::Resu
     Ok(Box::new(M::__from_row(row, start)?))
 }
 
+/// The shared decoder of a model, stored in its `ModelMeta`.
+pub fn decode_shared<M: crate::Model>(
+    row: &Row<'_>,
+    start: usize,
+) -> crate::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
+    Ok(std::sync::Arc::new(M::__from_row(row, start)?))
+}
+
 /// `order_by(|b| b.author())`: the related model's default ordering (or its key),
 /// along the relation, as Django orders by a relation.
 pub fn push_relation_ordering<M: crate::Model>(path: Path, out: &mut Vec<OrderBy>) {
@@ -66,6 +74,7 @@ pub struct StubNew<M>(std::marker::PhantomData<M>);
 impl<M: crate::Model> crate::Insert for StubNew<M> {
     type Model = M;
     fn __push_values(&self, _out: &mut Vec<crate::Value>) {}
+    fn __into_values(self, _out: &mut Vec<crate::Value>) {}
     fn __into_model(self, _auto_pk: i64) -> M {
         unreachable!("a model whose derive failed does not compile")
     }
@@ -95,6 +104,7 @@ macro_rules! __stub_model {
                 index_together: &[],
                 relations: &[],
                 decode: ::orm::__private::decode_boxed::<$model>,
+                decode_shared: ::orm::__private::decode_shared::<$model>,
             };
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
                 ::orm::__private::StubFields(::std::marker::PhantomData)

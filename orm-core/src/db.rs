@@ -8,9 +8,11 @@ use crate::types::Value;
 use crate::{Error, Result};
 use rusqlite::CachedStatement;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// How many prepared statements the connection keeps.
@@ -71,6 +73,15 @@ pub struct Db {
     tx_depth: Cell<u32>,
     models: RefCell<Vec<&'static ModelMeta>>,
     signals: crate::signals::Signals,
+    /// SQL text of statements whose shape depends only on the model and a row count.
+    sql_cache: RefCell<HashMap<(usize, usize, SqlKind), Rc<str>>>,
+}
+
+/// The statements kept in [`Db`]'s SQL text cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum SqlKind {
+    /// `INSERT INTO t (cols) VALUES (..) x n`, no RETURNING.
+    Insert,
 }
 
 impl fmt::Debug for Db {
@@ -107,6 +118,7 @@ impl Db {
             tx_depth: Cell::new(0),
             models: RefCell::new(Vec::new()),
             signals: Default::default(),
+            sql_cache: RefCell::new(HashMap::new()),
         })
     }
 
@@ -177,6 +189,20 @@ impl Db {
                 models.push(meta);
             }
         }
+    }
+
+    /// The SQL text of a statement whose shape depends only on the model and a row
+    /// count, built once per connection (a multi-row INSERT is long to format).
+    pub(crate) fn cached_sql(&self, meta: &'static ModelMeta, rows: usize, kind: SqlKind) -> Rc<str> {
+        let key = (meta.table.as_ptr() as usize, rows, kind);
+        if let Some(sql) = self.sql_cache.borrow().get(&key) {
+            return sql.clone();
+        }
+        let sql: Rc<str> = match kind {
+            SqlKind::Insert => crate::query::compile::insert(meta, rows, false, false).into(),
+        };
+        self.sql_cache.borrow_mut().insert(key, sql.clone());
+        sql
     }
 
     pub(crate) fn signals(&self) -> &crate::signals::Signals {

@@ -34,6 +34,10 @@ pub struct ColumnMeta {
 #[doc(hidden)]
 pub type DecodeFn = fn(&rusqlite::Row<'_>, usize) -> Result<Box<dyn AnyModel>>;
 
+/// Decodes a row of a model into a shared instance, starting at a column.
+#[doc(hidden)]
+pub type DecodeSharedFn = fn(&rusqlite::Row<'_>, usize) -> Result<std::sync::Arc<dyn std::any::Any + Send + Sync>>;
+
 /// The static description of a model's table, built by `#[derive(Model)]`.
 pub struct ModelMeta {
     /// The struct's name, used in errors and in delete counts.
@@ -59,6 +63,10 @@ pub struct ModelMeta {
     /// Decodes a row into a boxed instance, for the loaders.
     #[doc(hidden)]
     pub decode: DecodeFn,
+    /// Decodes a row straight into a shared instance, for `select_related` along a
+    /// ForeignKey (one allocation instead of a box and then an `Arc`).
+    #[doc(hidden)]
+    pub decode_shared: DecodeSharedFn,
 }
 
 impl std::fmt::Debug for ModelMeta {
@@ -276,6 +284,9 @@ pub trait Insert {
     fn __push_values(&self, out: &mut Vec<Value>);
     #[doc(hidden)]
     fn __into_model(self, auto_pk: i64) -> Self::Model;
+    /// Moves the values out, for inserts that do not build the model.
+    #[doc(hidden)]
+    fn __into_values(self, out: &mut Vec<Value>);
     #[doc(hidden)]
     fn __apply_to(self, model: &mut Self::Model);
 }

@@ -1,6 +1,7 @@
 //! Inserts, saves and deletes of single instances and batches.
 
 use crate::db::Db;
+use crate::db::SqlKind;
 use crate::model::{Insert, Model, ModelMeta};
 use crate::query::{compile, DeleteCount};
 use crate::signals::{self, Kind};
@@ -74,23 +75,27 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: Vec<N>) -> Result<usize> {
         return Ok(0);
     }
     let per_batch = batch_rows(meta);
-    let mut params = Vec::with_capacity(rows.len().min(per_batch) * insert_columns(meta));
-    let insert = |db: &Db, batch: &[N], params: &mut Vec<Value>| -> Result<usize> {
+    let total = rows.len();
+    let mut params = Vec::with_capacity(total.min(per_batch) * insert_columns(meta));
+    let mut rows = rows.into_iter();
+    let mut insert_batch = |db: &Db| -> Result<usize> {
         params.clear();
-        for row in batch {
-            row.__push_values(params);
+        let mut n = 0;
+        for row in rows.by_ref().take(per_batch) {
+            row.__into_values(&mut params);
+            n += 1;
         }
-        db.execute(&compile::insert(meta, batch.len(), false, false), params)
+        db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)
     };
-    if rows.len() <= per_batch {
-        return insert(db, &rows, &mut params);
+    if total <= per_batch {
+        return insert_batch(db);
     }
     db.atomic_inner(false, |db| {
-        let mut total = 0;
-        for batch in rows.chunks(per_batch) {
-            total += insert(db, batch, &mut params)?;
+        let mut inserted = 0;
+        for _ in 0..total.div_ceil(per_batch) {
+            inserted += insert_batch(db)?;
         }
-        Ok(total)
+        Ok(inserted)
     })
 }
 

@@ -28,6 +28,8 @@ struct RelatedStep {
     relation: usize,
     meta: &'static ModelMeta,
     offset: usize,
+    /// A ForeignKey with no further select_related below it.
+    leaf_foreign_key: bool,
 }
 
 impl RelatedPlan {
@@ -39,8 +41,17 @@ impl RelatedPlan {
             let hops = path.hops();
             let parent =
                 if hops.len() > 1 { paths.iter().position(|p| p.hops() == &hops[..hops.len() - 1]) } else { None };
-            let meta = path.relations(root).last().map(|r| (r.target)()).expect("a related path");
-            steps.push(RelatedStep { parent, relation: usize::from(hops[hops.len() - 1]), meta, offset });
+            let relation = *path.relations(root).last().expect("a related path");
+            let meta = (relation.target)();
+            let leaf = !paths.iter().any(|p| p.hops().len() > hops.len() && p.hops().starts_with(hops));
+            let leaf_foreign_key = leaf && matches!(relation.kind, RelationKind::ForeignKey { .. });
+            steps.push(RelatedStep {
+                parent,
+                relation: usize::from(hops[hops.len() - 1]),
+                meta,
+                offset,
+                leaf_foreign_key,
+            });
             offset += meta.columns.len();
         }
         RelatedPlan { steps }
@@ -59,12 +70,19 @@ impl RelatedPlan {
     /// so that no shared instance needs changing. A LEFT JOIN that found nothing
     /// (a NULL key) gives `None`.
     pub(crate) fn attach(&self, row: &rusqlite::Row<'_>, root: &mut dyn AnyModel) -> Result<()> {
+        // The common case, one ForeignKey: decode straight into the shared instance.
+        if let [step] = self.steps.as_slice() {
+            if step.leaf_foreign_key {
+                let loaded =
+                    if self.present(row, step)? { Some((step.meta.decode_shared)(row, step.offset)?) } else { None };
+                return root.set_related(step.relation, Loaded::Shared(loaded));
+            }
+        }
         let mut objects: Vec<Option<Box<dyn AnyModel>>> = Vec::with_capacity(self.steps.len());
         for step in &self.steps {
-            let pk_index = step.offset + step.meta.pk;
-            let present = !matches!(row.get_ref(pk_index)?, rusqlite::types::ValueRef::Null);
             let parent_present = step.parent.is_none_or(|p| objects[p].is_some());
-            objects.push(if present && parent_present { Some((step.meta.decode)(row, step.offset)?) } else { None });
+            let present = parent_present && self.present(row, step)?;
+            objects.push(if present { Some((step.meta.decode)(row, step.offset)?) } else { None });
         }
         for (i, step) in self.steps.iter().enumerate().rev() {
             let object = objects[i].take();
@@ -78,6 +96,11 @@ impl RelatedPlan {
             }
         }
         Ok(())
+    }
+
+    /// Whether the LEFT JOIN of `step` found a row (its key is not NULL).
+    fn present(&self, row: &rusqlite::Row<'_>, step: &RelatedStep) -> Result<bool> {
+        Ok(!matches!(row.get_ref(step.offset + step.meta.pk)?, rusqlite::types::ValueRef::Null))
     }
 }
 

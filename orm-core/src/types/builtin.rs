@@ -82,6 +82,10 @@ impl FieldType for String {
         Value::Text(self.clone())
     }
     #[inline]
+    fn into_value(self) -> Value {
+        Value::Text(self)
+    }
+    #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
             ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
@@ -101,6 +105,10 @@ impl FieldType for Vec<u8> {
     #[inline]
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
+    }
+    #[inline]
+    fn into_value(self) -> Value {
+        Value::Blob(self)
     }
     #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {

@@ -188,6 +188,11 @@ pub trait FieldType: Sized {
     const NULLABLE: bool = false;
     /// Converts the value into an SQL value to bind.
     fn to_value(&self) -> Value;
+    /// Converts the value into an SQL value, moving it where it can (`String`,
+    /// `Vec<u8>`): what inserts use.
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
     /// Reads the value back from what the database holds.
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError>;
 }
@@ -244,6 +249,13 @@ impl<T: FieldType> FieldType for Option<T> {
     fn to_value(&self) -> Value {
         match self {
             Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+    #[inline]
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
             None => Value::Null,
         }
     }

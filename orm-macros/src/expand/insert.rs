@@ -23,6 +23,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let (name, ty) = (f.ident, f.ty);
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#name)); }
     });
+    let into_values = insert_fields.iter().map(|f| {
+        let (name, ty) = (f.ident, f.ty);
+        quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::into_value(self.#name)); }
+    });
     let pk = &model.fields[resolved.pk_field];
     let (pk_ident, pk_ty) = (pk.ident, pk.ty);
     let pk_value = if resolved.auto_pk {
@@ -59,6 +63,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             type Model = #ident;
             fn __push_values(&self, out: &mut ::std::vec::Vec<::orm::Value>) {
                 #(#push)*
+            }
+            fn __into_values(self, out: &mut ::std::vec::Vec<::orm::Value>) {
+                #(#into_values)*
             }
             fn __into_model(self, auto_pk: i64) -> #ident {
                 let _ = auto_pk;

@@ -156,6 +156,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 index_together: #index_together,
                 relations: &[#(#relation_metas),*],
                 decode: ::orm::__private::decode_boxed::<#ident>,
+                decode_shared: ::orm::__private::decode_shared::<#ident>,
             };
 
             fn __fields(path: ::orm::__private::Path) -> Self::Fields {
