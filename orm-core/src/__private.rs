@@ -25,6 +25,7 @@ pub fn read_with<T>(
 
 pub use crate::model::DecodeFn;
 pub use crate::query::OrderBy;
+pub use crate::relations::load::fetch_children;
 pub use crate::relations::{
     cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
     Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelationField,
@@ -105,6 +106,7 @@ macro_rules! __stub_model {
                 relations: &[],
                 decode: ::orm::__private::decode_boxed::<$model>,
                 decode_shared: ::orm::__private::decode_shared::<$model>,
+                fetch_children: ::orm::__private::fetch_children::<$model>,
             };
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
                 ::orm::__private::StubFields(::std::marker::PhantomData)

@@ -34,6 +34,15 @@ pub struct ColumnMeta {
 #[doc(hidden)]
 pub type DecodeFn = fn(&rusqlite::Row<'_>, usize) -> Result<Box<dyn AnyModel>>;
 
+/// Runs a prefetch level of a model and groups the rows by parent.
+#[doc(hidden)]
+pub type FetchChildrenFn = fn(
+    &Db,
+    &crate::query::Query,
+    &[crate::relations::load::PrefetchNode],
+    bool,
+) -> Result<Box<dyn crate::relations::load::Children>>;
+
 /// Decodes a row of a model into a shared instance, starting at a column.
 #[doc(hidden)]
 pub type DecodeSharedFn = fn(&rusqlite::Row<'_>, usize) -> Result<std::sync::Arc<dyn std::any::Any + Send + Sync>>;
@@ -63,6 +72,9 @@ pub struct ModelMeta {
     /// Decodes a row into a boxed instance, for the loaders.
     #[doc(hidden)]
     pub decode: DecodeFn,
+    /// Runs a prefetch level for this model, typed (see `relations::load`).
+    #[doc(hidden)]
+    pub fetch_children: FetchChildrenFn,
     /// Decodes a row straight into a shared instance, for `select_related` along a
     /// ForeignKey (one allocation instead of a box and then an `Arc`).
     #[doc(hidden)]

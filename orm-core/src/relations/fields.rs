@@ -116,7 +116,7 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
         self.loaded = match loaded {
             Loaded::One(Some(boxed)) => Some(Arc::new(downcast::<M>(boxed)?)),
             Loaded::Shared(Some(shared)) => Some(shared.downcast::<M>().map_err(|_| super::wrong_type::<M>())?),
-            Loaded::One(None) | Loaded::Shared(None) | Loaded::Many(_) => None,
+            Loaded::One(None) | Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => None,
         };
         Ok(())
     }
@@ -215,10 +215,11 @@ macro_rules! many_common {
 
         impl<M: Model> RelationField for $ty<M> {
             fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
-                let Loaded::Many(rows) = loaded else {
-                    return Err(super::wrong_type::<M>());
-                };
-                self.loaded = Some(rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?);
+                self.loaded = Some(match loaded {
+                    Loaded::Typed(rows) => *rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?,
+                    Loaded::Many(rows) => rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?,
+                    _ => return Err(super::wrong_type::<M>()),
+                });
                 Ok(())
             }
             fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
@@ -335,6 +336,10 @@ impl<M: Model> RelationField for HasOne<M> {
         self.loaded = Some(match loaded {
             Loaded::One(row) => row.map(downcast::<M>).transpose()?.map(Box::new),
             Loaded::Many(mut rows) => rows.pop().map(downcast::<M>).transpose()?.map(Box::new),
+            Loaded::Typed(rows) => {
+                let mut rows = *rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?;
+                rows.pop().map(Box::new)
+            }
             Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
         });
         Ok(())

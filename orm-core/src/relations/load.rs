@@ -4,7 +4,7 @@
 
 use super::fields::m2m_through;
 use super::{AnyModel, Loaded, RelationKind, RelationMeta};
-use crate::model::{ModelMeta, Path};
+use crate::model::{Model, ModelMeta, Path};
 use crate::query::compile::{self, Link};
 use crate::query::{Cond, ExprNode, Query, Q};
 use crate::types::Value;
@@ -105,8 +105,9 @@ impl RelatedPlan {
 }
 
 /// A key as a hash map key: the values a primary key can hold.
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum Key {
+pub enum Key {
     Integer(i64),
     Bytes(Vec<u8>),
     Real(u64),
@@ -143,8 +144,9 @@ pub(crate) struct PrefetchSpec {
 }
 
 /// The prefetch paths as a tree: paths sharing a prefix share its query.
+#[doc(hidden)]
 #[derive(Debug)]
-struct PrefetchNode {
+pub struct PrefetchNode {
     relation: usize,
     query: Option<Query>,
     children: Vec<PrefetchNode>,
@@ -214,69 +216,45 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
             }
         }
     }
-    let mut children: Vec<Linked> = if keys.is_empty() {
-        Vec::new()
+    let foreign_key = matches!(relation.kind, RelationKind::ForeignKey { .. });
+    let mut children = if keys.is_empty() {
+        None
     } else {
         let link = link_for(relation, target)?;
         let mut query = node.query.clone().unwrap_or_else(|| Query::new(target));
         query.link = Some(Link { keys, ..link });
-        fetch_boxed(db, &query)?
+        Some((target.fetch_children)(db, &query, &node.children, foreign_key)?)
     };
-    {
-        let mut refs: Vec<&mut dyn AnyModel> = children.iter_mut().map(|(_, b)| b.as_mut()).collect();
-        for child in &node.children {
-            run_node(db, target, &mut refs, child)?;
-        }
-    }
-    if let RelationKind::ForeignKey { .. } = relation.kind {
-        let shared: HashMap<Key, Arc<dyn Any + Send + Sync>> =
-            children.into_iter().filter_map(|(k, b)| Some((k?, b.into_shared()))).collect();
+    if foreign_key {
         for p in parents.iter_mut() {
-            let found = Key::of(&parent_key(&**p)).and_then(|k| shared.get(&k).cloned());
+            let found = match (&children, Key::of(&parent_key(&**p))) {
+                (Some(c), Some(k)) => c.shared(&k),
+                _ => None,
+            };
             p.set_related(node.relation, Loaded::Shared(found))?;
         }
-    } else {
-        let mut groups: HashMap<Key, Vec<Box<dyn AnyModel>>> = HashMap::new();
-        for (k, child) in children {
-            if let Some(k) = k {
-                groups.entry(k).or_default().push(child);
-            }
-        }
-        // A parent may appear more than once (a multi-valued join repeats rows): each
-        // copy gets its own copy of the children.
-        let mut remaining: HashMap<Key, usize> = HashMap::new();
-        for p in parents.iter() {
-            if let Some(k) = Key::of(&parent_key(&**p)) {
-                *remaining.entry(k).or_default() += 1;
-            }
-        }
-        for p in parents.iter_mut() {
-            let rows = match Key::of(&parent_key(&**p)) {
-                None => Vec::new(),
-                Some(k) => {
-                    let left = remaining.get_mut(&k).expect("counted above");
-                    *left -= 1;
-                    if *left == 0 {
-                        groups.remove(&k).unwrap_or_default()
-                    } else {
-                        groups.get(&k).map(|rows| clone_all(rows)).transpose()?.unwrap_or_default()
-                    }
-                }
-            };
-            p.set_related(node.relation, Loaded::Many(rows))?;
+        return Ok(());
+    }
+    // A parent may appear more than once (a multi-valued join repeats rows): each copy
+    // gets its own copy of the children.
+    let mut remaining: HashMap<Key, usize> = HashMap::new();
+    for p in parents.iter() {
+        if let Some(k) = Key::of(&parent_key(&**p)) {
+            *remaining.entry(k).or_default() += 1;
         }
     }
+    for p in parents.iter_mut() {
+        let loaded = match (&mut children, Key::of(&parent_key(&**p))) {
+            (Some(c), Some(k)) => {
+                let left = remaining.get_mut(&k).expect("counted above");
+                *left -= 1;
+                c.take(&k, *left == 0)?
+            }
+            _ => Loaded::Many(Vec::new()),
+        };
+        p.set_related(node.relation, loaded)?;
+    }
     Ok(())
-}
-
-fn clone_all(rows: &[Box<dyn AnyModel>]) -> Result<Vec<Box<dyn AnyModel>>> {
-    rows.iter()
-        .map(|r| {
-            r.clone_boxed().ok_or(Error::InvalidQuery {
-                message: "prefetch_related over repeated parent rows (a multi-valued join without distinct()) needs the related model to implement Clone",
-            })
-        })
-        .collect()
 }
 
 /// How the children of a relation are matched to their parents' keys.
@@ -301,31 +279,88 @@ fn bad_reverse() -> Error {
     Error::InvalidQuery { message: "a reverse relation does not name a relation of the matching kind" }
 }
 
-/// A fetched instance with the key of the parent it belongs to.
-pub(crate) type Linked = (Option<Key>, Box<dyn AnyModel>);
+/// The children a prefetch level fetched, grouped by the key of their parent, typed.
+#[doc(hidden)]
+pub trait Children {
+    /// The children of `key`, moved out when `last` (no other parent has that key),
+    /// else copied.
+    fn take(&mut self, key: &Key, last: bool) -> Result<Loaded>;
+    /// The one child of `key`, shared (a forward ForeignKey).
+    fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>>;
+}
 
-/// Runs a query over boxed instances (with its own select_related and prefetches);
-/// with a link, each instance comes with the key it links to.
-pub(crate) fn fetch_boxed(db: &Db, query: &Query) -> Result<Vec<Linked>> {
+struct Grouped<M> {
+    groups: HashMap<Key, Vec<M>>,
+    shared: HashMap<Key, Arc<M>>,
+}
+
+impl<M: Model> Children for Grouped<M> {
+    fn take(&mut self, key: &Key, last: bool) -> Result<Loaded> {
+        let rows = if last {
+            self.groups.remove(key).unwrap_or_default()
+        } else {
+            match self.groups.get(key) {
+                None => Vec::new(),
+                Some(rows) => rows
+                    .iter()
+                    .map(|r| {
+                        r.__clone_boxed().map(|b| crate::relations::downcast::<M>(b)).ok_or(Error::InvalidQuery {
+                            message: "prefetch_related over repeated parent rows (a multi-valued join without distinct()) needs the related model to implement Clone",
+                        })?
+                    })
+                    .collect::<Result<_>>()?,
+            }
+        };
+        Ok(Loaded::Typed(Box::new(rows)))
+    }
+
+    fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.shared.get(key).map(|m| m.clone() as Arc<dyn Any + Send + Sync>)
+    }
+}
+
+/// Runs a prefetch level's query for model `M`: decodes its rows typed (with their
+/// own select_related), runs the prefetches below them, and groups them by parent key.
+#[doc(hidden)]
+pub fn fetch_children<M: Model>(
+    db: &Db,
+    query: &Query,
+    nodes: &[PrefetchNode],
+    shared: bool,
+) -> Result<Box<dyn Children>> {
     query.check()?;
-    if query.is_empty() {
-        return Ok(Vec::new());
+    let mut rows: Vec<(Option<Key>, M)> = Vec::new();
+    if !query.is_empty() {
+        let plan = RelatedPlan::new(M::META, &query.select_related);
+        let link_index = M::META.columns.len() + plan.width();
+        let sql = compile::select(query, compile::Columns::Model);
+        rows = db.fetch(&sql.text, &sql.params, |row| {
+            let mut model = M::__from_row(row, 0)?;
+            if !plan.is_empty() {
+                plan.attach(row, &mut model)?;
+            }
+            Ok((Key::of_ref(row.get_ref(link_index)?), model))
+        })?;
     }
-    let meta = query.meta;
-    let plan = RelatedPlan::new(meta, &query.select_related);
-    let link_index = meta.columns.len() + plan.width();
-    let sql = compile::select(query, compile::Columns::Model);
-    let mut rows = db.fetch(&sql.text, &sql.params, |row| {
-        let mut object = (meta.decode)(row, 0)?;
-        plan.attach(row, object.as_mut())?;
-        let key = if query.link.is_some() { Key::of_ref(row.get_ref(link_index)?) } else { None };
-        Ok((key, object))
-    })?;
-    if !query.prefetch.is_empty() {
-        let mut refs: Vec<&mut dyn AnyModel> = rows.iter_mut().map(|(_, b)| b.as_mut()).collect();
-        prefetch(db, meta, &mut refs, &query.prefetch)?;
+    if !rows.is_empty() && (!query.prefetch.is_empty() || !nodes.is_empty()) {
+        let mut refs: Vec<&mut dyn AnyModel> = rows.iter_mut().map(|(_, m)| m as &mut dyn AnyModel).collect();
+        if !query.prefetch.is_empty() {
+            prefetch(db, M::META, &mut refs, &query.prefetch)?;
+        }
+        for node in nodes {
+            run_node(db, M::META, &mut refs, node)?;
+        }
     }
-    Ok(rows)
+    let mut grouped = Grouped { groups: HashMap::new(), shared: HashMap::new() };
+    for (key, model) in rows {
+        let Some(key) = key else { continue };
+        if shared {
+            grouped.shared.insert(key, Arc::new(model));
+        } else {
+            grouped.groups.entry(key).or_default().push(model);
+        }
+    }
+    Ok(Box::new(grouped))
 }
 
 /// The condition "related to the row with key `key` through `relation`", for

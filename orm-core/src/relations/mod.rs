@@ -166,6 +166,8 @@ pub enum Loaded {
     Shared(Option<Arc<dyn Any + Send + Sync>>),
     /// Many instances (HasMany, ManyToMany).
     Many(Vec<Box<dyn AnyModel>>),
+    /// Many instances as the field's own `Vec<M>`, from a prefetch.
+    Typed(Box<dyn Any + Send>),
 }
 
 /// A model instance seen through its metadata, for the loaders.

@@ -157,6 +157,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 relations: &[#(#relation_metas),*],
                 decode: ::orm::__private::decode_boxed::<#ident>,
                 decode_shared: ::orm::__private::decode_shared::<#ident>,
+                fetch_children: ::orm::__private::fetch_children::<#ident>,
             };
 
             fn __fields(path: ::orm::__private::Path) -> Self::Fields {
