@@ -82,6 +82,8 @@ pub struct Db {
 pub(crate) enum SqlKind {
     /// `INSERT INTO t (cols) VALUES (..) x n`, no RETURNING.
     Insert,
+    /// `SELECT <every column> FROM t [ORDER BY <default ordering>]`: `objects().all()`.
+    SelectAll,
 }
 
 impl fmt::Debug for Db {
@@ -200,6 +202,11 @@ impl Db {
         }
         let sql: Rc<str> = match kind {
             SqlKind::Insert => crate::query::compile::insert(meta, rows, false, false).into(),
+            SqlKind::SelectAll => {
+                crate::query::compile::select(&crate::query::Query::new(meta), crate::query::compile::Columns::Model)
+                    .text
+                    .into()
+            }
         };
         self.sql_cache.borrow_mut().insert(key, sql.clone());
         sql

@@ -93,6 +93,20 @@ impl Query {
         }
     }
 
+    /// Whether the query is `objects().all()` as it stands: no condition, ordering,
+    /// slice, distinct, loader, grouping or link.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.filter.is_none()
+            && self.order.is_none()
+            && !self.reversed
+            && !self.is_sliced()
+            && !self.distinct
+            && self.select_related.is_empty()
+            && self.link.is_none()
+            && self.group == Group::None
+            && self.having.is_none()
+    }
+
     pub(crate) fn is_grouped(&self) -> bool {
         self.group != Group::None
     }
@@ -362,9 +376,15 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = self.sql();
         let related = self.related_plan();
-        let mut items = db.fetch(&sql.text, &sql.params, |row| self.shape.decode_row(row, &related))?;
+        let decode = |row: &rusqlite::Row<'_>| self.shape.decode_row(row, &related);
+        let mut items = if self.query.is_plain() && matches!(self.shape.columns(), ShapeColumns::Model) {
+            // `objects().all()`: its SQL depends only on the model; built once per Db.
+            db.fetch(&db.cached_sql(M::META, 0, crate::db::SqlKind::SelectAll), &[], decode)?
+        } else {
+            let sql = self.sql();
+            db.fetch(&sql.text, &sql.params, decode)?
+        };
         S::after_fetch(&mut items, db, &self.query)?;
         Ok(items)
     }
