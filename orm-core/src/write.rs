@@ -69,33 +69,40 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
     })
 }
 
-pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: Vec<N>) -> Result<usize> {
+/// Moves up to `per_batch` rows' values into `params`; returns how many rows.
+fn fill_batch<N: Insert>(rows: &mut impl Iterator<Item = N>, per_batch: usize, params: &mut Vec<Value>) -> usize {
+    params.clear();
+    let mut n = 0;
+    for row in rows.take(per_batch) {
+        row.__into_values(params);
+        n += 1;
+    }
+    n
+}
+
+/// Multi-row INSERTs straight from an iterator (no intermediate collection), keys not
+/// read back; several batches run in one transaction.
+pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>) -> Result<usize> {
     let meta = <N::Model as Model>::META;
-    if rows.is_empty() {
+    let per_batch = batch_rows(meta);
+    let mut rows = rows.into_iter().peekable();
+    let mut params = Vec::new();
+    let n = fill_batch(&mut rows, per_batch, &mut params);
+    if n == 0 {
         return Ok(0);
     }
-    let per_batch = batch_rows(meta);
-    let total = rows.len();
-    let mut params = Vec::with_capacity(total.min(per_batch) * insert_columns(meta));
-    let mut rows = rows.into_iter();
-    let mut insert_batch = |db: &Db| -> Result<usize> {
-        params.clear();
-        let mut n = 0;
-        for row in rows.by_ref().take(per_batch) {
-            row.__into_values(&mut params);
-            n += 1;
-        }
-        db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)
-    };
-    if total <= per_batch {
-        return insert_batch(db);
+    if rows.peek().is_none() {
+        return db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params);
     }
     db.atomic_inner(false, |db| {
-        let mut inserted = 0;
-        for _ in 0..total.div_ceil(per_batch) {
-            inserted += insert_batch(db)?;
+        let mut total = db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)?;
+        loop {
+            let n = fill_batch(&mut rows, per_batch, &mut params);
+            if n == 0 {
+                return Ok(total);
+            }
+            total += db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)?;
         }
-        Ok(inserted)
     })
 }
 

@@ -619,7 +619,7 @@ impl<M: Model> QuerySet<M> {
     /// Like [`bulk_create`](Self::bulk_create) but does not read the keys back: returns
     /// the number of rows inserted. Cheaper for large loads.
     pub fn bulk_insert(&self, db: &Db, rows: impl IntoIterator<Item = M::New>) -> Result<usize> {
-        crate::write::bulk_insert(db, rows.into_iter().collect())
+        crate::write::bulk_insert(db, rows)
     }
 
     /// Sets columns on every matching row (Django's `update`), one query, and returns
