@@ -7,7 +7,7 @@ import platform
 import subprocess
 import sys
 
-results, markdown, chart, mode, compile_cost = sys.argv[1:6]
+results, markdown, chart, mode, compile_cost, memory = sys.argv[1:7]
 
 data = {}
 order = []
@@ -82,6 +82,9 @@ md.append(
     "`loading_associations` loads 9 users, their 90 posts and 900 comments (`prefetch_related`, 3 queries; "
     "Diesel's `belonging_to` + `grouped_by`); `select_related` loads 10,000 posts with their user in one JOIN."
 )
+if memory:
+    md.append("\n## Memory\n")
+    md.append(memory)
 if compile_cost:
     md.append("\n## Compile cost\n")
     md.append(compile_cost)

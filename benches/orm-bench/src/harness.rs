@@ -20,9 +20,29 @@ impl Budget {
     }
 }
 
-/// Median microseconds of one call of `f`.
+
+/// Median microseconds of one call of `f` (for a contender measured alone).
+#[allow(dead_code)] // used by diesel-bench, which shares this file
 pub fn median_us(budget: Budget, mut f: impl FnMut()) -> f64 {
-    // Warm up, and find a batch size that makes a sample last `min_sample`.
+    let batch = calibrate(budget, &mut f);
+    median((0..budget.samples).map(|_| sample(&mut f, batch)).collect())
+}
+
+/// Median microseconds of one call of `a` and of `b`, their samples interleaved so
+/// that the noise of a shared machine falls on both alike.
+pub fn median_pair(budget: Budget, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    let batch_a = calibrate(budget, &mut a);
+    let batch_b = calibrate(budget, &mut b);
+    let mut sa = Vec::with_capacity(budget.samples);
+    let mut sb = Vec::with_capacity(budget.samples);
+    for _ in 0..budget.samples {
+        sa.push(sample(&mut a, batch_a));
+        sb.push(sample(&mut b, batch_b));
+    }
+    (median(sa), median(sb))
+}
+
+fn calibrate(budget: Budget, f: &mut impl FnMut()) -> usize {
     let mut batch = 1usize;
     loop {
         let start = Instant::now();
@@ -30,19 +50,21 @@ pub fn median_us(budget: Budget, mut f: impl FnMut()) -> f64 {
             f();
         }
         if start.elapsed() >= budget.min_sample || batch >= 1 << 20 {
-            break;
+            return batch;
         }
         batch *= 2;
     }
-    let mut samples: Vec<f64> = (0..budget.samples)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..batch {
-                f();
-            }
-            start.elapsed().as_secs_f64() * 1e6 / batch as f64
-        })
-        .collect();
+}
+
+fn sample(f: &mut impl FnMut(), batch: usize) -> f64 {
+    let start = Instant::now();
+    for _ in 0..batch {
+        f();
+    }
+    start.elapsed().as_secs_f64() * 1e6 / batch as f64
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     samples[samples.len() / 2]
 }

@@ -6,7 +6,7 @@
 mod harness;
 mod raw;
 
-use harness::{median_us, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
+use harness::{median_pair, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
 use orm::prelude::*;
 use orm::{ForeignKey, HasMany};
 
@@ -94,12 +94,12 @@ fn main() {
         for n in QUERY_SIZES {
             let db = db();
             seed_users(&db, n, false);
-            let us = median_us(budget, || {
+            let (us, raw_us) = median_pair(budget, || {
                 let users = User::objects().all(&db).expect("query");
                 assert_eq!(users.len(), n);
-            });
+            }, raw::trivial_query(n));
             report("orm", "trivial_query", n, us);
-            report("raw", "trivial_query", n, raw::trivial_query(budget, n));
+            report("raw", "trivial_query", n, raw_us);
         }
     }
 
@@ -107,7 +107,7 @@ fn main() {
         for n in QUERY_SIZES {
             let db = db();
             seed_users(&db, n, true);
-            let us = median_us(budget, || {
+            let (us, raw_us) = median_pair(budget, || {
                 // users LEFT JOIN posts WHERE hair_color = 'black', as (User, Option<Post>).
                 let rows = User::objects()
                     .filter(|u| u.hair_color.eq("black"))
@@ -132,35 +132,35 @@ fn main() {
                     })
                     .collect();
                 assert_eq!(pairs.len(), n.div_ceil(2));
-            });
+            }, raw::medium_complex_query(n));
             report("orm", "medium_complex_query", n, us);
-            report("raw", "medium_complex_query", n, raw::medium_complex_query(budget, n));
+            report("raw", "medium_complex_query", n, raw_us);
         }
     }
 
     if run("insert") {
         for n in INSERT_SIZES {
             let db = db();
-            let us = median_us(budget, || {
+            let (us, raw_us) = median_pair(budget, || {
                 let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
                 assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
-            });
+            }, raw::insert(n));
             report("orm", "insert", n, us);
-            report("raw", "insert", n, raw::insert(budget, n));
+            report("raw", "insert", n, raw_us);
         }
     }
 
     if run("loading_associations") {
         let db = db();
         seed_associations(&db);
-        let us = median_us(budget, || {
+        let (us, raw_us) = median_pair(budget, || {
             let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
             let comments: usize =
                 users.iter().flat_map(|u| u.posts.get().expect("loaded")).map(|p| p.comments.get().expect("loaded").len()).sum();
             assert_eq!(comments, 900);
-        });
+        }, raw::loading_associations());
         report("orm", "loading_associations", 9, us);
-        report("raw", "loading_associations", 9, raw::loading_associations(budget));
+        report("raw", "loading_associations", 9, raw_us);
     }
 
     if run("select_related") {
@@ -173,11 +173,11 @@ fn main() {
                 (0..n).map(|i| NewPost { user: ForeignKey::new(1 + (i % 100) as i64), title: format!("Post {i}"), body: None }),
             )
             .expect("seed posts");
-        let us = median_us(budget, || {
+        let (us, raw_us) = median_pair(budget, || {
             let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
             assert_eq!(posts.len(), n);
-        });
+        }, raw::select_related(n));
         report("orm", "select_related", n, us);
-        report("raw", "select_related", n, raw::select_related(budget, n));
+        report("raw", "select_related", n, raw_us);
     }
 }

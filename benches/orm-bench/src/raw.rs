@@ -1,6 +1,6 @@
 //! The floor: hand-written rusqlite with `prepare_cached` and decoding by column index.
 
-use crate::harness::{median_us, Budget, SCHEMA};
+use crate::harness::SCHEMA;
 use rusqlite::Connection;
 
 #[derive(Debug)]
@@ -53,20 +53,20 @@ fn user(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User { id: row.get(0)?, name: row.get(1)?, hair_color: row.get(2)? })
 }
 
-pub fn trivial_query(budget: Budget, n: usize) -> f64 {
+pub fn trivial_query(n: usize) -> impl FnMut() {
     let conn = conn();
     seed_users(&conn, n, false);
-    median_us(budget, || {
+    move || {
         let mut stmt = conn.prepare_cached("SELECT id, name, hair_color FROM users").expect("prepare");
         let users: Vec<User> = stmt.query_map([], user).expect("query").collect::<Result<_, _>>().expect("rows");
         assert_eq!(users.len(), n);
-    })
+    }
 }
 
-pub fn medium_complex_query(budget: Budget, n: usize) -> f64 {
+pub fn medium_complex_query(n: usize) -> impl FnMut() {
     let conn = conn();
     seed_users(&conn, n, true);
-    median_us(budget, || {
+    move || {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT users.id, users.name, users.hair_color, posts.id, posts.user_id, posts.title, posts.body \
@@ -85,27 +85,27 @@ pub fn medium_complex_query(budget: Budget, n: usize) -> f64 {
             .collect::<Result<_, _>>()
             .expect("rows");
         assert_eq!(rows.len(), n.div_ceil(2));
-    })
+    }
 }
 
-pub fn insert(budget: Budget, n: usize) -> f64 {
+pub fn insert(n: usize) -> impl FnMut() {
     let conn = conn();
     let sql = format!("INSERT INTO users (name, hair_color) VALUES {}", vec!["(?, ?)"; n].join(", "));
-    median_us(budget, || {
+    move || {
         let mut stmt = conn.prepare_cached(&sql).expect("prepare");
         for i in 0..n {
             stmt.raw_bind_parameter(2 * i + 1, format!("User {i}")).expect("bind");
             stmt.raw_bind_parameter(2 * i + 2, hair(i)).expect("bind");
         }
         assert_eq!(stmt.raw_execute().expect("insert"), n);
-    })
+    }
 }
 
 fn in_list(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-pub fn loading_associations(budget: Budget) -> f64 {
+pub fn loading_associations() -> impl FnMut() {
     let conn = conn();
     seed_users(&conn, 9, false);
     for user in 1..=9 {
@@ -118,7 +118,7 @@ pub fn loading_associations(budget: Budget) -> f64 {
             conn.execute("INSERT INTO comments (post_id, text) VALUES (?, ?)", (post, format!("Comment {i} on {post}"))).expect("c");
         }
     }
-    median_us(budget, || {
+    move || {
         let mut stmt = conn.prepare_cached("SELECT id, name, hair_color FROM users").expect("prepare");
         let users: Vec<User> = stmt.query_map([], user).expect("query").collect::<Result<_, _>>().expect("rows");
         let user_ids: Vec<i64> = users.iter().map(|u| u.id).collect();
@@ -153,10 +153,10 @@ pub fn loading_associations(budget: Budget) -> f64 {
             users.into_iter().map(|u| { let ps = by_user.remove(&u.id).unwrap_or_default(); (u, ps) }).collect();
         let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
         assert_eq!(total, 900);
-    })
+    }
 }
 
-pub fn select_related(budget: Budget, n: usize) -> f64 {
+pub fn select_related(n: usize) -> impl FnMut() {
     let conn = conn();
     seed_users(&conn, 100, false);
     {
@@ -169,7 +169,7 @@ pub fn select_related(budget: Budget, n: usize) -> f64 {
         }
         tx.commit().expect("commit");
     }
-    median_us(budget, || {
+    move || {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT posts.id, posts.user_id, posts.title, posts.body, users.id, users.name, users.hair_color \
@@ -187,5 +187,5 @@ pub fn select_related(budget: Budget, n: usize) -> f64 {
             .collect::<Result<_, _>>()
             .expect("rows");
         assert_eq!(rows.len(), n);
-    })
+    }
 }
