@@ -36,18 +36,7 @@ pub struct CapturedQuery {
 
 impl fmt::Display for CapturedQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.sql)?;
-        if !self.params.is_empty() {
-            f.write_str(" -- params: [")?;
-            for (i, p) in self.params.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{p}")?;
-            }
-            f.write_str("]")?;
-        }
-        Ok(())
+        crate::query::compile::write_statement(f, &self.sql, &self.params)
     }
 }
 

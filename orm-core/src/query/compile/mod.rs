@@ -54,19 +54,24 @@ pub struct Sql {
 
 impl std::fmt::Display for Sql {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)?;
-        if !self.params.is_empty() {
-            f.write_str(" -- params: [")?;
-            for (i, p) in self.params.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{p}")?;
-            }
-            f.write_str("]")?;
-        }
-        Ok(())
+        write_statement(f, &self.text, &self.params)
     }
+}
+
+/// `SQL -- params: [a, b]`, as `Sql` and captured statements display.
+pub(crate) fn write_statement(f: &mut std::fmt::Formatter<'_>, sql: &str, params: &[Value]) -> std::fmt::Result {
+    f.write_str(sql)?;
+    if !params.is_empty() {
+        f.write_str(" -- params: [")?;
+        for (i, p) in params.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        f.write_str("]")?;
+    }
+    Ok(())
 }
 
 /// What a SELECT returns.
