@@ -143,9 +143,34 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
 
 /// The owner's key and the relation, kept by the reverse and many-to-many sides so
 /// that they can load and change their rows.
+#[derive(Clone)]
 struct Owner {
-    key: Value,
+    key: OwnerKey,
     relation: &'static RelationMeta,
+}
+
+/// The owner's key, small in the common case (an integer) since every loaded row
+/// carries one per reverse field.
+#[derive(Clone, PartialEq)]
+enum OwnerKey {
+    Integer(i64),
+    Other(Box<Value>),
+}
+
+impl OwnerKey {
+    fn new(value: Value) -> Self {
+        match value {
+            Value::Integer(i) => OwnerKey::Integer(i),
+            other => OwnerKey::Other(Box::new(other)),
+        }
+    }
+
+    fn value(&self) -> Value {
+        match self {
+            OwnerKey::Integer(i) => Value::Integer(*i),
+            OwnerKey::Other(v) => (**v).clone(),
+        }
+    }
 }
 
 /// The reverse side of a ForeignKey: the rows of `M` whose key points at this row
@@ -160,7 +185,7 @@ macro_rules! many_common {
         impl<M: Model> $ty<M> {
             #[doc(hidden)]
             pub fn __new(owner_key: Value, relation: &'static RelationMeta) -> Self {
-                $ty { owner: Owner { key: owner_key, relation }, loaded: None }
+                $ty { owner: Owner { key: OwnerKey::new(owner_key), relation }, loaded: None }
             }
 
             /// The rows loaded by `prefetch_related`; never queries. `Error::NotLoaded`
@@ -179,7 +204,7 @@ macro_rules! many_common {
             /// The related rows as a QuerySet, to filter or count (Django's
             /// `author.books.all()`).
             pub fn objects(&self) -> QuerySet<M> {
-                M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key))
+                M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key.value()))
             }
 
             /// Loads the related rows: one query, every time it is called.
@@ -190,10 +215,7 @@ macro_rules! many_common {
 
         impl<M: Model + Clone> Clone for $ty<M> {
             fn clone(&self) -> Self {
-                $ty {
-                    owner: Owner { key: self.owner.key.clone(), relation: self.owner.relation },
-                    loaded: self.loaded.clone(),
-                }
+                $ty { owner: self.owner.clone(), loaded: self.loaded.clone() }
             }
         }
 
@@ -249,18 +271,18 @@ impl<M: Model> ManyToMany<M> {
     /// transaction; links that exist already are kept.
     pub fn add<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
         let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_add(db, self.owner.relation, &self.owner.key, &keys)
+        super::load::m2m_add(db, self.owner.relation, &self.owner.key.value(), &keys)
     }
 
     /// Unlinks `targets` (Django's `remove`); the rows themselves stay.
     pub fn remove<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<usize> {
         let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_remove(db, self.owner.relation, &self.owner.key, Some(&keys))
+        super::load::m2m_remove(db, self.owner.relation, &self.owner.key.value(), Some(&keys))
     }
 
     /// Unlinks every target (Django's `clear`).
     pub fn clear(&self, db: &Db) -> Result<usize> {
-        super::load::m2m_remove(db, self.owner.relation, &self.owner.key, None)
+        super::load::m2m_remove(db, self.owner.relation, &self.owner.key.value(), None)
     }
 
     /// Makes `targets` exactly the linked rows (Django's `set`): removes the others and
@@ -268,8 +290,8 @@ impl<M: Model> ManyToMany<M> {
     pub fn set<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
         let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
         db.atomic(|db| {
-            super::load::m2m_keep_only(db, self.owner.relation, &self.owner.key, &keys)?;
-            super::load::m2m_add(db, self.owner.relation, &self.owner.key, &keys)
+            super::load::m2m_keep_only(db, self.owner.relation, &self.owner.key.value(), &keys)?;
+            super::load::m2m_add(db, self.owner.relation, &self.owner.key.value(), &keys)
         })
     }
 }
@@ -284,7 +306,7 @@ pub struct HasOne<M: Model> {
 impl<M: Model> HasOne<M> {
     #[doc(hidden)]
     pub fn __new(owner_key: Value, relation: &'static RelationMeta) -> Self {
-        HasOne { owner: Owner { key: owner_key, relation }, loaded: None }
+        HasOne { owner: Owner { key: OwnerKey::new(owner_key), relation }, loaded: None }
     }
 
     /// The row loaded by `select_related` or `prefetch_related` (`None` if there is no
@@ -303,16 +325,13 @@ impl<M: Model> HasOne<M> {
 
     /// Loads the related row: one query, every time it is called.
     pub fn fetch(&self, db: &Db) -> Result<Option<M>> {
-        M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key)).first(db)
+        M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key.value())).first(db)
     }
 }
 
 impl<M: Model + Clone> Clone for HasOne<M> {
     fn clone(&self) -> Self {
-        HasOne {
-            owner: Owner { key: self.owner.key.clone(), relation: self.owner.relation },
-            loaded: self.loaded.clone(),
-        }
+        HasOne { owner: self.owner.clone(), loaded: self.loaded.clone() }
     }
 }
 

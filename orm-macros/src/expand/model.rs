@@ -102,6 +102,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         }
     });
     let pk_local = local(pk);
+    // The key the reverse-side fields keep, computed only when there are such fields.
+    let owner_key = model.fields.iter().any(|f| !f.is_column()).then(|| {
+        quote! { let __orm_pk = <#pk_ty as ::orm::FieldType>::to_value(&#pk_local); }
+    });
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
         match (resolved.column_of[i], resolved.relation_of[i]) {
@@ -170,7 +174,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
             fn __from_row(row: &::orm::__private::Row<'_>, start: usize) -> ::orm::Result<Self> {
                 #(#decode)*
-                let __orm_pk = <#pk_ty as ::orm::FieldType>::to_value(&#pk_local);
+                #owner_key
                 ::std::result::Result::Ok(#ident { #(#build,)* })
             }
 
