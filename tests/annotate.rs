@@ -82,7 +82,7 @@ fn values_then_annotate_groups_by_the_values() -> orm::Result<()> {
     })?;
     assert_eq!(
         captured.value,
-        [("Aldous Huxley".to_string(), (1, Some(1000))), ("George Orwell".to_string(), (3, Some(3000)))]
+        [("Aldous Huxley".to_string(), 1, Some(1000)), ("George Orwell".to_string(), 3, Some(3000))]
     );
     let sql = &captured.queries[0].sql;
     assert!(sql.contains("GROUP BY \"author\".\"name\""), "{sql}");

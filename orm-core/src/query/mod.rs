@@ -580,7 +580,8 @@ impl<M: Model> PrefetchQuerySet<M> for QuerySet<M> {
 impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
     /// Groups by the selected values and adds aggregates per group (Django's
     /// `values(..).annotate(..)`): `values(|b| b.author().name).annotate(|b| (b.id.count(),
-    /// b.price_cents.sum()))` gives `Vec<(String, (i64, Option<i64>))>`. As in Django
+    /// b.price_cents.sum()))` gives `Vec<(String, i64, Option<i64>)>`: the values, then
+    /// the aggregates, in one tuple (up to 6 values and 4 aggregates). As in Django
     /// 3.1+, the model's default ordering does not apply to such a query.
     pub fn annotate<A: AggregateSelection>(
         mut self,

@@ -15,6 +15,11 @@ use crate::Result;
 pub trait Selection: Clone {
     /// The Rust type of one selected row.
     type Output;
+    /// The row as a tuple (`(T,)` for one value), to append aggregates to it.
+    #[doc(hidden)]
+    type Flat;
+    #[doc(hidden)]
+    fn flat(output: Self::Output) -> Self::Flat;
     #[doc(hidden)]
     fn push_nodes(&self, out: &mut Vec<ExprNode>);
     #[doc(hidden)]
@@ -73,6 +78,10 @@ pub fn read_column<T: FieldType>(
 
 impl<M: Model, T: FieldType> Selection for Field<M, T> {
     type Output = T;
+    type Flat = (T,);
+    fn flat(output: T) -> (T,) {
+        (output,)
+    }
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.node());
     }
@@ -85,6 +94,10 @@ impl<M: Model, T: FieldType> Selection for Field<M, T> {
 
 impl<T: FieldType> Selection for Expr<T> {
     type Output = T;
+    type Flat = (T,);
+    fn flat(output: T) -> (T,) {
+        (output,)
+    }
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.clone().node());
     }
@@ -97,6 +110,10 @@ impl<T: FieldType> Selection for Expr<T> {
 
 impl<O: FieldType> Selection for Aggregate<O> {
     type Output = O;
+    type Flat = (O,);
+    fn flat(output: O) -> (O,) {
+        (output,)
+    }
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.node.clone());
     }
@@ -122,6 +139,10 @@ macro_rules! tuples {
         #[allow(non_snake_case)]
         impl<$($name: Selection),+> Selection for ($($name,)+) {
             type Output = ($($name::Output,)+);
+            type Flat = Self::Output;
+            fn flat(output: Self::Output) -> Self::Output {
+                output
+            }
             fn push_nodes(&self, out: &mut Vec<ExprNode>) {
                 let ($($name,)+) = self;
                 $($name.push_nodes(out);)+
@@ -157,3 +178,51 @@ tuples!(A B C D E F G H I);
 tuples!(A B C D E F G H I J);
 tuples!(A B C D E F G H I J K);
 tuples!(A B C D E F G H I J K L);
+
+/// Appends one tuple to another: `values(..).annotate(..)` rows are the values then the
+/// aggregates, flat, as `(String, i64, Option<i64>)`.
+#[doc(hidden)]
+pub trait Concat<B> {
+    /// The joined tuple.
+    type Out;
+    #[doc(hidden)]
+    fn concat(self, tail: B) -> Self::Out;
+}
+
+macro_rules! concat {
+    (($($a:ident)+) ($($b:ident)+)) => {
+        #[allow(non_snake_case)]
+        impl<$($a,)+ $($b,)+> Concat<($($b,)+)> for ($($a,)+) {
+            type Out = ($($a,)+ $($b,)+);
+            fn concat(self, tail: ($($b,)+)) -> Self::Out {
+                let ($($a,)+) = self;
+                let ($($b,)+) = tail;
+                ($($a,)+ $($b,)+)
+            }
+        }
+    };
+}
+concat!((A1)(B1));
+concat!((A1) (B1 B2));
+concat!((A1) (B1 B2 B3));
+concat!((A1) (B1 B2 B3 B4));
+concat!((A1 A2) (B1));
+concat!((A1 A2) (B1 B2));
+concat!((A1 A2) (B1 B2 B3));
+concat!((A1 A2) (B1 B2 B3 B4));
+concat!((A1 A2 A3) (B1));
+concat!((A1 A2 A3) (B1 B2));
+concat!((A1 A2 A3) (B1 B2 B3));
+concat!((A1 A2 A3) (B1 B2 B3 B4));
+concat!((A1 A2 A3 A4) (B1));
+concat!((A1 A2 A3 A4) (B1 B2));
+concat!((A1 A2 A3 A4) (B1 B2 B3));
+concat!((A1 A2 A3 A4) (B1 B2 B3 B4));
+concat!((A1 A2 A3 A4 A5) (B1));
+concat!((A1 A2 A3 A4 A5) (B1 B2));
+concat!((A1 A2 A3 A4 A5) (B1 B2 B3));
+concat!((A1 A2 A3 A4 A5) (B1 B2 B3 B4));
+concat!((A1 A2 A3 A4 A5 A6) (B1));
+concat!((A1 A2 A3 A4 A5 A6) (B1 B2));
+concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3));
+concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3 B4));

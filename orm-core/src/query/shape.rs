@@ -3,7 +3,7 @@
 
 use super::compile::Columns;
 use super::expr::ExprNode;
-use super::select::{AggregateSelection, Selection};
+use super::select::{AggregateSelection, Concat, Selection};
 use super::Query;
 use crate::db::Db;
 use crate::model::Model;
@@ -151,13 +151,16 @@ impl<M: Model, A: AggregateSelection> RowShape<M> for Annotated<A> {
     }
 }
 
-/// The row shape of `values(..).annotate(..)`: the grouped values and their
-/// aggregates, `(String, (i64, Option<i64>))`.
+/// The row shape of `values(..).annotate(..)`: the grouped values and then their
+/// aggregates, in one flat tuple: `(String, i64, Option<i64>)`.
 #[derive(Debug, Clone)]
 pub struct ValuesAnnotated<V, A>(pub(crate) V, pub(crate) A);
 
-impl<M: Model, V: Selection, A: AggregateSelection> RowShape<M> for ValuesAnnotated<V, A> {
-    type Item = (V::Output, A::Output);
+impl<M: Model, V: Selection, A: AggregateSelection> RowShape<M> for ValuesAnnotated<V, A>
+where
+    V::Flat: Concat<A::Flat>,
+{
+    type Item = <V::Flat as Concat<A::Flat>>::Out;
     type View = (M::Fields, A::View);
     fn view(&self, fields: M::Fields) -> Self::View {
         (fields, self.1.view())
@@ -170,6 +173,7 @@ impl<M: Model, V: Selection, A: AggregateSelection> RowShape<M> for ValuesAnnota
     fn decode_row(&self, row: &rusqlite::Row<'_>, _related: &RelatedPlan) -> Result<Self::Item> {
         let mut index = 0;
         let values = self.0.decode(row, &mut index)?;
-        Ok((values, self.1.decode(row, &mut index)?))
+        let aggregates = self.1.decode(row, &mut index)?;
+        Ok(V::flat(values).concat(A::flat(aggregates)))
     }
 }
