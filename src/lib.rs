@@ -50,6 +50,11 @@ pub use orm_macros::{queryset, Model};
 
 /// Everything a user of the ORM usually needs: `use orm::prelude::*;`.
 pub mod prelude {
-    pub use orm_core::{assert_num_queries, Db, Error, FieldType, Lookups, Model, QuerySet, Result, Q};
+    #[cfg(feature = "chrono")]
+    pub use orm_core::DateTime;
+    pub use orm_core::{
+        assert_num_queries, Db, Error, FieldSet, FieldType, ForeignKey, HasMany, HasOne, Lookups, ManyToMany, Model,
+        OneToOne, QuerySet, Result, Q,
+    };
     pub use orm_macros::Model;
 }

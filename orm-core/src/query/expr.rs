@@ -796,7 +796,7 @@ impl<Out> Clone for Aggregate<Out> {
 }
 
 impl<Out> Aggregate<Out> {
-    fn new(func: AggFunc, arg: Option<ExprNode>, distinct: bool) -> Self {
+    pub(crate) fn new(func: AggFunc, arg: Option<ExprNode>, distinct: bool) -> Self {
         Aggregate { node: ExprNode::Aggregate { func, arg: arg.map(Box::new), distinct }, _marker: PhantomData }
     }
 }

@@ -535,6 +535,11 @@ pub(crate) fn relation_ordering(meta: &'static ModelMeta, path: Path, out: &mut 
     }
 }
 
+/// `COUNT(column)` at `path`.
+pub(crate) fn count_column(meta: &'static ModelMeta, column: usize, path: Path) -> Aggregate<i64> {
+    Aggregate::new(expr::AggFunc::Count, Some(N::Column { meta, column: column as u16, path }), false)
+}
+
 /// `pk IN (value)`, Django's condition for deleting one instance.
 pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: crate::Value) -> Q {
     Q(C::In(N::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![N::Value(pk)]))

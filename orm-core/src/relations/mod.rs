@@ -252,6 +252,13 @@ pub trait FieldSet: Copy {
     type Model: Model;
     #[doc(hidden)]
     fn __path(&self) -> crate::model::Path;
+
+    /// `COUNT` of the related rows (Django's `Count("books")`): with `annotate`,
+    /// `Author::objects().annotate(|a| a.books().count())`.
+    fn count(self) -> crate::Aggregate<i64> {
+        let meta = <Self::Model as Model>::META;
+        crate::query::count_column(meta, meta.pk, self.__path())
+    }
 }
 
 /// A field set reached through single-valued relations only: what `select_related`
