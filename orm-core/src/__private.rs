@@ -118,7 +118,6 @@ macro_rules! __stub_model {
                 unreachable!()
             }
             fn __push_values(&self, _: &mut ::std::vec::Vec<::orm::Value>) {}
-            fn __set_auto_pk(&mut self, _: i64) {}
             fn pk(&self) -> ::orm::Value {
                 ::orm::Value::Null
             }
@@ -133,12 +132,6 @@ macro_rules! __stub_model {
             }
             fn __clone_boxed(&self) -> ::std::option::Option<::std::boxed::Box<dyn ::orm::__private::AnyModel>> {
                 None
-            }
-            fn __related_mut<'a>(
-                &'a mut self,
-                _: usize,
-                _: &mut ::std::vec::Vec<&'a mut dyn ::orm::__private::AnyModel>,
-            ) {
             }
         }
         impl ::orm::SingleKey for $model {

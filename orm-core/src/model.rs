@@ -230,13 +230,9 @@ pub trait Model: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
     #[doc(hidden)]
-    fn __related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
-    #[doc(hidden)]
     fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;
     #[doc(hidden)]
     fn __push_values(&self, out: &mut Vec<Value>);
-    #[doc(hidden)]
-    fn __set_auto_pk(&mut self, pk: i64);
 
     /// The primary key's value (of a composite key, the first column's; see
     /// [`pk_values`](Self::pk_values)).

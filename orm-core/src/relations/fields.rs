@@ -1,6 +1,6 @@
 //! The relation field types a model declares.
 
-use super::{downcast, AnyModel, Loaded, RelationField, RelationKind, RelationMeta};
+use super::{downcast, Loaded, RelationField, RelationKind, RelationMeta};
 use crate::model::{Model, SingleKey};
 use crate::query::{Operand, QuerySet};
 use crate::types::{DecodeError, FieldType, Ordered, Value, ValueRef};
@@ -120,11 +120,6 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
         };
         Ok(())
     }
-    fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
-        if let Some(model) = self.loaded.as_mut().and_then(Arc::get_mut) {
-            out.push(model);
-        }
-    }
 }
 
 impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
@@ -132,11 +127,6 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
         match self {
             Some(fk) => fk.set_loaded(loaded),
             None => Ok(()),
-        }
-    }
-    fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
-        if let Some(fk) = self {
-            fk.loaded_mut(out);
         }
     }
 }
@@ -243,11 +233,6 @@ macro_rules! many_common {
                     _ => return Err(super::wrong_type::<M>()),
                 });
                 Ok(())
-            }
-            fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
-                if let Some(rows) = &mut self.loaded {
-                    out.extend(rows.iter_mut().map(|m| m as &mut dyn AnyModel));
-                }
             }
         }
     };
@@ -362,11 +347,6 @@ impl<M: Model> RelationField for HasOne<M> {
             Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
         });
         Ok(())
-    }
-    fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>) {
-        if let Some(Some(row)) = &mut self.loaded {
-            out.push(row.as_mut());
-        }
     }
 }
 

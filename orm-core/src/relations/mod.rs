@@ -177,9 +177,7 @@ pub trait AnyModel: Any + Send + Sync {
     fn pk_value(&self) -> Value;
     fn column_value(&self, column: usize) -> Value;
     fn set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
-    fn related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>);
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
-    fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync>;
     /// A copy, if the model implements `Clone`.
     fn clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
 }
@@ -197,17 +195,11 @@ impl<M: Model> AnyModel for M {
     fn set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()> {
         self.__set_related(relation, loaded)
     }
-    fn related_mut<'a>(&'a mut self, relation: usize, out: &mut Vec<&'a mut dyn AnyModel>) {
-        self.__related_mut(relation, out)
-    }
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync> {
         self
     }
     fn clone_boxed(&self) -> Option<Box<dyn AnyModel>> {
         self.__clone_boxed()
-    }
-    fn into_shared(self: Box<Self>) -> Arc<dyn Any + Send + Sync> {
-        Arc::<M>::from(self)
     }
 }
 
@@ -225,7 +217,6 @@ pub(crate) fn wrong_type<M: Model>() -> Error {
 #[doc(hidden)]
 pub trait RelationField {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()>;
-    fn loaded_mut<'a>(&'a mut self, out: &mut Vec<&'a mut dyn AnyModel>);
 }
 
 /// The field set reached through single-valued relations only (`b.author()`).

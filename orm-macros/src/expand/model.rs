@@ -132,15 +132,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let field = f.ident;
         quote! { #r => ::orm::__private::RelationField::set_loaded(&mut self.#field, loaded), }
     });
-    let related_mut = relation_fields.iter().map(|(r, _, f)| {
-        let field = f.ident;
-        quote! { #r => ::orm::__private::RelationField::loaded_mut(&mut self.#field, out), }
-    });
-    let set_pk = if auto_pk {
-        quote! { self.#pk_ident = pk; }
-    } else {
-        quote! { let _ = pk; }
-    };
 
     quote! {
         impl ::orm::Model for #ident {
@@ -182,9 +173,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 #(#push)*
             }
 
-            fn __set_auto_pk(&mut self, pk: i64) {
-                #set_pk
-            }
 
             fn pk(&self) -> ::orm::Value {
                 <#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident)
@@ -215,17 +203,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 (&&::orm::__private::Cloner(self)).clone_if_possible()
             }
 
-            fn __related_mut<'a>(
-                &'a mut self,
-                relation: usize,
-                out: &mut ::std::vec::Vec<&'a mut dyn ::orm::__private::AnyModel>,
-            ) {
-                let _ = &out;
-                match relation {
-                    #(#related_mut)*
-                    _ => {}
-                }
-            }
         }
 
         #single_key
