@@ -767,6 +767,7 @@ impl<M: Model> QuerySet<M> {
     /// every relation, many-valued or not; paths with a common prefix share its query.
     pub fn prefetch_related<F: FieldSet>(mut self, relation: impl FnOnce(M::Fields) -> F) -> Self {
         let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
+        self.check_prefetch_path(path);
         self.query.prefetch.push(PrefetchSpec { path, query: None });
         self
     }
@@ -785,6 +786,7 @@ impl<M: Model> QuerySet<M> {
     ) -> Self {
         let queryset = queryset.into_queryset();
         let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
+        self.check_prefetch_path(path);
         if queryset.query.is_sliced() {
             self.query.error.get_or_insert("a prefetch queryset cannot be sliced");
         }
@@ -804,6 +806,12 @@ impl<M: Model> QuerySet<M> {
         let annotations = annotations(M::__fields(Path::ROOT));
         self.query.group = Group::Model;
         QuerySet { query: self.query, shape: Annotated(annotations), _model: PhantomData }
+    }
+
+    fn check_prefetch_path(&mut self, path: Path) {
+        if path.is_too_long() {
+            self.query.error.get_or_insert("a prefetch_related path follows more relations than orm supports (10)");
+        }
     }
 
     /// A QuerySet that matches nothing and never queries (Django's `none()`).
