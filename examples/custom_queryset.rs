@@ -86,10 +86,10 @@ fn seed(db: &Db) -> orm::Result<()> {
                 dev("Eve", 6, Some(days_ago(3))),
             ],
         )?;
-        devs[0].skills.add(db, [&skills[0], &skills[1]])?;
-        devs[1].skills.add(db, [&skills[0]])?;
-        devs[2].skills.add(db, [&skills[0]])?;
-        devs[4].skills.add(db, [&skills[1]])?;
+        devs[0].skills().add(db, [&skills[0], &skills[1]])?;
+        devs[1].skills().add(db, [&skills[0]])?;
+        devs[2].skills().add(db, [&skills[0]])?;
+        devs[4].skills().add(db, [&skills[1]])?;
         Ok(())
     })
 }

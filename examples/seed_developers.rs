@@ -54,7 +54,7 @@ fn seed(db: &Db) -> orm::Result<()> {
             }),
         )?;
         for (i, dev) in devs.iter().enumerate() {
-            dev.skills.add(db, [&skills[i % 5], &skills[(i + 2) % 5]])?;
+            dev.skills().add(db, [&skills[i % 5], &skills[(i + 2) % 5]])?;
         }
         Ok(())
     })
@@ -92,7 +92,7 @@ pub fn run() -> orm::Result<Vec<(&'static str, usize)>> {
         for dev in Developer::objects().all(&db)? {
             out.push(DeveloperOut {
                 company: dev.company.fetch(&db)?.name,
-                skills: dev.skills.fetch(&db)?.into_iter().map(|s| s.name).collect(),
+                skills: dev.skills().all(&db)?.into_iter().map(|s| s.name).collect(),
                 name: dev.name,
             });
         }

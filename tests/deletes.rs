@@ -181,15 +181,15 @@ fn self_referential_cascade_and_many_to_many_links() -> orm::Result<()> {
     let c = Skill::objects().create(&db, NewSkill { name: "C".into() })?;
     let ada = Developer::objects()
         .create(&db, NewDeveloper { name: "Ada".into(), years_experience: 1, company: (&acme).into() })?;
-    ada.skills.add(&db, [&rust, &c])?;
+    ada.skills().add(&db, [&rust, &c])?;
     let (total, per_model) = ada.delete(&db)?;
     assert_eq!(total, 3);
     assert_eq!(per_model.get("Developer_skills"), Some(&2));
-    assert_eq!(rust.developers.fetch(&db)?.len(), 0);
+    assert_eq!(rust.developers().all(&db)?.len(), 0);
     // Deleting a company cascades to its developers and their links.
     let grace = Developer::objects()
         .create(&db, NewDeveloper { name: "Grace".into(), years_experience: 1, company: (&acme).into() })?;
-    grace.skills.add(&db, [&rust])?;
+    grace.skills().add(&db, [&rust])?;
     let (total, per_model) = acme.delete(&db)?;
     assert_eq!((total, per_model.get("Developer"), per_model.get("Developer_skills")), (3, Some(&1), Some(&1)));
     assert_eq!(Skill::objects().count(&db)?, 2);

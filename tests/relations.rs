@@ -174,10 +174,10 @@ fn seed_developers(db: &Db) -> orm::Result<(Company, Company, Vec<Developer>, Ve
     };
     let devs = Developer::objects()
         .bulk_create(db, [dev("Ada", &acme), dev("Grace", &acme), dev("Linus", &initech), dev("Guido", &initech)])?;
-    devs[0].skills.add(db, [&skills[0], &skills[1]])?;
-    devs[1].skills.add(db, [&skills[1]])?;
-    devs[2].skills.add(db, [&skills[2]])?;
-    devs[3].skills.add(db, [&skills[0]])?;
+    devs[0].skills().add(db, [&skills[0], &skills[1]])?;
+    devs[1].skills().add(db, [&skills[1]])?;
+    devs[2].skills().add(db, [&skills[2]])?;
+    devs[3].skills().add(db, [&skills[0]])?;
     Ok((acme, initech, devs, skills))
 }
 
@@ -352,11 +352,108 @@ fn prefetch_handles_more_parents_than_sqlites_parameter_limit() -> orm::Result<(
     })?;
     let captured = db.capture(|| Author::objects().prefetch_related(|a| a.books()).all(&db))?;
     assert_eq!(captured.queries.len(), 2);
-    // One parameter holds every key: the statement is the same whatever their number.
+    // Past 1024 keys, one parameter (a JSON array) holds every key.
     assert_eq!(captured.queries[1].params.len(), 1);
+    assert!(captured.queries[1].sql.contains("json_each(?)"), "{}", captured.queries[1].sql);
     let with_books: Vec<&Author> = captured.value.iter().filter(|a| !a.books.get().unwrap().is_empty()).collect();
     assert_eq!(with_books.len(), 1);
     assert_eq!(with_books[0].name, "a39999");
+    Ok(())
+}
+
+#[test]
+fn prefetch_lists_keys_padded_to_a_power_of_two() -> orm::Result<()> {
+    let db = shop_db()?;
+    let mut authors = Vec::new();
+    for i in 0..5 {
+        let author = Author::objects().create(&db, NewAuthor { name: format!("a{i}"), birth_year: None })?;
+        Book::objects().create(&db, book(&format!("b{i}"), &author, 2000 + i))?;
+        authors.push(author);
+    }
+    let captured = db.capture(|| Author::objects().prefetch_related(|a| a.books()).all(&db))?;
+    // Five keys fill eight slots, the last key repeated: batches of 5 to 8 parents
+    // share one cached statement.
+    let prefetch = &captured.queries[1];
+    assert!(prefetch.sql.contains("IN (?, ?, ?, ?, ?, ?, ?, ?)"), "{}", prefetch.sql);
+    assert_eq!(
+        prefetch.params[4..],
+        [
+            prefetch.params[4].clone(),
+            prefetch.params[4].clone(),
+            prefetch.params[4].clone(),
+            prefetch.params[4].clone()
+        ]
+    );
+    for author in &captured.value {
+        let books = author.books.get()?;
+        assert_eq!(books.len(), 1, "{}", author.name);
+        assert_eq!(books[0].title, author.name.replace('a', "b"));
+    }
+    // Eight keys use the same statement text.
+    for i in 5..8 {
+        Author::objects().create(&db, NewAuthor { name: format!("a{i}"), birth_year: None })?;
+    }
+    let again = db.capture(|| Author::objects().prefetch_related(|a| a.books()).all(&db))?;
+    assert_eq!(again.queries[1].sql, prefetch.sql);
+    assert_eq!(again.value.iter().filter(|a| a.books.get().unwrap().is_empty()).count(), 3);
+    Ok(())
+}
+
+#[test]
+fn select_related_rows_share_the_instance_of_one_related_row() -> orm::Result<()> {
+    let db = shop_db()?;
+    let (orwell, huxley, _) = seed_books(&db)?;
+    let books = Book::objects().select_related(|b| b.author()).order_by(|b| b.id).all(&db)?;
+    let by = |name: &str| -> Vec<&Book> { books.iter().filter(|b| b.author.get().unwrap().name == name).collect() };
+    let orwells = by(&orwell.name);
+    assert_eq!(orwells.len(), 3);
+    // One decoded Author for Orwell's three books, as a prefetch would share it.
+    assert!(std::ptr::eq(orwells[0].author.get()?, orwells[1].author.get()?));
+    assert!(std::ptr::eq(orwells[0].author.get()?, orwells[2].author.get()?));
+    assert_eq!(by(&huxley.name)[0].author.get()?.birth_year, Some(1894));
+    Ok(())
+}
+
+#[test]
+fn select_related_over_mostly_distinct_rows_stays_correct() -> orm::Result<()> {
+    // More distinct related rows than the identity map's trial: it switches itself
+    // off, and every row still gets its own related instance.
+    let db = shop_db()?;
+    let n = 1500;
+    db.atomic(|db| {
+        Author::objects()
+            .bulk_insert(db, (0..n).map(|i| NewAuthor { name: format!("a{i:04}"), birth_year: Some(i) }))?;
+        let authors = Author::objects().order_by(|a| a.id).all(db)?;
+        Book::objects()
+            .bulk_insert(db, authors.iter().map(|a| book(&format!("b{}", a.birth_year.unwrap()), a, 2000)))?;
+        Ok(())
+    })?;
+    let books = Book::objects().select_related(|b| b.author()).order_by(|b| b.id).all(&db)?;
+    assert_eq!(books.len(), n as usize);
+    for book in &books {
+        let author = book.author.get()?;
+        assert_eq!(*book.author.id(), author.id);
+        assert_eq!(book.title, format!("b{}", author.birth_year.unwrap()));
+    }
+    Ok(())
+}
+
+#[test]
+fn reverse_accessors_are_querysets_and_the_fields_hold_what_was_loaded() -> orm::Result<()> {
+    let db = shop_db()?;
+    let (orwell, huxley, zola) = seed_books(&db)?;
+    // `author.books()` is Django's `author.books.all()`: lazy, chainable, counted.
+    let recent = orwell.books().filter(|b| b.published_year.gt(1940));
+    let titles_of =
+        |qs: &QuerySet<Book>| -> orm::Result<Vec<String>> { Ok(qs.all(&db)?.into_iter().map(|b| b.title).collect()) };
+    assert_eq!(orm::assert_num_queries!(db, 1, { titles_of(&recent)? }), ["1984", "Animal Farm"]);
+    assert_eq!(huxley.books().count(&db)?, 1);
+    assert_eq!(zola.books().count(&db)?, 0);
+    // The one-to-one reverse side: at most one row.
+    assert!(orwell.profile().first(&db)?.is_none());
+    // The fields stay unloaded until a loader fills them.
+    assert!(!orwell.books.is_loaded());
+    assert!(matches!(orwell.profile.get(), Err(Error::NotLoaded { model: "Profile", relation: "HasOne" })));
     Ok(())
 }
 
@@ -371,11 +468,11 @@ fn reading_relations_explicitly_counts_each_query() -> orm::Result<()> {
             book.author.fetch(&db)?;
         }
     });
-    let mine = orm::assert_num_queries!(db, 1, { orwell.books.fetch(&db)? });
+    let mine = orm::assert_num_queries!(db, 1, { orwell.books().all(&db)? });
     assert_eq!(mine.len(), 3);
-    assert_eq!(orwell.books.objects().filter(|b| b.published_year.lt(1940)).count(&db)?, 1);
+    assert_eq!(orwell.books().filter(|b| b.published_year.lt(1940)).count(&db)?, 1);
     let err = orwell.books.get().unwrap_err();
-    assert!(matches!(err, Error::NotLoaded { relation: "books", .. }));
+    assert!(matches!(err, Error::NotLoaded { model: "Book", relation: "HasMany", .. }));
     // Filter by a ForeignKey column with an instance or a key.
     assert_eq!(Book::objects().filter(|b| b.author.eq(&orwell)).count(&db)?, 3);
     assert_eq!(Book::objects().filter(|b| b.author.eq(orwell.id)).count(&db)?, 3);
@@ -387,21 +484,21 @@ fn many_to_many_add_remove_set_clear() -> orm::Result<()> {
     let db = shop_db()?;
     let (_, _, devs, skills) = seed_developers(&db)?;
     let ada = &devs[0];
-    let names = |d: &Developer| -> orm::Result<Vec<String>> { d.skills.objects().values(|s| s.name).all(&db) };
+    let names = |d: &Developer| -> orm::Result<Vec<String>> { d.skills().objects().values(|s| s.name).all(&db) };
     assert_eq!(names(ada)?, ["Python", "Rust"]);
     // Adding an existing link keeps it once; Django's add() on SQLite: BEGIN, INSERT OR IGNORE, COMMIT.
-    let captured = db.capture(|| ada.skills.add(&db, [&skills[1], &skills[2]]))?;
+    let captured = db.capture(|| ada.skills().add(&db, [&skills[1], &skills[2]]))?;
     assert_eq!(captured.queries.len(), 3);
     assert!(captured.queries[1].sql.starts_with("INSERT OR IGNORE INTO \"developer_skills\""));
     assert_eq!(names(ada)?, ["C", "Python", "Rust"]);
-    assert_eq!(ada.skills.remove(&db, [&skills[0]])?, 1);
+    assert_eq!(ada.skills().remove(&db, [&skills[0]])?, 1);
     assert_eq!(names(ada)?, ["C", "Rust"]);
-    ada.skills.set(&db, [&skills[0], &skills[2]])?;
+    ada.skills().set(&db, [&skills[0], &skills[2]])?;
     assert_eq!(names(ada)?, ["C", "Python"]);
-    assert_eq!(ada.skills.clear(&db)?, 2);
+    assert_eq!(ada.skills().clear(&db)?, 2);
     assert!(names(ada)?.is_empty());
     // The reverse side sees the same links.
-    assert_eq!(skills[1].developers.fetch(&db)?.len(), 1);
+    assert_eq!(skills[1].developers().all(&db)?.len(), 1);
     Ok(())
 }
 

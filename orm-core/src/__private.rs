@@ -28,7 +28,7 @@ pub use crate::query::OrderBy;
 pub use crate::relations::load::fetch_children;
 pub use crate::relations::{
     cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
-    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelationField,
+    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField,
 };
 
 /// The boxed decoder of a model, stored in its `ModelMeta`.

@@ -358,6 +358,24 @@ impl Db {
         })
     }
 
+    /// Runs a query and hands each row to `each`; returns the number of rows.
+    pub(crate) fn fetch_each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        self.run(sql, params, false, |stmt| {
+            let mut rows = stmt.raw_query();
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                each(row)?;
+                n += 1;
+            }
+            Ok((n, n))
+        })
+    }
+
     /// Runs a query that returns exactly one row.
     pub(crate) fn fetch_one<T>(
         &self,

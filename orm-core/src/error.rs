@@ -79,14 +79,14 @@ pub enum Error {
     },
     /// A relation was read with `get()` but no loader (`select_related`,
     /// `prefetch_related`) filled it. Nothing is queried behind your back: load it
-    /// with a loader, or explicitly with `fetch(&db)`.
+    /// with a loader, or explicitly (`book.author.fetch(&db)`, `author.books().all(&db)`).
     #[error(
-        "{relation} of {model} was not loaded: add select_related/prefetch_related to the query, or call fetch(&db)"
+        "{relation}<{model}> was not loaded: add select_related or prefetch_related to the query that read this row (reading a relation never queries)"
     )]
     NotLoaded {
         /// The related model's name.
         model: &'static str,
-        /// The relation field (or `ForeignKey`).
+        /// The kind of relation: `ForeignKey`, `HasMany`, `HasOne` or `ManyToMany`.
         relation: &'static str,
     },
     /// A delete would remove rows that a `protect` ForeignKey points at.

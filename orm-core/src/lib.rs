@@ -29,7 +29,7 @@ pub use query::{
 };
 pub use relations::{
     prefetch_related_objects, prefetch_related_objects_with, Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many,
-    ManyToMany, OnDelete, One, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
+    ManyToMany, ManyToManyManager, OnDelete, One, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
 };
 pub use signals::Saving;
 pub use types::{

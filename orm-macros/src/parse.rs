@@ -58,6 +58,7 @@ pub(crate) enum Kind<'a> {
 
 pub(crate) struct Field<'a> {
     pub ident: &'a Ident,
+    pub vis: &'a syn::Visibility,
     pub ty: &'a syn::Type,
     pub kind: Kind<'a>,
     /// `on_delete = ".."` (ForeignKey, OneToOne).
@@ -239,6 +240,7 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
     let column = if matches!(kind, Kind::ForeignKey { .. }) { format!("{name}_id") } else { name };
     let mut out = Field {
         ident,
+        vis: &field.vis,
         ty: &field.ty,
         kind,
         on_delete: None,

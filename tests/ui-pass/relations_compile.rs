@@ -84,7 +84,7 @@ fn main() -> orm::Result<()> {
     };
     let books = Book::objects().bulk_create(&db, [new("1984", 1949, Some(&huxley)), new("Animal Farm", 1945, None)])?;
     let classic = Tag::objects().create(&db, NewTag { name: "classic".into() })?;
-    books[0].tags.add(&db, [&classic])?;
+    books[0].tags().add(&db, [&classic])?;
     let root = Category::objects().create(&db, NewCategory { name: "root".into(), parent: None })?;
     Category::objects().create(&db, NewCategory { name: "leaf".into(), parent: Some((&root).into()) })?;
 

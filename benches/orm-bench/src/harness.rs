@@ -20,7 +20,6 @@ impl Budget {
     }
 }
 
-
 /// Median microseconds of one call of `f` (for a contender measured alone).
 #[allow(dead_code)] // used by diesel-bench, which shares this file
 pub fn median_us(budget: Budget, mut f: impl FnMut()) -> f64 {
@@ -30,7 +29,22 @@ pub fn median_us(budget: Budget, mut f: impl FnMut()) -> f64 {
 
 /// Median microseconds of one call of `a` and of `b`, their samples interleaved so
 /// that the noise of a shared machine falls on both alike.
+///
+/// With `BENCH_PROFILE=orm` (or `raw`) in the environment, runs only that contender,
+/// for five seconds, so that a profiler sees nothing else.
 pub fn median_pair(budget: Budget, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    if let Ok(which) = std::env::var("BENCH_PROFILE") {
+        let f: &mut dyn FnMut() = if which == "raw" { &mut b } else { &mut a };
+        let start = Instant::now();
+        let mut calls = 0u64;
+        let secs = std::env::var("BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0);
+        while start.elapsed() < Duration::from_secs_f64(secs) {
+            f();
+            calls += 1;
+        }
+        let us = start.elapsed().as_secs_f64() * 1e6 / calls as f64;
+        return (us, us);
+    }
     let batch_a = calibrate(budget, &mut a);
     let batch_b = calibrate(budget, &mut b);
     let mut sa = Vec::with_capacity(budget.samples);

@@ -89,62 +89,82 @@ fn main() {
     let budget = Budget::from_args();
     let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    // `BENCH_N=100`: only that size (with `BENCH_PROFILE`, to profile one case).
+    let size: Option<usize> = std::env::var("BENCH_N").ok().and_then(|n| n.parse().ok());
+    let sizes = |all: [usize; 5]| all.into_iter().filter(move |n| size.is_none_or(|s| s == *n));
 
     if run("trivial_query") {
-        for n in QUERY_SIZES {
+        for n in sizes(QUERY_SIZES) {
             let db = db();
             seed_users(&db, n, false);
-            let (us, raw_us) = median_pair(budget, || {
-                let users = User::objects().all(&db).expect("query");
-                assert_eq!(users.len(), n);
-            }, raw::trivial_query(n));
+            let (us, raw_us) = median_pair(
+                budget,
+                || {
+                    let users = User::objects().all(&db).expect("query");
+                    assert_eq!(users.len(), n);
+                },
+                raw::trivial_query(n),
+            );
             report("orm", "trivial_query", n, us);
             report("raw", "trivial_query", n, raw_us);
         }
     }
 
     if run("medium_complex_query") {
-        for n in QUERY_SIZES {
+        for n in sizes(QUERY_SIZES) {
             let db = db();
             seed_users(&db, n, true);
-            let (us, raw_us) = median_pair(budget, || {
-                // users LEFT JOIN posts WHERE hair_color = 'black', as (User, Option<Post>).
-                let rows = User::objects()
-                    .filter(|u| u.hair_color.eq("black"))
-                    .order_by(|_| ())
-                    .values(|u| {
-                        (
-                            u.id,
-                            u.name,
-                            u.hair_color,
-                            u.posts().id.nullable(),
-                            u.posts().title.nullable(),
-                            u.posts().body,
-                        )
-                    })
-                    .all(&db)
-                    .expect("query");
-                let pairs: Vec<(raw::User, Option<raw::Post>)> = rows
-                    .into_iter()
-                    .map(|(id, name, hair_color, post_id, title, body)| {
-                        let post = post_id.map(|pid| raw::Post { id: pid, user_id: id, title: title.unwrap_or_default(), body });
-                        (raw::User { id, name, hair_color }, post)
-                    })
-                    .collect();
-                assert_eq!(pairs.len(), n.div_ceil(2));
-            }, raw::medium_complex_query(n));
+            let (us, raw_us) = median_pair(
+                budget,
+                || {
+                    // users LEFT JOIN posts WHERE hair_color = 'black', as (User, Option<Post>).
+                    let rows = User::objects()
+                        .filter(|u| u.hair_color.eq("black"))
+                        .order_by(|_| ())
+                        .values(|u| {
+                            (
+                                u.id,
+                                u.name,
+                                u.hair_color,
+                                u.posts().id.nullable(),
+                                u.posts().title.nullable(),
+                                u.posts().body,
+                            )
+                        })
+                        .all(&db)
+                        .expect("query");
+                    let pairs: Vec<(raw::User, Option<raw::Post>)> = rows
+                        .into_iter()
+                        .map(|(id, name, hair_color, post_id, title, body)| {
+                            let post = post_id.map(|pid| raw::Post {
+                                id: pid,
+                                user_id: id,
+                                title: title.unwrap_or_default(),
+                                body,
+                            });
+                            (raw::User { id, name, hair_color }, post)
+                        })
+                        .collect();
+                    assert_eq!(pairs.len(), n.div_ceil(2));
+                },
+                raw::medium_complex_query(n),
+            );
             report("orm", "medium_complex_query", n, us);
             report("raw", "medium_complex_query", n, raw_us);
         }
     }
 
     if run("insert") {
-        for n in INSERT_SIZES {
+        for n in sizes(INSERT_SIZES) {
             let db = db();
-            let (us, raw_us) = median_pair(budget, || {
-                let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
-                assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
-            }, raw::insert(n));
+            let (us, raw_us) = median_pair(
+                budget,
+                || {
+                    let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
+                    assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
+                },
+                raw::insert(n),
+            );
             report("orm", "insert", n, us);
             report("raw", "insert", n, raw_us);
         }
@@ -153,12 +173,26 @@ fn main() {
     if run("loading_associations") {
         let db = db();
         seed_associations(&db);
-        let (us, raw_us) = median_pair(budget, || {
-            let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
-            let comments: usize =
-                users.iter().flat_map(|u| u.posts.get().expect("loaded")).map(|p| p.comments.get().expect("loaded").len()).sum();
-            assert_eq!(comments, 900);
-        }, raw::loading_associations());
+        if std::env::var("BENCH_SQL").is_ok() {
+            let captured =
+                db.capture(|| User::objects().prefetch_related(|u| u.posts().comments()).all(&db)).expect("query");
+            for q in &captured.queries {
+                println!("{}", q.sql);
+            }
+        }
+        let (us, raw_us) = median_pair(
+            budget,
+            || {
+                let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
+                let comments: usize = users
+                    .iter()
+                    .flat_map(|u| u.posts.get().expect("loaded"))
+                    .map(|p| p.comments.get().expect("loaded").len())
+                    .sum();
+                assert_eq!(comments, 900);
+            },
+            raw::loading_associations(),
+        );
         report("orm", "loading_associations", 9, us);
         report("raw", "loading_associations", 9, raw_us);
     }
@@ -170,13 +204,21 @@ fn main() {
         Post::objects()
             .bulk_insert(
                 &db,
-                (0..n).map(|i| NewPost { user: ForeignKey::new(1 + (i % 100) as i64), title: format!("Post {i}"), body: None }),
+                (0..n).map(|i| NewPost {
+                    user: ForeignKey::new(1 + (i % 100) as i64),
+                    title: format!("Post {i}"),
+                    body: None,
+                }),
             )
             .expect("seed posts");
-        let (us, raw_us) = median_pair(budget, || {
-            let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
-            assert_eq!(posts.len(), n);
-        }, raw::select_related(n));
+        let (us, raw_us) = median_pair(
+            budget,
+            || {
+                let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
+                assert_eq!(posts.len(), n);
+            },
+            raw::select_related(n),
+        );
         report("orm", "select_related", n, us);
         report("raw", "select_related", n, raw_us);
     }

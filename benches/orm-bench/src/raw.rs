@@ -110,12 +110,17 @@ pub fn loading_associations() -> impl FnMut() {
     seed_users(&conn, 9, false);
     for user in 1..=9 {
         for i in 0..10 {
-            conn.execute("INSERT INTO posts (user_id, title) VALUES (?, ?)", (user, format!("Post {i} by {user}"))).expect("post");
+            conn.execute("INSERT INTO posts (user_id, title) VALUES (?, ?)", (user, format!("Post {i} by {user}")))
+                .expect("post");
         }
     }
     for post in 1..=90 {
         for i in 0..10 {
-            conn.execute("INSERT INTO comments (post_id, text) VALUES (?, ?)", (post, format!("Comment {i} on {post}"))).expect("c");
+            conn.execute(
+                "INSERT INTO comments (post_id, text) VALUES (?, ?)",
+                (post, format!("Comment {i} on {post}")),
+            )
+            .expect("c");
         }
     }
     move || {
@@ -135,7 +140,9 @@ pub fn loading_associations() -> impl FnMut() {
         let sql = format!("SELECT id, post_id, text FROM comments WHERE post_id IN ({})", in_list(post_ids.len()));
         let mut stmt = conn.prepare_cached(&sql).expect("prepare");
         let comments: Vec<Comment> = stmt
-            .query_map(rusqlite::params_from_iter(&post_ids), |r| Ok(Comment { id: r.get(0)?, post_id: r.get(1)?, text: r.get(2)? }))
+            .query_map(rusqlite::params_from_iter(&post_ids), |r| {
+                Ok(Comment { id: r.get(0)?, post_id: r.get(1)?, text: r.get(2)? })
+            })
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
@@ -149,8 +156,13 @@ pub fn loading_associations() -> impl FnMut() {
             let cs = by_post.remove(&p.id).unwrap_or_default();
             by_user.entry(p.user_id).or_default().push((p, cs));
         }
-        let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> =
-            users.into_iter().map(|u| { let ps = by_user.remove(&u.id).unwrap_or_default(); (u, ps) }).collect();
+        let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = users
+            .into_iter()
+            .map(|u| {
+                let ps = by_user.remove(&u.id).unwrap_or_default();
+                (u, ps)
+            })
+            .collect();
         let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
         assert_eq!(total, 900);
     }

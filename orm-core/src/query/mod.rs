@@ -376,7 +376,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(Vec::new());
         }
-        let related = self.related_plan();
+        let related = self.related_plan().sharing();
         let decode = |row: &rusqlite::Row<'_>| self.shape.decode_row(row, &related);
         let mut items = if self.query.is_plain() && matches!(self.shape.columns(), ShapeColumns::Model) {
             // `objects().all()`: its SQL depends only on the model; built once per Db.

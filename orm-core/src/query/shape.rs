@@ -62,6 +62,7 @@ pub trait RowShape<M: Model>: Clone {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Instances;
 
+#[inline(always)]
 fn decode_instance<M: Model>(row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<M> {
     let mut model = M::__from_row(row, 0)?;
     if !related.is_empty() {

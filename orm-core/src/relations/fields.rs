@@ -131,105 +131,75 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
     }
 }
 
-/// The owner's key and the relation, kept by the reverse and many-to-many sides so
-/// that they can load and change their rows.
-#[derive(Clone)]
-struct Owner {
-    key: OwnerKey,
-    relation: &'static RelationMeta,
-}
-
-/// The owner's key, small in the common case (an integer) since every loaded row
-/// carries one per reverse field.
-#[derive(Clone, PartialEq)]
-enum OwnerKey {
-    Integer(i64),
-    Other(Box<Value>),
-}
-
-impl OwnerKey {
-    fn new(value: Value) -> Self {
-        match value {
-            Value::Integer(i) => OwnerKey::Integer(i),
-            other => OwnerKey::Other(Box::new(other)),
-        }
-    }
-
-    fn value(&self) -> Value {
-        match self {
-            OwnerKey::Integer(i) => Value::Integer(*i),
-            OwnerKey::Other(v) => (**v).clone(),
-        }
-    }
-}
-
 /// The reverse side of a ForeignKey: the rows of `M` whose key points at this row
 /// (Django's `author.book_set`, or `related_name`). Not a column.
+///
+/// The field holds only what `prefetch_related` loaded ([`get`](Self::get) never
+/// queries). The derive gives the model a method of the same name that returns the
+/// related rows as a QuerySet: `author.books()` is Django's `author.books.all()`.
 pub struct HasMany<M: Model> {
-    owner: Owner,
-    loaded: Option<Vec<M>>,
+    // Boxed so that the field is one word in every row that does not load it (the
+    // box comes with the prefetch, which builds each parent's rows in one).
+    #[allow(clippy::box_collection)]
+    loaded: Option<Box<Vec<M>>>,
 }
 
 macro_rules! many_common {
     ($ty:ident) => {
         impl<M: Model> $ty<M> {
-            #[doc(hidden)]
-            pub fn __new(owner_key: Value, relation: &'static RelationMeta) -> Self {
-                $ty { owner: Owner { key: OwnerKey::new(owner_key), relation }, loaded: None }
+            /// Not loaded yet.
+            pub const fn new() -> Self {
+                $ty { loaded: None }
             }
 
             /// The rows loaded by `prefetch_related`; never queries. `Error::NotLoaded`
             /// if no loader ran.
             pub fn get(&self) -> Result<&[M]> {
-                self.loaded
-                    .as_deref()
-                    .ok_or(Error::NotLoaded { model: M::META.name, relation: self.owner.relation.name })
+                match &self.loaded {
+                    Some(rows) => Ok(rows.as_slice()),
+                    None => Err(Error::NotLoaded { model: M::META.name, relation: stringify!($ty) }),
+                }
             }
 
             /// Whether a loader filled this relation.
             pub fn is_loaded(&self) -> bool {
                 self.loaded.is_some()
             }
+        }
 
-            /// The related rows as a QuerySet, to filter or count (Django's
-            /// `author.books.all()`).
-            pub fn objects(&self) -> QuerySet<M> {
-                M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key.value()))
-            }
-
-            /// Loads the related rows: one query, every time it is called.
-            pub fn fetch(&self, db: &Db) -> Result<Vec<M>> {
-                self.objects().all(db)
+        impl<M: Model> Default for $ty<M> {
+            fn default() -> Self {
+                Self::new()
             }
         }
 
         impl<M: Model + Clone> Clone for $ty<M> {
             fn clone(&self) -> Self {
-                $ty { owner: self.owner.clone(), loaded: self.loaded.clone() }
+                $ty { loaded: self.loaded.clone() }
             }
         }
 
         impl<M: Model + fmt::Debug> fmt::Debug for $ty<M> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match &self.loaded {
-                    Some(rows) => f.debug_list().entries(rows).finish(),
+                    Some(rows) => f.debug_list().entries(rows.iter()).finish(),
                     None => write!(f, "{}<{}>(not loaded)", stringify!($ty), M::META.name),
                 }
             }
         }
 
-        /// Equal when they belong to the same row and hold the same loaded rows.
+        /// Equal when they hold the same loaded rows (or neither is loaded).
         impl<M: Model + PartialEq> PartialEq for $ty<M> {
             fn eq(&self, other: &Self) -> bool {
-                self.owner.key == other.owner.key && self.loaded == other.loaded
+                self.loaded == other.loaded
             }
         }
 
         impl<M: Model> RelationField for $ty<M> {
             fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
                 self.loaded = Some(match loaded {
-                    Loaded::Typed(rows) => *rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?,
-                    Loaded::Many(rows) => rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?,
+                    Loaded::Typed(rows) => rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?,
+                    Loaded::Many(rows) => Box::new(rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?),
                     _ => return Err(super::wrong_type::<M>()),
                 });
                 Ok(())
@@ -244,54 +214,31 @@ many_common!(HasMany);
 /// `<model>_<field>(<model>_id, <target>_id)` (or a declared through model). Declared
 /// with `#[orm(related = "field")]` it is the reverse side of another model's
 /// ManyToMany. Not a column.
+///
+/// The field holds only what `prefetch_related` loaded. The derive gives the model a
+/// method of the same name returning a [`ManyToManyManager`], to query, add and remove
+/// links: `dev.skills().add(&db, [&rust])`.
 pub struct ManyToMany<M: Model> {
-    owner: Owner,
-    loaded: Option<Vec<M>>,
+    // One word when not loaded, as in `HasMany`.
+    #[allow(clippy::box_collection)]
+    loaded: Option<Box<Vec<M>>>,
 }
 
 many_common!(ManyToMany);
 
-impl<M: Model> ManyToMany<M> {
-    /// Links this row to `targets` (Django's `add`): one `INSERT OR IGNORE` in a
-    /// transaction; links that exist already are kept.
-    pub fn add<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_add(db, self.owner.relation, &self.owner.key.value(), &keys)
-    }
-
-    /// Unlinks `targets` (Django's `remove`); the rows themselves stay.
-    pub fn remove<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<usize> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_remove(db, self.owner.relation, &self.owner.key.value(), Some(&keys))
-    }
-
-    /// Unlinks every target (Django's `clear`).
-    pub fn clear(&self, db: &Db) -> Result<usize> {
-        super::load::m2m_remove(db, self.owner.relation, &self.owner.key.value(), None)
-    }
-
-    /// Makes `targets` exactly the linked rows (Django's `set`): removes the others and
-    /// adds the missing, in one transaction.
-    pub fn set<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        db.atomic(|db| {
-            super::load::m2m_keep_only(db, self.owner.relation, &self.owner.key.value(), &keys)?;
-            super::load::m2m_add(db, self.owner.relation, &self.owner.key.value(), &keys)
-        })
-    }
-}
-
 /// The reverse side of a OneToOne: the row of `M` whose key points at this row, if
 /// any. Not a column.
+///
+/// The field holds only what a loader read. The derive gives the model a method of
+/// the same name returning the related row as a QuerySet: `place.restaurant().first(&db)`.
 pub struct HasOne<M: Model> {
-    owner: Owner,
     loaded: Option<Option<Box<M>>>,
 }
 
 impl<M: Model> HasOne<M> {
-    #[doc(hidden)]
-    pub fn __new(owner_key: Value, relation: &'static RelationMeta) -> Self {
-        HasOne { owner: Owner { key: OwnerKey::new(owner_key), relation }, loaded: None }
+    /// Not loaded yet.
+    pub const fn new() -> Self {
+        HasOne { loaded: None }
     }
 
     /// The row loaded by `select_related` or `prefetch_related` (`None` if there is no
@@ -299,7 +246,7 @@ impl<M: Model> HasOne<M> {
     pub fn get(&self) -> Result<Option<&M>> {
         match &self.loaded {
             Some(row) => Ok(row.as_deref()),
-            None => Err(Error::NotLoaded { model: M::META.name, relation: self.owner.relation.name }),
+            None => Err(Error::NotLoaded { model: M::META.name, relation: "HasOne" }),
         }
     }
 
@@ -307,16 +254,17 @@ impl<M: Model> HasOne<M> {
     pub fn is_loaded(&self) -> bool {
         self.loaded.is_some()
     }
+}
 
-    /// Loads the related row: one query, every time it is called.
-    pub fn fetch(&self, db: &Db) -> Result<Option<M>> {
-        M::objects().filter(|_| super::load::related_condition(self.owner.relation, &self.owner.key.value())).first(db)
+impl<M: Model> Default for HasOne<M> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 impl<M: Model + Clone> Clone for HasOne<M> {
     fn clone(&self) -> Self {
-        HasOne { owner: self.owner.clone(), loaded: self.loaded.clone() }
+        HasOne { loaded: self.loaded.clone() }
     }
 }
 
@@ -331,7 +279,7 @@ impl<M: Model + fmt::Debug> fmt::Debug for HasOne<M> {
 
 impl<M: Model + PartialEq> PartialEq for HasOne<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.owner.key == other.owner.key && self.loaded == other.loaded
+        self.loaded == other.loaded
     }
 }
 
@@ -347,6 +295,97 @@ impl<M: Model> RelationField for HasOne<M> {
             Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
         });
         Ok(())
+    }
+}
+
+/// The field type of a reverse or many-to-many relation, and what the model's method
+/// of the same name returns for it. Implemented by [`HasMany`], [`HasOne`] and
+/// [`ManyToMany`]; the derive calls it.
+#[doc(hidden)]
+pub trait RelatedAccessor {
+    /// `QuerySet<M>`, or [`ManyToManyManager<M>`].
+    type Manager;
+    #[doc(hidden)]
+    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> Self::Manager;
+}
+
+impl<M: Model> RelatedAccessor for HasMany<M> {
+    type Manager = QuerySet<M>;
+    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
+        related_rows(owner_key, relation)
+    }
+}
+
+impl<M: Model> RelatedAccessor for HasOne<M> {
+    type Manager = QuerySet<M>;
+    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
+        related_rows(owner_key, relation)
+    }
+}
+
+impl<M: Model> RelatedAccessor for ManyToMany<M> {
+    type Manager = ManyToManyManager<M>;
+    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> ManyToManyManager<M> {
+        ManyToManyManager { owner_key, relation, _target: std::marker::PhantomData }
+    }
+}
+
+fn related_rows<M: Model>(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
+    M::objects().filter(move |_| super::load::related_condition(relation, &owner_key))
+}
+
+/// The rows a ManyToMany links one row to (Django's related manager `dev.skills`):
+/// returned by the model's method named after the field, `dev.skills()`.
+pub struct ManyToManyManager<M: Model> {
+    owner_key: Value,
+    relation: &'static RelationMeta,
+    _target: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M: Model> ManyToManyManager<M> {
+    /// The linked rows as a QuerySet, to filter, order or count (Django's
+    /// `dev.skills.all()`); no query until it runs.
+    pub fn objects(&self) -> QuerySet<M> {
+        related_rows(self.owner_key.clone(), self.relation)
+    }
+
+    /// Loads the linked rows: one query.
+    pub fn all(&self, db: &Db) -> Result<Vec<M>> {
+        self.objects().all(db)
+    }
+
+    /// Links this row to `targets` (Django's `add`): one `INSERT OR IGNORE` in a
+    /// transaction; links that exist already are kept.
+    pub fn add<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
+        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
+        super::load::m2m_add(db, self.relation, &self.owner_key, &keys)
+    }
+
+    /// Unlinks `targets` (Django's `remove`); the rows themselves stay.
+    pub fn remove<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<usize> {
+        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
+        super::load::m2m_remove(db, self.relation, &self.owner_key, Some(&keys))
+    }
+
+    /// Unlinks every target (Django's `clear`).
+    pub fn clear(&self, db: &Db) -> Result<usize> {
+        super::load::m2m_remove(db, self.relation, &self.owner_key, None)
+    }
+
+    /// Makes `targets` exactly the linked rows (Django's `set`): removes the others and
+    /// adds the missing, in one transaction.
+    pub fn set<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
+        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
+        db.atomic(|db| {
+            super::load::m2m_keep_only(db, self.relation, &self.owner_key, &keys)?;
+            super::load::m2m_add(db, self.relation, &self.owner_key, &keys)
+        })
+    }
+}
+
+impl<M: Model> fmt::Debug for ManyToManyManager<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ManyToManyManager<{}>({} of {:?})", M::META.name, self.relation.name, self.owner_key)
     }
 }
 

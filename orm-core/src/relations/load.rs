@@ -10,7 +10,9 @@ use crate::query::{Cond, ExprNode, Query, Q};
 use crate::types::Value;
 use crate::{Db, Error, Result};
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// How to decode the `select_related` models of a row: one step a related model, a
@@ -19,6 +21,43 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct RelatedPlan {
     steps: Vec<RelatedStep>,
+    /// With one ForeignKey step: the instances decoded so far, by integer key, so that
+    /// rows pointing at the same row share one instance (see [`RelatedPlan::sharing`]).
+    seen: Option<RefCell<Seen>>,
+}
+
+/// An identity map for one query's select_related instances. It switches itself off
+/// when few rows share a related row, where it would only cost a lookup per row.
+#[derive(Debug, Default)]
+struct Seen {
+    instances: HashMap<i64, Arc<dyn Any + Send + Sync>, BuildHasherDefault<IntHasher>>,
+    hits: usize,
+    misses: usize,
+    off: bool,
+}
+
+impl Seen {
+    /// Lookups after which a map that rarely hits is dropped.
+    const TRIAL: usize = 512;
+}
+
+/// A multiplicative hash for integer keys (the keys are not attacker-chosen in a way
+/// that matters: the map lives for one query and is bounded by its rows).
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.0 = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
 }
 
 #[derive(Debug)]
@@ -54,7 +93,20 @@ impl RelatedPlan {
             });
             offset += meta.columns.len();
         }
-        RelatedPlan { steps }
+        RelatedPlan { steps, seen: None }
+    }
+
+    /// Lets rows that point at the same related row (by an integer key) share one
+    /// decoded instance, as a prefetch does: the instances are immutable behind the
+    /// `ForeignKey`, so this changes no result, and it saves decoding a row once per
+    /// pointing row. Used by `all()`; a streaming `iter()` does not keep instances.
+    pub(crate) fn sharing(mut self) -> Self {
+        if let [step] = self.steps.as_slice() {
+            if step.leaf_foreign_key {
+                self.seen = Some(RefCell::new(Seen::default()));
+            }
+        }
+        self
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -73,8 +125,13 @@ impl RelatedPlan {
         // The common case, one ForeignKey: decode straight into the shared instance.
         if let [step] = self.steps.as_slice() {
             if step.leaf_foreign_key {
-                let loaded =
-                    if self.present(row, step)? { Some((step.meta.decode_shared)(row, step.offset)?) } else { None };
+                let loaded = match row.get_ref(step.offset + step.meta.pk)? {
+                    rusqlite::types::ValueRef::Null => None,
+                    rusqlite::types::ValueRef::Integer(key) if self.seen.is_some() => {
+                        Some(self.shared_instance(row, step, key)?)
+                    }
+                    _ => Some((step.meta.decode_shared)(row, step.offset)?),
+                };
                 return root.set_related(step.relation, Loaded::Shared(loaded));
             }
         }
@@ -98,6 +155,35 @@ impl RelatedPlan {
         Ok(())
     }
 
+    /// The instance of `step` with key `key`: decoded from `row`, or the one an
+    /// earlier row decoded.
+    fn shared_instance(
+        &self,
+        row: &rusqlite::Row<'_>,
+        step: &RelatedStep,
+        key: i64,
+    ) -> Result<Arc<dyn Any + Send + Sync>> {
+        let Some(cell) = &self.seen else { return (step.meta.decode_shared)(row, step.offset) };
+        let mut seen = cell.borrow_mut();
+        if seen.off {
+            return (step.meta.decode_shared)(row, step.offset);
+        }
+        if let Some(instance) = seen.instances.get(&key) {
+            let instance = Arc::clone(instance);
+            seen.hits += 1;
+            return Ok(instance);
+        }
+        let instance = (step.meta.decode_shared)(row, step.offset)?;
+        seen.misses += 1;
+        if seen.misses + seen.hits >= Seen::TRIAL && seen.hits < seen.misses {
+            // Mostly distinct related rows: stop paying for the map.
+            *seen = Seen { off: true, ..Seen::default() };
+        } else {
+            seen.instances.insert(key, Arc::clone(&instance));
+        }
+        Ok(instance)
+    }
+
     /// Whether the LEFT JOIN of `step` found a row (its key is not NULL).
     fn present(&self, row: &rusqlite::Row<'_>, step: &RelatedStep) -> Result<bool> {
         Ok(!matches!(row.get_ref(step.offset + step.meta.pk)?, rusqlite::types::ValueRef::Null))
@@ -106,7 +192,7 @@ impl RelatedPlan {
 
 /// A key as a hash map key: the values a primary key can hold.
 #[doc(hidden)]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     Integer(i64),
     Bytes(Vec<u8>),
@@ -134,6 +220,62 @@ impl Key {
         }
     }
 }
+
+impl std::hash::Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Key::Integer(i) => state.write_i64(*i),
+            Key::Real(bits) => state.write_u64(*bits),
+            Key::Bytes(bytes) => state.write(bytes),
+        }
+    }
+}
+
+/// Hashes [`Key`]s: integers (the usual keys) by one multiplication, text and blobs
+/// by std's randomly keyed SipHash, since their values may come from users.
+#[derive(Clone)]
+pub(crate) struct KeyHashing(std::collections::hash_map::RandomState);
+
+impl Default for KeyHashing {
+    fn default() -> Self {
+        KeyHashing(std::collections::hash_map::RandomState::new())
+    }
+}
+
+impl std::hash::BuildHasher for KeyHashing {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher { int: IntHasher::default(), bytes: None, random: self.0.clone() }
+    }
+}
+
+pub(crate) struct KeyHasher {
+    int: IntHasher,
+    bytes: Option<std::collections::hash_map::DefaultHasher>,
+    random: std::collections::hash_map::RandomState,
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        use std::hash::BuildHasher;
+        self.bytes.get_or_insert_with(|| self.random.build_hasher()).write(bytes);
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.int.write_i64(i);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.int.write_i64(i as i64);
+    }
+    fn finish(&self) -> u64 {
+        match &self.bytes {
+            Some(sip) => sip.finish(),
+            None => self.int.finish(),
+        }
+    }
+}
+
+/// A map keyed by parent keys.
+pub(crate) type KeyMap<V> = HashMap<Key, V, KeyHashing>;
 
 /// One `prefetch_related` path, with the QuerySet of `prefetch_with` for its last
 /// relation.
@@ -200,20 +342,25 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
     let relation = &meta.relations[node.relation];
     let target = (relation.target)();
     // The value each parent is matched on, and how the children are matched.
-    let parent_key = |p: &dyn AnyModel| -> Value {
-        match &relation.kind {
+    let parent_keys: Vec<Value> = parents
+        .iter()
+        .map(|p| match &relation.kind {
             RelationKind::ForeignKey { column, .. } => p.column_value(*column),
             _ => p.pk_value(),
-        }
-    };
-    let mut keys: Vec<Value> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for p in parents.iter() {
-        let value = parent_key(&**p);
-        if let Some(k) = Key::of(&value) {
-            if seen.insert(k) {
-                keys.push(value);
+        })
+        .collect();
+    // Each distinct key once, and how many parents have it.
+    let mut counts: KeyMap<usize> = KeyMap::with_capacity_and_hasher(parents.len(), KeyHashing::default());
+    let mut keys: Vec<Value> = Vec::with_capacity(parents.len());
+    let mut repeated = false;
+    for value in &parent_keys {
+        if let Some(k) = Key::of(value) {
+            let count = counts.entry(k).or_default();
+            if *count == 0 {
+                keys.push(value.clone());
             }
+            repeated |= *count > 0;
+            *count += 1;
         }
     }
     let foreign_key = matches!(relation.kind, RelationKind::ForeignKey { .. });
@@ -225,31 +372,21 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
         query.link = Some(Link { keys, ..link });
         Some((target.fetch_children)(db, &query, &node.children, foreign_key)?)
     };
-    if foreign_key {
-        for p in parents.iter_mut() {
-            let found = match (&children, Key::of(&parent_key(&**p))) {
-                (Some(c), Some(k)) => c.shared(&k),
-                _ => None,
-            };
-            p.set_related(node.relation, Loaded::Shared(found))?;
-        }
-        return Ok(());
-    }
-    // A parent may appear more than once (a multi-valued join repeats rows): each copy
-    // gets its own copy of the children.
-    let mut remaining: HashMap<Key, usize> = HashMap::new();
-    for p in parents.iter() {
-        if let Some(k) = Key::of(&parent_key(&**p)) {
-            *remaining.entry(k).or_default() += 1;
-        }
-    }
-    for p in parents.iter_mut() {
-        let loaded = match (&mut children, Key::of(&parent_key(&**p))) {
+    for (p, value) in parents.iter_mut().zip(&parent_keys) {
+        let key = Key::of(value);
+        let loaded = match (&mut children, key) {
+            (Some(c), Some(k)) if foreign_key => Loaded::Shared(c.shared(&k)),
             (Some(c), Some(k)) => {
-                let left = remaining.get_mut(&k).expect("counted above");
-                *left -= 1;
-                c.take(&k, *left == 0)?
+                // A parent may appear more than once (a multi-valued join repeats
+                // rows): each copy gets its own copy of the children.
+                let last = !repeated || {
+                    let left = counts.get_mut(&k).expect("counted above");
+                    *left -= 1;
+                    *left == 0
+                };
+                c.take(&k, last)?
             }
+            (None, _) | (_, None) if foreign_key => Loaded::Shared(None),
             _ => Loaded::Many(Vec::new()),
         };
         p.set_related(node.relation, loaded)?;
@@ -290,8 +427,8 @@ pub trait Children {
 }
 
 struct Grouped<M> {
-    groups: HashMap<Key, Vec<M>>,
-    shared: HashMap<Key, Arc<M>>,
+    groups: KeyMap<Vec<M>>,
+    shared: KeyMap<Arc<M>>,
 }
 
 impl<M: Model> Children for Grouped<M> {
@@ -329,21 +466,40 @@ pub fn fetch_children<M: Model>(
     shared: bool,
 ) -> Result<Box<dyn Children>> {
     query.check()?;
-    let mut rows: Vec<(Option<Key>, M)> = Vec::new();
+    // Rows go straight into their parent's group as they are decoded.
+    let mut groups: KeyMap<Vec<M>> = KeyMap::default();
+    let mut count = 0;
     if !query.is_empty() {
-        let plan = RelatedPlan::new(M::META, &query.select_related);
-        let link_index = M::META.columns.len() + plan.width();
+        let plan = RelatedPlan::new(M::META, &query.select_related).sharing();
+        // The link column: one of the model's own (a reverse ForeignKey), read back
+        // from the decoded model, or selected last (a through table's).
+        let own_column = match &query.link {
+            Some(Link { through: None, column, .. }) => M::META.columns.iter().position(|c| c.name == *column),
+            _ => None,
+        };
+        let last_column = M::META.columns.len() + plan.width();
         let sql = compile::select(query, compile::Columns::Model);
-        rows = db.fetch(&sql.text, &sql.params, |row| {
+        count = db.fetch_each(&sql.text, &sql.params, |row| {
             let mut model = M::__from_row(row, 0)?;
             if !plan.is_empty() {
                 plan.attach(row, &mut model)?;
             }
-            Ok((Key::of_ref(row.get_ref(link_index)?), model))
+            let key = match own_column {
+                Some(column) => Key::of(&model.__value_of(column)),
+                None => Key::of_ref(row.get_ref(last_column)?),
+            };
+            if let Some(key) = key {
+                groups.entry(key).or_default().push(model);
+            }
+            Ok(())
         })?;
     }
-    if !rows.is_empty() && (!query.prefetch.is_empty() || !nodes.is_empty()) {
-        let mut refs: Vec<&mut dyn AnyModel> = rows.iter_mut().map(|(_, m)| m as &mut dyn AnyModel).collect();
+    for rows in groups.values_mut() {
+        rows.shrink_to_fit();
+    }
+    if count > 0 && (!query.prefetch.is_empty() || !nodes.is_empty()) {
+        let mut refs: Vec<&mut dyn AnyModel> =
+            groups.values_mut().flat_map(|rows| rows.iter_mut()).map(|m| m as &mut dyn AnyModel).collect();
         if !query.prefetch.is_empty() {
             prefetch(db, M::META, &mut refs, &query.prefetch)?;
         }
@@ -351,15 +507,14 @@ pub fn fetch_children<M: Model>(
             run_node(db, M::META, &mut refs, node)?;
         }
     }
-    let mut grouped = Grouped { groups: HashMap::new(), shared: HashMap::new() };
-    for (key, model) in rows {
-        let Some(key) = key else { continue };
-        if shared {
-            grouped.shared.insert(key, Arc::new(model));
-        } else {
-            grouped.groups.entry(key).or_default().push(model);
-        }
-    }
+    let grouped = if shared {
+        // A forward ForeignKey: one row per key (the target's primary key), shared by
+        // every parent pointing at it.
+        let shared = groups.into_iter().filter_map(|(key, mut rows)| Some((key, Arc::new(rows.pop()?)))).collect();
+        Grouped { groups: KeyMap::default(), shared }
+    } else {
+        Grouped { groups, shared: KeyMap::default() }
+    };
     Ok(Box::new(grouped))
 }
 

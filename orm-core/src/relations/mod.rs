@@ -5,7 +5,7 @@ pub(crate) mod delete;
 mod fields;
 pub(crate) mod load;
 
-pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
+pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, ManyToManyManager, OneToOne, RelatedAccessor};
 
 use crate::model::{Model, ModelMeta};
 use crate::types::Value;

@@ -27,13 +27,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let (name, ty) = (f.ident, f.ty);
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::into_value(self.#name)); }
     });
-    let pk = &model.fields[resolved.pk_field];
-    let (pk_ident, pk_ty) = (pk.ident, pk.ty);
-    let pk_value = if resolved.auto_pk {
-        quote!(::orm::Value::Integer(auto_pk))
-    } else {
-        quote!(<#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident))
-    };
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let name = f.ident;
         if is_auto_pk(i) {
@@ -41,7 +34,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         } else if f.is_column() {
             quote! { #name: self.#name }
         } else {
-            let init = relation_field_init(ident, f, resolved.relation_of[i].expect("a relation"), &quote!(__orm_pk));
+            let init = relation_field_init(f);
             quote! { #name: #init }
         }
     });
@@ -69,7 +62,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             }
             fn __into_model(self, auto_pk: i64) -> #ident {
                 let _ = auto_pk;
-                let __orm_pk = #pk_value;
                 #ident { #(#build,)* }
             }
             fn __apply_to(self, model: &mut #ident) {

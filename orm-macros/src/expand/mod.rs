@@ -57,14 +57,9 @@ impl Names {
     }
 }
 
-/// The value of a non-column relation field (`HasMany`, `HasOne`, `ManyToMany`) for
-/// a row whose key is `pk` (an `orm::Value` expression).
-pub(crate) fn relation_field_init(
-    model: &syn::Ident,
-    f: &parse::Field<'_>,
-    relation: usize,
-    pk: &TokenStream,
-) -> TokenStream {
+/// The value of a non-column relation field (`HasMany`, `HasOne`, `ManyToMany`) in a
+/// new or decoded row: not loaded.
+pub(crate) fn relation_field_init(f: &parse::Field<'_>) -> TokenStream {
     let ty = f.ty;
-    quote! { <#ty>::__new(#pk.clone(), &<#model as ::orm::Model>::META.relations[#relation]) }
+    quote! { <#ty>::new() }
 }

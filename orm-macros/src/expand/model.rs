@@ -29,6 +29,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let idents = pk_fields.iter().map(|f| f.ident);
         (quote!((#(#tys,)*)), quote!((#(::std::clone::Clone::clone(&self.#idents),)*)))
     };
+    let accessors = accessors(model, resolved);
     let single_key = (pk_fields.len() == 1).then(|| {
         quote! {
             impl ::orm::SingleKey for #ident {
@@ -101,11 +102,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             )?;
         }
     });
-    let pk_local = local(pk);
-    // The key the reverse-side fields keep, computed only when there are such fields.
-    let owner_key = model.fields.iter().any(|f| !f.is_column()).then(|| {
-        quote! { let __orm_pk = <#pk_ty as ::orm::FieldType>::to_value(&#pk_local); }
-    });
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
         match (resolved.column_of[i], resolved.relation_of[i]) {
@@ -113,8 +109,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 let local = local(c);
                 quote! { #field: #local }
             }
-            (None, Some(r)) => {
-                let init = relation_field_init(ident, f, r, &quote!(__orm_pk));
+            (None, Some(_)) => {
+                let init = relation_field_init(f);
                 quote! { #field: #init }
             }
             (None, None) => unreachable!("a field is a column or a relation"),
@@ -163,9 +159,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 #fields_ident::__at(path)
             }
 
+            #[inline]
             fn __from_row(row: &::orm::__private::Row<'_>, start: usize) -> ::orm::Result<Self> {
                 #(#decode)*
-                #owner_key
                 ::std::result::Result::Ok(#ident { #(#build,)* })
             }
 
@@ -208,6 +204,47 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         #single_key
 
         #(#marker_impls)*
+
+        #accessors
+    }
+}
+
+/// For each reverse or many-to-many field, a method of the same name on the model:
+/// the related rows as a QuerySet (or a `ManyToManyManager`), Django's
+/// `author.books.all()` and `dev.skills.add(..)`.
+fn accessors(model: &Model<'_>, resolved: &Resolved) -> TokenStream {
+    let ident = model.ident;
+    let pk = &model.fields[resolved.pk_field];
+    let (pk_ident, pk_ty) = (pk.ident, pk.ty);
+    let methods: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| !f.is_column() && resolved.relation_of[*i].is_some())
+        .map(|(i, f)| {
+            let (field, vis, ty) = (f.ident, f.vis, f.ty);
+            let r = resolved.relation_of[i].expect("filtered");
+            let doc = format!(
+                "The rows of `{field}` for this `{ident}`, read by a query when it runs (the field itself holds what `prefetch_related` loaded)."
+            );
+            quote! {
+                #[doc = #doc]
+                #vis fn #field(&self) -> <#ty as ::orm::__private::RelatedAccessor>::Manager {
+                    <#ty as ::orm::__private::RelatedAccessor>::__manager(
+                        <#pk_ty as ::orm::FieldType>::to_value(&self.#pk_ident),
+                        &<#ident as ::orm::Model>::META.relations[#r],
+                    )
+                }
+            }
+        })
+        .collect();
+    if methods.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        impl #ident {
+            #(#methods)*
+        }
     }
 }
 
