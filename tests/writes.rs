@@ -190,6 +190,50 @@ fn bulk_insert_does_not_read_keys_back() -> orm::Result<()> {
 }
 
 #[test]
+fn bulk_insert_binds_rows_as_they_come_and_counts_the_statement() -> orm::Result<()> {
+    // Outside a capture, an exact-size iterator is bound into one statement row by row.
+    let db = db()?;
+    let before = db.query_count();
+    let n = Book::objects().bulk_insert(&db, (0..7).map(|i| new_book(&format!("t{i}"), 1, 2000 + i as i32, i)))?;
+    assert_eq!(n, 7);
+    assert_eq!(db.query_count() - before, 1);
+    let rows = Book::objects().order_by(|b| b.id).values(|b| (b.title, b.published_year, b.price_cents)).all(&db)?;
+    let expected: Vec<(String, i32, i64)> = (0..7).map(|i| (format!("t{i}"), 2000 + i as i32, i)).collect();
+    assert_eq!(rows, expected);
+    Ok(())
+}
+
+/// An iterator whose `size_hint` promises `promised` rows but yields `yields`.
+struct Lying {
+    promised: usize,
+    yields: usize,
+}
+
+impl Iterator for Lying {
+    type Item = NewBook;
+    fn next(&mut self) -> Option<NewBook> {
+        self.yields = self.yields.checked_sub(1)?;
+        Some(new_book("lie", 1, 2000, 1))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.promised, Some(self.promised))
+    }
+}
+
+#[test]
+fn bulk_insert_refuses_an_iterator_that_breaks_its_size_hint() -> orm::Result<()> {
+    let db = db()?;
+    for (promised, yields) in [(3, 2), (3, 4)] {
+        let err = Book::objects().bulk_insert(&db, Lying { promised, yields }).unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{err}");
+        assert_eq!(Book::objects().count(&db)?, 0, "nothing is inserted");
+    }
+    // The statement is usable again afterwards.
+    assert_eq!(Book::objects().bulk_insert(&db, Lying { promised: 3, yields: 3 })?, 3);
+    Ok(())
+}
+
+#[test]
 fn get_or_create_counts_match_django() -> orm::Result<()> {
     let db = db()?;
     let defaults = || NewAuthor { name: "X".into(), birth_year: Some(1900) };

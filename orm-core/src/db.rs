@@ -8,7 +8,6 @@ use crate::types::Value;
 use crate::{Error, Result};
 use rusqlite::CachedStatement;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
@@ -63,7 +62,7 @@ pub struct Db {
     models: RefCell<Vec<&'static ModelMeta>>,
     signals: crate::signals::Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
-    sql_cache: RefCell<HashMap<(usize, usize, SqlKind), Rc<str>>>,
+    sql_cache: RefCell<crate::hash::IntMap<(usize, usize, SqlKind), Rc<str>>>,
 }
 
 /// The statements kept in [`Db`]'s SQL text cache.
@@ -109,7 +108,7 @@ impl Db {
             tx_depth: Cell::new(0),
             models: RefCell::new(Vec::new()),
             signals: Default::default(),
-            sql_cache: RefCell::new(HashMap::new()),
+            sql_cache: RefCell::new(Default::default()),
         })
     }
 
@@ -312,6 +311,29 @@ impl Db {
             self.record(sql, params, start.elapsed(), rows, control);
         }
         result.map(|(value, _)| value)
+    }
+
+    /// Runs a write whose parameters `bind` binds straight into the statement (no
+    /// `Vec<Value>` kept alive); counted like any statement. Only when nothing records
+    /// the parameters: see [`Db::records`].
+    pub(crate) fn execute_binding(
+        &self,
+        sql: &str,
+        bind: impl FnOnce(&mut CachedStatement<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        debug_assert!(!self.records());
+        self.queries.set(self.queries.get() + 1);
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        if let Err(err) = bind(&mut stmt) {
+            stmt.clear_bindings();
+            return Err(err);
+        }
+        Ok(stmt.raw_execute()?)
+    }
+
+    /// Whether statements are recorded with their parameters (a capture, or tracing).
+    pub(crate) fn records(&self) -> bool {
+        self.timing()
     }
 
     fn timing(&self) -> bool {

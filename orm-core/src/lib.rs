@@ -9,6 +9,7 @@
 mod db;
 mod error;
 mod functions;
+mod hash;
 mod model;
 mod query;
 mod relations;

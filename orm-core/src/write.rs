@@ -6,7 +6,7 @@ use crate::model::{Insert, Model, ModelMeta};
 use crate::query::{compile, DeleteCount};
 use crate::signals::{self, Kind};
 use crate::types::Value;
-use crate::Result;
+use crate::{Error, Result};
 
 use crate::query::compile::MAX_PARAMS;
 
@@ -86,7 +86,13 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>)
     let meta = <N::Model as Model>::META;
     let per_batch = batch_rows(meta);
     let mut rows = rows.into_iter().peekable();
-    let mut params = Vec::new();
+    let (low, high) = rows.size_hint();
+    if high == Some(low) && (1..=per_batch).contains(&low) && !db.records() {
+        return insert_streaming(db, meta, low, rows);
+    }
+    // Sized from the iterator's lower bound: growing a large Vec<Value> by doubling
+    // costs reallocations, and glibc consolidating its free lists at each one.
+    let mut params = Vec::with_capacity(low.min(per_batch) * insert_columns(meta));
     let n = fill_batch(&mut rows, per_batch, &mut params);
     if n == 0 {
         return Ok(0);
@@ -103,6 +109,35 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>)
             }
             total += db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)?;
         }
+    })
+}
+
+/// One INSERT of the `n` rows an iterator promises (its exact `size_hint`), each
+/// row's values bound into the statement as it comes: each value is dropped as soon
+/// as SQLite has copied it, as hand-written code does. A row more or fewer than
+/// promised is an error, and then nothing is inserted.
+fn insert_streaming<N: Insert>(
+    db: &Db,
+    meta: &'static ModelMeta,
+    n: usize,
+    mut rows: impl Iterator<Item = N>,
+) -> Result<usize> {
+    db.execute_binding(&db.cached_sql(meta, n, SqlKind::Insert), |stmt| {
+        let mut values = Vec::with_capacity(insert_columns(meta));
+        let mut index = 0;
+        for row in rows.by_ref().take(n) {
+            row.__into_values(&mut values);
+            for value in values.drain(..) {
+                index += 1;
+                stmt.raw_bind_parameter(index, &value)?;
+            }
+        }
+        if index != n * insert_columns(meta) || rows.next().is_some() {
+            return Err(Error::InvalidQuery {
+                message: "bulk_insert: the iterator yielded another number of rows than its size_hint promised; nothing was inserted",
+            });
+        }
+        Ok(())
     })
 }
 

@@ -4,6 +4,7 @@
 
 use super::fields::m2m_through;
 use super::{AnyModel, Loaded, RelationKind, RelationMeta};
+use crate::hash::{IntHasher, IntMap};
 use crate::model::{Model, ModelMeta, Path};
 use crate::query::compile::{self, Link};
 use crate::query::{Cond, ExprNode, Query, Q};
@@ -12,7 +13,7 @@ use crate::{Db, Error, Result};
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// How to decode the `select_related` models of a row: one step a related model, a
@@ -30,7 +31,7 @@ pub struct RelatedPlan {
 /// when few rows share a related row, where it would only cost a lookup per row.
 #[derive(Debug, Default)]
 struct Seen {
-    instances: HashMap<i64, Arc<dyn Any + Send + Sync>, BuildHasherDefault<IntHasher>>,
+    instances: IntMap<i64, Arc<dyn Any + Send + Sync>>,
     hits: usize,
     misses: usize,
     off: bool,
@@ -39,25 +40,6 @@ struct Seen {
 impl Seen {
     /// Lookups after which a map that rarely hits is dropped.
     const TRIAL: usize = 512;
-}
-
-/// A multiplicative hash for integer keys (the keys are not attacker-chosen in a way
-/// that matters: the map lives for one query and is bounded by its rows).
-#[derive(Default)]
-struct IntHasher(u64);
-
-impl Hasher for IntHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_i64(&mut self, i: i64) {
-        self.0 = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
 }
 
 #[derive(Debug)]

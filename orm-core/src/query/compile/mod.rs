@@ -22,12 +22,17 @@ pub(crate) struct Sqlite;
 
 impl Dialect for Sqlite {
     fn quote(&self, ident: &str, out: &mut String) {
+        out.reserve(ident.len() + 2);
         out.push('"');
-        for ch in ident.chars() {
-            if ch == '"' {
-                out.push('"');
+        if ident.contains('"') {
+            for ch in ident.chars() {
+                if ch == '"' {
+                    out.push('"');
+                }
+                out.push(ch);
             }
-            out.push(ch);
+        } else {
+            out.push_str(ident);
         }
         out.push('"');
     }
@@ -139,7 +144,7 @@ impl Writer {
 
     /// Writes `f` into a separate part.
     fn part(&mut self, f: impl FnOnce(&mut Self)) -> Part {
-        let sql = std::mem::take(&mut self.sql);
+        let sql = std::mem::replace(&mut self.sql, String::with_capacity(128));
         let params = std::mem::take(&mut self.params);
         f(self);
         Part { sql: std::mem::replace(&mut self.sql, sql), params: std::mem::replace(&mut self.params, params) }
