@@ -100,8 +100,9 @@ fn hair(i: usize) -> Option<String> {
 }
 
 fn seed_users(conn: &mut SqliteConnection, n: usize, colored: bool) {
-    let rows: Vec<NewUser> =
-        (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: if colored { hair(i) } else { None } }).collect();
+    let rows: Vec<NewUser> = (0..n)
+        .map(|i| NewUser { name: format!("User {i}"), hair_color: if colored { hair(i) } else { None } })
+        .collect();
     for chunk in rows.chunks(1000) {
         diesel::insert_into(users::table).values(chunk).execute(conn).expect("seed users");
     }
@@ -144,7 +145,8 @@ fn main() {
         for n in INSERT_SIZES {
             let mut conn = conn();
             let us = median_us(budget, || {
-                let rows: Vec<NewUser> = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) }).collect();
+                let rows: Vec<NewUser> =
+                    (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) }).collect();
                 let inserted = diesel::insert_into(users::table).values(&rows).execute(&mut conn).expect("insert");
                 assert_eq!(inserted, n);
             });
@@ -156,11 +158,13 @@ fn main() {
         let mut conn = conn();
         seed_users(&mut conn, 9, false);
         for user in 1..=9i64 {
-            let rows: Vec<NewPost> = (0..10).map(|i| NewPost { user_id: user, title: format!("Post {i} by {user}") }).collect();
+            let rows: Vec<NewPost> =
+                (0..10).map(|i| NewPost { user_id: user, title: format!("Post {i} by {user}") }).collect();
             diesel::insert_into(posts::table).values(&rows).execute(&mut conn).expect("posts");
         }
         for post in 1..=90i64 {
-            let rows: Vec<NewComment> = (0..10).map(|i| NewComment { post_id: post, text: format!("Comment {i} on {post}") }).collect();
+            let rows: Vec<NewComment> =
+                (0..10).map(|i| NewComment { post_id: post, text: format!("Comment {i} on {post}") }).collect();
             diesel::insert_into(comments::table).values(&rows).execute(&mut conn).expect("comments");
         }
         let us = median_us(budget, || {
@@ -176,11 +180,16 @@ fn main() {
         report("diesel", "loading_associations", 9, us);
     }
 
-    if run("select_related") {
+    // 10,000 posts with their user: by 100 users, and by 10,000 users.
+    for (workload, users) in [("select_related", 100), ("select_related_distinct", 10_000)] {
+        if !run(workload) {
+            continue;
+        }
         let n = 10_000usize;
         let mut conn = conn();
-        seed_users(&mut conn, 100, false);
-        let rows: Vec<NewPost> = (0..n).map(|i| NewPost { user_id: 1 + (i % 100) as i64, title: format!("Post {i}") }).collect();
+        seed_users(&mut conn, users, false);
+        let rows: Vec<NewPost> =
+            (0..n).map(|i| NewPost { user_id: 1 + (i % users) as i64, title: format!("Post {i}") }).collect();
         for chunk in rows.chunks(1000) {
             diesel::insert_into(posts::table).values(chunk).execute(&mut conn).expect("posts");
         }
@@ -188,6 +197,6 @@ fn main() {
             let rows = posts::table.inner_join(users::table).load::<(Post, User)>(&mut conn).expect("query");
             assert_eq!(rows.len(), n);
         });
-        report("diesel", "select_related", n, us);
+        report("diesel", workload, n, us);
     }
 }

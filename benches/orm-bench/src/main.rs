@@ -197,15 +197,20 @@ fn main() {
         report("raw", "loading_associations", 9, raw_us);
     }
 
-    if run("select_related") {
+    // 10,000 posts with their user: by 100 users (each user row shared by 100 posts),
+    // and by 10,000 users (no two posts share one).
+    for (workload, users) in [("select_related", 100), ("select_related_distinct", 10_000)] {
+        if !run(workload) {
+            continue;
+        }
         let n = 10_000;
         let db = db();
-        seed_users(&db, 100, false);
+        seed_users(&db, users, false);
         Post::objects()
             .bulk_insert(
                 &db,
                 (0..n).map(|i| NewPost {
-                    user: ForeignKey::new(1 + (i % 100) as i64),
+                    user: ForeignKey::new(1 + (i % users) as i64),
                     title: format!("Post {i}"),
                     body: None,
                 }),
@@ -217,9 +222,9 @@ fn main() {
                 let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
                 assert_eq!(posts.len(), n);
             },
-            raw::select_related(n),
+            raw::select_related(n, users),
         );
-        report("orm", "select_related", n, us);
-        report("raw", "select_related", n, raw_us);
+        report("orm", workload, n, us);
+        report("raw", workload, n, raw_us);
     }
 }

@@ -168,15 +168,15 @@ pub fn loading_associations() -> impl FnMut() {
     }
 }
 
-pub fn select_related(n: usize) -> impl FnMut() {
+pub fn select_related(n: usize, users: usize) -> impl FnMut() {
     let conn = conn();
-    seed_users(&conn, 100, false);
+    seed_users(&conn, users, false);
     {
         let tx = conn.unchecked_transaction().expect("tx");
         {
             let mut stmt = tx.prepare("INSERT INTO posts (user_id, title) VALUES (?, ?)").expect("prepare");
             for i in 0..n {
-                stmt.execute((1 + (i % 100) as i64, format!("Post {i}"))).expect("post");
+                stmt.execute((1 + (i % users) as i64, format!("Post {i}"))).expect("post");
             }
         }
         tx.commit().expect("commit");

@@ -67,12 +67,21 @@ pub fn read_column<T: FieldType>(
     model: &'static str,
     column: &'static str,
 ) -> Result<T> {
+    read_named(row, index, || (model, column))
+}
+
+/// [`read_column`] with the names looked up only when decoding fails: reading them
+/// for every column of every row showed in profiles.
+#[inline]
+fn read_named<T: FieldType>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+    names: impl FnOnce() -> (&'static str, &'static str),
+) -> Result<T> {
     let value = row.get_ref(index)?;
-    T::from_value(value.into()).map_err(|err| crate::Error::Decode {
-        model,
-        column,
-        expected: T::RUST_TYPE,
-        found: err.found,
+    T::from_value(value.into()).map_err(|err| {
+        let (model, column) = names();
+        crate::Error::Decode { model, column, expected: T::RUST_TYPE, found: err.found }
     })
 }
 
@@ -86,7 +95,8 @@ impl<M: Model, T: FieldType> Selection for Field<M, T> {
         out.push(self.node());
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
-        let value = read_column(row, *index, M::META.name, self.column_name());
+        let column = *self;
+        let value = read_named(row, *index, move || (M::META.name, column.column_name()));
         *index += 1;
         value
     }
