@@ -102,7 +102,11 @@ md.append("""
   drift falls on both alike; Diesel runs in its own binary, alternating with the first
   workload by workload over several rounds, and each figure is the median of the
   rounds. ORM/Diesel is still the noisier ratio: treat differences under about 10% as
-  a tie.
+  a tie, and the Diesel column of two runs can differ by 30%.
+- Where each fixture's database and rows sit in the heap moved a contender's time by up
+  to 10% (trivial_query at N = 1000 went from ORM/raw 1.10 to 0.97 by building the raw
+  fixture first). Each ORM/raw pair is therefore measured twice, fixtures built in
+  one order and then the other, and the two medians are averaged.
 - `select_related`: rows pointing at the same related row share one decoded instance
   (the `ForeignKey` holds an immutable `Arc`), so the ORM decodes 100 users where the
   raw baseline and Diesel decode 10,000: it is faster than both. `select_related_distinct`
@@ -114,8 +118,9 @@ md.append("""
   Diesel's libsqlite3-sys 0.38 bundles SQLite 3.53.2, which does not, hence its few
   µs against about 17–27 µs for both ORM and raw. The schema of Diesel's suite has no
   index on `posts.user_id`; the ORM's own `create_tables` creates one for every
-  ForeignKey. At larger N the ORM's extra is the `values()` tuples turned into the
-  benchmark's structs: a second pass over the rows.
+  ForeignKey. At larger N the ORM's extra is in decoding the `values()` tuple
+  (4–9%); turning the tuples into the benchmark's structs costs nothing measurable
+  (the ratio is the same without that step).
 - `insert`: the raw baseline binds `&'static str` hair colours; the ORM (and Diesel)
   insert model values, whose `Option<String>` is allocated per row (about 8 points of
   the ratio at N = 100, measured by making the baseline allocate too).

@@ -6,7 +6,7 @@
 mod harness;
 mod raw;
 
-use harness::{median_pair, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
+use harness::{both_orders, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
 use orm::prelude::*;
 use orm::{ForeignKey, HasMany};
 
@@ -85,6 +85,93 @@ fn seed_associations(db: &Db) {
     }
 }
 
+/// `trivial_query`: all N users.
+fn trivial_query(n: usize) -> impl FnMut() {
+    let db = db();
+    seed_users(&db, n, false);
+    move || {
+        let users = User::objects().all(&db).expect("query");
+        assert_eq!(users.len(), n);
+    }
+}
+
+/// `medium_complex_query`: users LEFT JOIN posts WHERE hair_color = 'black', as
+/// `(User, Option<Post>)`.
+fn medium_complex_query(n: usize) -> impl FnMut() {
+    let db = db();
+    seed_users(&db, n, true);
+    move || {
+        let rows = User::objects()
+            .filter(|u| u.hair_color.eq("black"))
+            .order_by(|_| ())
+            .values(|u| {
+                (u.id, u.name, u.hair_color, u.posts().id.nullable(), u.posts().title.nullable(), u.posts().body)
+            })
+            .all(&db)
+            .expect("query");
+        let pairs: Vec<(raw::User, Option<raw::Post>)> = rows
+            .into_iter()
+            .map(|(id, name, hair_color, post_id, title, body)| {
+                let post =
+                    post_id.map(|pid| raw::Post { id: pid, user_id: id, title: title.unwrap_or_default(), body });
+                (raw::User { id, name, hair_color }, post)
+            })
+            .collect();
+        assert_eq!(pairs.len(), n.div_ceil(2));
+    }
+}
+
+/// `insert`: N users in one statement, keys not read back.
+fn insert(n: usize) -> impl FnMut() {
+    let db = db();
+    move || {
+        let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
+        assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
+    }
+}
+
+/// `loading_associations`: users, their posts and the posts' comments (3 queries).
+fn loading_associations() -> impl FnMut() {
+    let db = db();
+    seed_associations(&db);
+    if std::env::var("BENCH_SQL").is_ok() {
+        let captured =
+            db.capture(|| User::objects().prefetch_related(|u| u.posts().comments()).all(&db)).expect("query");
+        for q in &captured.queries {
+            println!("{}", q.sql);
+        }
+    }
+    move || {
+        let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
+        let comments: usize = users
+            .iter()
+            .flat_map(|u| u.posts.get().expect("loaded"))
+            .map(|p| p.comments.get().expect("loaded").len())
+            .sum();
+        assert_eq!(comments, 900);
+    }
+}
+
+/// `select_related`: n posts by `users` users, each with its user, one JOIN.
+fn select_related(n: usize, users: usize) -> impl FnMut() {
+    let db = db();
+    seed_users(&db, users, false);
+    Post::objects()
+        .bulk_insert(
+            &db,
+            (0..n).map(|i| NewPost {
+                user: ForeignKey::new(1 + (i % users) as i64),
+                title: format!("Post {i}"),
+                body: None,
+            }),
+        )
+        .expect("seed posts");
+    move || {
+        let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
+        assert_eq!(posts.len(), n);
+    }
+}
+
 fn main() {
     let budget = Budget::from_args();
     let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
@@ -92,139 +179,40 @@ fn main() {
     // `BENCH_N=100`: only that size (with `BENCH_PROFILE`, to profile one case).
     let size: Option<usize> = std::env::var("BENCH_N").ok().and_then(|n| n.parse().ok());
     let sizes = |all: [usize; 5]| all.into_iter().filter(move |n| size.is_none_or(|s| s == *n));
+    let measure = |workload: &str, n: usize, orm: &dyn Fn() -> Box<dyn FnMut()>, raw: &dyn Fn() -> Box<dyn FnMut()>| {
+        let (us, raw_us) = both_orders(budget, orm, raw);
+        report("orm", workload, n, us);
+        report("raw", workload, n, raw_us);
+    };
 
     if run("trivial_query") {
         for n in sizes(QUERY_SIZES) {
-            let db = db();
-            seed_users(&db, n, false);
-            let (us, raw_us) = median_pair(
-                budget,
-                || {
-                    let users = User::objects().all(&db).expect("query");
-                    assert_eq!(users.len(), n);
-                },
-                raw::trivial_query(n),
-            );
-            report("orm", "trivial_query", n, us);
-            report("raw", "trivial_query", n, raw_us);
+            measure("trivial_query", n, &|| Box::new(trivial_query(n)), &|| Box::new(raw::trivial_query(n)));
         }
     }
-
     if run("medium_complex_query") {
         for n in sizes(QUERY_SIZES) {
-            let db = db();
-            seed_users(&db, n, true);
-            let (us, raw_us) = median_pair(
-                budget,
-                || {
-                    // users LEFT JOIN posts WHERE hair_color = 'black', as (User, Option<Post>).
-                    let rows = User::objects()
-                        .filter(|u| u.hair_color.eq("black"))
-                        .order_by(|_| ())
-                        .values(|u| {
-                            (
-                                u.id,
-                                u.name,
-                                u.hair_color,
-                                u.posts().id.nullable(),
-                                u.posts().title.nullable(),
-                                u.posts().body,
-                            )
-                        })
-                        .all(&db)
-                        .expect("query");
-                    let pairs: Vec<(raw::User, Option<raw::Post>)> = rows
-                        .into_iter()
-                        .map(|(id, name, hair_color, post_id, title, body)| {
-                            let post = post_id.map(|pid| raw::Post {
-                                id: pid,
-                                user_id: id,
-                                title: title.unwrap_or_default(),
-                                body,
-                            });
-                            (raw::User { id, name, hair_color }, post)
-                        })
-                        .collect();
-                    assert_eq!(pairs.len(), n.div_ceil(2));
-                },
-                raw::medium_complex_query(n),
-            );
-            report("orm", "medium_complex_query", n, us);
-            report("raw", "medium_complex_query", n, raw_us);
+            measure("medium_complex_query", n, &|| Box::new(medium_complex_query(n)), &|| {
+                Box::new(raw::medium_complex_query(n))
+            });
         }
     }
-
     if run("insert") {
         for n in sizes(INSERT_SIZES) {
-            let db = db();
-            let (us, raw_us) = median_pair(
-                budget,
-                || {
-                    let rows = (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) });
-                    assert_eq!(User::objects().bulk_insert(&db, rows).expect("insert"), n);
-                },
-                raw::insert(n),
-            );
-            report("orm", "insert", n, us);
-            report("raw", "insert", n, raw_us);
+            measure("insert", n, &|| Box::new(insert(n)), &|| Box::new(raw::insert(n)));
         }
     }
-
     if run("loading_associations") {
-        let db = db();
-        seed_associations(&db);
-        if std::env::var("BENCH_SQL").is_ok() {
-            let captured =
-                db.capture(|| User::objects().prefetch_related(|u| u.posts().comments()).all(&db)).expect("query");
-            for q in &captured.queries {
-                println!("{}", q.sql);
-            }
-        }
-        let (us, raw_us) = median_pair(
-            budget,
-            || {
-                let users = User::objects().prefetch_related(|u| u.posts().comments()).all(&db).expect("query");
-                let comments: usize = users
-                    .iter()
-                    .flat_map(|u| u.posts.get().expect("loaded"))
-                    .map(|p| p.comments.get().expect("loaded").len())
-                    .sum();
-                assert_eq!(comments, 900);
-            },
-            raw::loading_associations(),
-        );
-        report("orm", "loading_associations", 9, us);
-        report("raw", "loading_associations", 9, raw_us);
+        measure("loading_associations", 9, &|| Box::new(loading_associations()), &|| {
+            Box::new(raw::loading_associations())
+        });
     }
-
     // 10,000 posts with their user: by 100 users (each user row shared by 100 posts),
     // and by 10,000 users (no two posts share one).
     for (workload, users) in [("select_related", 100), ("select_related_distinct", 10_000)] {
-        if !run(workload) {
-            continue;
+        if run(workload) {
+            let n = 10_000;
+            measure(workload, n, &|| Box::new(select_related(n, users)), &|| Box::new(raw::select_related(n, users)));
         }
-        let n = 10_000;
-        let db = db();
-        seed_users(&db, users, false);
-        Post::objects()
-            .bulk_insert(
-                &db,
-                (0..n).map(|i| NewPost {
-                    user: ForeignKey::new(1 + (i % users) as i64),
-                    title: format!("Post {i}"),
-                    body: None,
-                }),
-            )
-            .expect("seed posts");
-        let (us, raw_us) = median_pair(
-            budget,
-            || {
-                let posts = Post::objects().select_related(|p| p.user()).all(&db).expect("query");
-                assert_eq!(posts.len(), n);
-            },
-            raw::select_related(n, users),
-        );
-        report("orm", workload, n, us);
-        report("raw", workload, n, raw_us);
     }
 }
