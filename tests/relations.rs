@@ -562,3 +562,47 @@ fn prefetch_fills_every_copy_of_a_repeated_parent() -> orm::Result<()> {
     assert!(authors.iter().all(|a| a.books.get().unwrap().len() == 3));
     Ok(())
 }
+
+#[derive(Model, Debug, Clone)]
+struct Country {
+    #[orm(primary_key, max_length = 2)]
+    code: String,
+    name: String,
+    #[orm(related)]
+    cities: orm::HasMany<City>,
+}
+
+#[derive(Model, Debug, Clone)]
+struct City {
+    id: i64,
+    name: String,
+    country: orm::ForeignKey<Country>,
+}
+
+#[test]
+fn prefetch_and_select_related_over_text_keys() -> orm::Result<()> {
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Country, City)>()?;
+    for (code, name) in [("fr", "France"), ("it", "Italy"), ("es", "Spain")] {
+        Country::objects().create(&db, NewCountry { code: code.into(), name: name.into() })?;
+    }
+    for (name, code) in [("Paris", "fr"), ("Lyon", "fr"), ("Rome", "it")] {
+        City::objects().create(&db, NewCity { name: name.into(), country: orm::ForeignKey::new(code.to_owned()) })?;
+    }
+    let countries = orm::assert_num_queries!(db, 2, {
+        Country::objects().order_by(|c| c.code).prefetch_related(|c| c.cities()).all(&db)?
+    });
+    let cities = |c: &Country| -> Vec<String> { c.cities.get().unwrap().iter().map(|x| x.name.clone()).collect() };
+    assert_eq!(countries.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["es", "fr", "it"]);
+    assert_eq!(cities(&countries[0]), Vec::<String>::new());
+    assert_eq!(cities(&countries[1]), ["Paris", "Lyon"]);
+    assert_eq!(cities(&countries[2]), ["Rome"]);
+    // The forward side, both loaders: the instance is found by its text key.
+    let by_prefetch = City::objects().order_by(|c| c.id).prefetch_related(|c| c.country()).all(&db)?;
+    let by_join = City::objects().order_by(|c| c.id).select_related(|c| c.country()).all(&db)?;
+    for rows in [&by_prefetch, &by_join] {
+        let names: Vec<&str> = rows.iter().map(|c| c.country.get().unwrap().name.as_str()).collect();
+        assert_eq!(names, ["France", "France", "Italy"]);
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 
 use super::fields::m2m_through;
 use super::{AnyModel, Loaded, RelationKind, RelationMeta};
-use crate::hash::{IntHasher, IntMap};
+use crate::hash::IntMap;
 use crate::model::{Model, ModelMeta, Path};
 use crate::query::compile::{self, Link};
 use crate::query::{Cond, ExprNode, Query, Q};
@@ -12,7 +12,6 @@ use crate::types::Value;
 use crate::{Db, Error, Result};
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::Arc;
 
@@ -172,12 +171,14 @@ impl RelatedPlan {
     }
 }
 
-/// A key as a hash map key: the values a primary key can hold.
+/// A key as a hash map key: the values a primary key can hold. Text and blobs carry
+/// their hash, computed once by std's randomly keyed SipHash (their values may come
+/// from users), so that every key hashes as one word in a [`KeyMap`].
 #[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     Integer(i64),
-    Bytes(Vec<u8>),
+    Bytes(u64, Vec<u8>),
     Real(u64),
 }
 
@@ -186,8 +187,8 @@ impl Key {
         match value {
             Value::Null => None,
             Value::Integer(i) => Some(Key::Integer(*i)),
-            Value::Text(t) => Some(Key::Bytes(t.as_bytes().to_vec())),
-            Value::Blob(b) => Some(Key::Bytes(b.clone())),
+            Value::Text(t) => Some(Key::bytes(t.as_bytes())),
+            Value::Blob(b) => Some(Key::bytes(b)),
             Value::Real(r) => Some(Key::Real(r.to_bits())),
         }
     }
@@ -197,9 +198,15 @@ impl Key {
         match value {
             R::Null => None,
             R::Integer(i) => Some(Key::Integer(i)),
-            R::Text(t) | R::Blob(t) => Some(Key::Bytes(t.to_vec())),
+            R::Text(t) | R::Blob(t) => Some(Key::bytes(t)),
             R::Real(r) => Some(Key::Real(r.to_bits())),
         }
+    }
+
+    fn bytes(bytes: &[u8]) -> Key {
+        use std::hash::BuildHasher;
+        static STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+        Key::Bytes(STATE.get_or_init(Default::default).hash_one(bytes), bytes.to_vec())
     }
 }
 
@@ -208,56 +215,13 @@ impl std::hash::Hash for Key {
         match self {
             Key::Integer(i) => state.write_i64(*i),
             Key::Real(bits) => state.write_u64(*bits),
-            Key::Bytes(bytes) => state.write(bytes),
+            Key::Bytes(hash, _) => state.write_u64(*hash),
         }
     }
 }
 
-/// Hashes [`Key`]s: integers (the usual keys) by one multiplication, text and blobs
-/// by std's randomly keyed SipHash, since their values may come from users.
-#[derive(Clone)]
-pub(crate) struct KeyHashing(std::collections::hash_map::RandomState);
-
-impl Default for KeyHashing {
-    fn default() -> Self {
-        KeyHashing(std::collections::hash_map::RandomState::new())
-    }
-}
-
-impl std::hash::BuildHasher for KeyHashing {
-    type Hasher = KeyHasher;
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher { int: IntHasher::default(), bytes: None, random: self.0.clone() }
-    }
-}
-
-pub(crate) struct KeyHasher {
-    int: IntHasher,
-    bytes: Option<std::collections::hash_map::DefaultHasher>,
-    random: std::collections::hash_map::RandomState,
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        use std::hash::BuildHasher;
-        self.bytes.get_or_insert_with(|| self.random.build_hasher()).write(bytes);
-    }
-    fn write_i64(&mut self, i: i64) {
-        self.int.write_i64(i);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.int.write_i64(i as i64);
-    }
-    fn finish(&self) -> u64 {
-        match &self.bytes {
-            Some(sip) => sip.finish(),
-            None => self.int.finish(),
-        }
-    }
-}
-
-/// A map keyed by parent keys.
-pub(crate) type KeyMap<V> = HashMap<Key, V, KeyHashing>;
+/// A map keyed by parent keys: one multiplication per key (see [`Key`]).
+pub(crate) type KeyMap<V> = IntMap<Key, V>;
 
 /// One `prefetch_related` path, with the QuerySet of `prefetch_with` for its last
 /// relation.
@@ -332,7 +296,7 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
         })
         .collect();
     // Each distinct key once, and how many parents have it.
-    let mut counts: KeyMap<usize> = KeyMap::with_capacity_and_hasher(parents.len(), KeyHashing::default());
+    let mut counts: KeyMap<usize> = KeyMap::with_capacity_and_hasher(parents.len(), Default::default());
     let mut keys: Vec<Value> = Vec::with_capacity(parents.len());
     let mut repeated = false;
     for value in &parent_keys {
