@@ -3,7 +3,6 @@
 
 pub use crate::db::format_queries;
 pub use crate::model::Path;
-pub use crate::query::read_column;
 pub use rusqlite::Row;
 
 /// Decodes column `index` with `decode` (a `FieldType::from_value`); a mismatch is an
@@ -19,8 +18,7 @@ pub fn read_with<T>(
     expected: &'static str,
     decode: impl FnOnce(crate::ValueRef<'_>) -> Result<T, crate::DecodeError>,
 ) -> crate::Result<T> {
-    let value = row.get_ref(index)?;
-    decode(value.into()).map_err(|err| crate::Error::Decode { model, column, expected, found: err.found })
+    crate::query::decode_column(row, index, decode, || (model, column, expected))
 }
 
 pub use crate::model::DecodeFn;

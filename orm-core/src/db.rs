@@ -304,7 +304,7 @@ impl Db {
         body: impl FnOnce(&mut CachedStatement<'_>) -> Result<(R, usize)>,
     ) -> Result<R> {
         self.queries.set(self.queries.get() + 1);
-        let start = self.timing().then(Instant::now);
+        let start = self.records().then(Instant::now);
         let result = self.bound(sql, params).and_then(|mut stmt| body(&mut stmt));
         if let Some(start) = start {
             let rows = result.as_ref().ok().map(|(_, rows)| *rows);
@@ -331,12 +331,9 @@ impl Db {
         Ok(stmt.raw_execute()?)
     }
 
-    /// Whether statements are recorded with their parameters (a capture, or tracing).
+    /// Whether statements are recorded, timed and with their parameters (a capture,
+    /// or tracing).
     pub(crate) fn records(&self) -> bool {
-        self.timing()
-    }
-
-    fn timing(&self) -> bool {
         self.capture_depth.get() > 0 || cfg!(feature = "tracing")
     }
 
@@ -369,15 +366,12 @@ impl Db {
         params: &[Value],
         mut decode: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        self.run(sql, params, false, |stmt| {
-            let mut out = Vec::new();
-            let mut rows = stmt.raw_query();
-            while let Some(row) = rows.next()? {
-                out.push(decode(row)?);
-            }
-            let n = out.len();
-            Ok((out, n))
-        })
+        let mut out = Vec::new();
+        self.fetch_each(sql, params, |row| {
+            out.push(decode(row)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Runs a query and hands each row to `each`; returns the number of rows.
@@ -424,7 +418,7 @@ impl Db {
         related: RelatedPlan,
     ) -> Result<Cursor<'_, M, S>> {
         self.queries.set(self.queries.get() + 1);
-        let start = self.timing().then(Instant::now);
+        let start = self.records().then(Instant::now);
         let stmt = self.bound(sql, params);
         if let Some(start) = start {
             self.record(sql, params, start.elapsed(), None, false);

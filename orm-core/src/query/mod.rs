@@ -15,8 +15,9 @@ pub use expr::{
 #[doc(hidden)]
 pub use expr::{Cond, ExprNode};
 pub use paginate::{KeysetPage, Page};
+pub(crate) use select::decode_column;
 #[doc(hidden)]
-pub use select::{read_column, EmptyAggregate};
+pub use select::EmptyAggregate;
 pub use select::{AggregateSelection, Selection};
 pub(crate) use shape::ShapeColumns;
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};

@@ -57,32 +57,36 @@ impl<T> EmptyAggregate for Option<T> {
     }
 }
 
-/// Reads column `index` of `row` as a `T`; a mismatch is an `Error::Decode` naming
-/// the model and column.
-#[doc(hidden)]
+/// Decodes column `index` of `row` with `decode`; a mismatch is an `Error::Decode`
+/// with the `(model, column, expected type)` that `names` gives. The names are looked
+/// up only on that error: reading them for every column of every row showed in
+/// profiles. The one column decoder: generated models reach it through
+/// `__private::read_with`.
 #[inline]
-pub fn read_column<T: FieldType>(
+pub(crate) fn decode_column<T>(
     row: &rusqlite::Row<'_>,
     index: usize,
+    decode: impl FnOnce(crate::ValueRef<'_>) -> std::result::Result<T, crate::DecodeError>,
+    names: impl FnOnce() -> (&'static str, &'static str, &'static str),
+) -> Result<T> {
+    let value = row.get_ref(index)?;
+    decode(value.into()).map_err(|err| {
+        let (model, column, expected) = names();
+        crate::Error::Decode { model, column, expected, found: err.found }
+    })
+}
+
+/// [`decode_column`] for a computed column (no model column to name), then the next
+/// index.
+fn read_expr<T: FieldType>(
+    row: &rusqlite::Row<'_>,
+    index: &mut usize,
     model: &'static str,
     column: &'static str,
 ) -> Result<T> {
-    read_named(row, index, || (model, column))
-}
-
-/// [`read_column`] with the names looked up only when decoding fails: reading them
-/// for every column of every row showed in profiles.
-#[inline]
-fn read_named<T: FieldType>(
-    row: &rusqlite::Row<'_>,
-    index: usize,
-    names: impl FnOnce() -> (&'static str, &'static str),
-) -> Result<T> {
-    let value = row.get_ref(index)?;
-    T::from_value(value.into()).map_err(|err| {
-        let (model, column) = names();
-        crate::Error::Decode { model, column, expected: T::RUST_TYPE, found: err.found }
-    })
+    let value = decode_column(row, *index, T::from_value, || (model, column, T::RUST_TYPE));
+    *index += 1;
+    value
 }
 
 impl<M: Model, T: FieldType> Selection for Field<M, T> {
@@ -96,7 +100,8 @@ impl<M: Model, T: FieldType> Selection for Field<M, T> {
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
         let column = *self;
-        let value = read_named(row, *index, move || (M::META.name, column.column_name()));
+        let value =
+            decode_column(row, *index, T::from_value, move || (M::META.name, column.column_name(), T::RUST_TYPE));
         *index += 1;
         value
     }
@@ -112,9 +117,7 @@ impl<T: FieldType> Selection for Expr<T> {
         out.push(self.clone().node());
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
-        let value = read_column(row, *index, "values", "expression");
-        *index += 1;
-        value
+        read_expr(row, index, "values", "expression")
     }
 }
 
@@ -128,9 +131,7 @@ impl<O: FieldType> Selection for Aggregate<O> {
         out.push(self.node.clone());
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<O> {
-        let value = read_column(row, *index, "aggregate", "aggregate");
-        *index += 1;
-        value
+        read_expr(row, index, "aggregate", "aggregate")
     }
 }
 

@@ -137,6 +137,24 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
 /// The field holds only what `prefetch_related` loaded ([`get`](Self::get) never
 /// queries). The derive gives the model a method of the same name that returns the
 /// related rows as a QuerySet: `author.books()` is Django's `author.books.all()`.
+///
+/// ```
+/// # use orm::prelude::*;
+/// #[derive(Model, Debug)]
+/// struct Author { id: i64, name: String, #[orm(related)] books: HasMany<Book> }
+/// #[derive(Model, Debug)]
+/// struct Book { id: i64, title: String, author: ForeignKey<Author> }
+/// # fn main() -> orm::Result<()> {
+/// # let db = Db::open_in_memory()?; db.create_tables::<(Author, Book)>()?;
+/// let orwell = Author::objects().create(&db, NewAuthor { name: "Orwell".into() })?;
+/// Book::objects().create(&db, NewBook { title: "1984".into(), author: (&orwell).into() })?;
+/// assert_eq!(orwell.books().count(&db)?, 1); // a QuerySet: one query when it runs
+/// assert!(orwell.books.get().is_err()); // the field: nothing loaded, no query
+/// let authors = Author::objects().prefetch_related(|a| a.books()).all(&db)?;
+/// assert_eq!(authors[0].books.get()?[0].title, "1984");
+/// # Ok(())
+/// # }
+/// ```
 pub struct HasMany<M: Model> {
     // Boxed so that the field is one word in every row that does not load it (the
     // box comes with the prefetch, which builds each parent's rows in one).
@@ -336,6 +354,23 @@ fn related_rows<M: Model>(owner_key: Value, relation: &'static RelationMeta) -> 
 
 /// The rows a ManyToMany links one row to (Django's related manager `dev.skills`):
 /// returned by the model's method named after the field, `dev.skills()`.
+///
+/// ```
+/// # use orm::prelude::*;
+/// #[derive(Model, Debug)]
+/// struct Developer { id: i64, name: String, skills: ManyToMany<Skill> }
+/// #[derive(Model, Debug)]
+/// struct Skill { id: i64, name: String }
+/// # fn main() -> orm::Result<()> {
+/// # let db = Db::open_in_memory()?; db.create_tables::<(Developer, Skill)>()?;
+/// let ada = Developer::objects().create(&db, NewDeveloper { name: "Ada".into() })?;
+/// let rust = Skill::objects().create(&db, NewSkill { name: "Rust".into() })?;
+/// ada.skills().add(&db, [&rust])?;
+/// assert_eq!(ada.skills().objects().count(&db)?, 1);
+/// assert_eq!(ada.skills().remove(&db, [&rust])?, 1);
+/// # Ok(())
+/// # }
+/// ```
 pub struct ManyToManyManager<M: Model> {
     owner_key: Value,
     relation: &'static RelationMeta,

@@ -106,10 +106,10 @@ impl RelatedPlan {
         // The common case, one ForeignKey: decode straight into the shared instance.
         if let [step] = self.steps.as_slice() {
             if step.leaf_foreign_key {
-                let loaded = match row.get_ref(step.offset + step.meta.pk)? {
-                    rusqlite::types::ValueRef::Null => None,
-                    rusqlite::types::ValueRef::Integer(key) if self.seen.is_some() => {
-                        Some(self.shared_instance(row, step, key)?)
+                let loaded = match (row.get_ref(step.offset + step.meta.pk)?, &self.seen) {
+                    (rusqlite::types::ValueRef::Null, _) => None,
+                    (rusqlite::types::ValueRef::Integer(key), Some(seen)) => {
+                        Some(shared_instance(&mut seen.borrow_mut(), row, step, key)?)
                     }
                     _ => Some((step.meta.decode_shared)(row, step.offset)?),
                 };
@@ -136,25 +136,27 @@ impl RelatedPlan {
         Ok(())
     }
 
-    /// The instance of `step` with key `key`: decoded from `row`, or the one an
-    /// earlier row decoded.
-    fn shared_instance(
-        &self,
-        row: &rusqlite::Row<'_>,
-        step: &RelatedStep,
-        key: i64,
-    ) -> Result<Arc<dyn Any + Send + Sync>> {
-        let Some(cell) = &self.seen else { return (step.meta.decode_shared)(row, step.offset) };
-        let mut seen = cell.borrow_mut();
-        if seen.off {
-            return (step.meta.decode_shared)(row, step.offset);
-        }
-        if let Some(instance) = seen.instances.get(&key) {
-            let instance = Arc::clone(instance);
-            seen.hits += 1;
-            return Ok(instance);
-        }
-        let instance = (step.meta.decode_shared)(row, step.offset)?;
+    /// Whether the LEFT JOIN of `step` found a row (its key is not NULL).
+    fn present(&self, row: &rusqlite::Row<'_>, step: &RelatedStep) -> Result<bool> {
+        Ok(!matches!(row.get_ref(step.offset + step.meta.pk)?, rusqlite::types::ValueRef::Null))
+    }
+}
+
+/// The instance of `step` with key `key`: the one an earlier row decoded, or decoded
+/// from `row` (and remembered while the map is worth its lookups).
+fn shared_instance(
+    seen: &mut Seen,
+    row: &rusqlite::Row<'_>,
+    step: &RelatedStep,
+    key: i64,
+) -> Result<Arc<dyn Any + Send + Sync>> {
+    if let Some(instance) = seen.instances.get(&key) {
+        let instance = Arc::clone(instance);
+        seen.hits += 1;
+        return Ok(instance);
+    }
+    let instance = (step.meta.decode_shared)(row, step.offset)?;
+    if !seen.off {
         seen.misses += 1;
         if seen.misses + seen.hits >= Seen::TRIAL && seen.hits < seen.misses {
             // Mostly distinct related rows: stop paying for the map.
@@ -162,13 +164,8 @@ impl RelatedPlan {
         } else {
             seen.instances.insert(key, Arc::clone(&instance));
         }
-        Ok(instance)
     }
-
-    /// Whether the LEFT JOIN of `step` found a row (its key is not NULL).
-    fn present(&self, row: &rusqlite::Row<'_>, step: &RelatedStep) -> Result<bool> {
-        Ok(!matches!(row.get_ref(step.offset + step.meta.pk)?, rusqlite::types::ValueRef::Null))
-    }
+    Ok(instance)
 }
 
 /// A key as a hash map key: the values a primary key can hold. Text and blobs carry
@@ -287,27 +284,27 @@ pub(crate) fn prefetch(
 fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel], node: &PrefetchNode) -> Result<()> {
     let relation = &meta.relations[node.relation];
     let target = (relation.target)();
-    // The value each parent is matched on, and how the children are matched.
-    let parent_keys: Vec<Value> = parents
-        .iter()
-        .map(|p| match &relation.kind {
-            RelationKind::ForeignKey { column, .. } => p.column_value(*column),
-            _ => p.pk_value(),
-        })
-        .collect();
-    // Each distinct key once, and how many parents have it.
+    // The key each parent is matched on; each distinct key once for the query, and
+    // how many parents have it.
+    let mut parent_keys: Vec<Option<Key>> = Vec::with_capacity(parents.len());
     let mut counts: KeyMap<usize> = KeyMap::with_capacity_and_hasher(parents.len(), Default::default());
     let mut keys: Vec<Value> = Vec::with_capacity(parents.len());
     let mut repeated = false;
-    for value in &parent_keys {
-        if let Some(k) = Key::of(value) {
-            let count = counts.entry(k).or_default();
+    for p in parents.iter() {
+        let value = match &relation.kind {
+            RelationKind::ForeignKey { column, .. } => p.column_value(*column),
+            _ => p.pk_value(),
+        };
+        let key = Key::of(&value);
+        if let Some(k) = &key {
+            let count = counts.entry(k.clone()).or_default();
             if *count == 0 {
-                keys.push(value.clone());
+                keys.push(value);
             }
             repeated |= *count > 0;
             *count += 1;
         }
+        parent_keys.push(key);
     }
     let foreign_key = matches!(relation.kind, RelationKind::ForeignKey { .. });
     let mut children = if keys.is_empty() {
@@ -318,8 +315,7 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
         query.link = Some(Link { keys, ..link });
         Some((target.fetch_children)(db, &query, &node.children, foreign_key)?)
     };
-    for (p, value) in parents.iter_mut().zip(&parent_keys) {
-        let key = Key::of(value);
+    for (p, key) in parents.iter_mut().zip(parent_keys) {
         let loaded = match (&mut children, key) {
             (Some(c), Some(k)) if foreign_key => Loaded::Shared(c.shared(&k)),
             (Some(c), Some(k)) => {
@@ -332,7 +328,7 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
                 };
                 c.take(&k, last)?
             }
-            (None, _) | (_, None) if foreign_key => Loaded::Shared(None),
+            _ if foreign_key => Loaded::Shared(None),
             _ => Loaded::Many(Vec::new()),
         };
         p.set_related(node.relation, loaded)?;
@@ -372,17 +368,20 @@ pub trait Children {
     fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>>;
 }
 
-struct Grouped<M> {
-    groups: KeyMap<Vec<M>>,
-    shared: KeyMap<Arc<M>>,
+/// A prefetch level's rows by parent key: each parent's rows, or (a forward
+/// ForeignKey) the one row every parent with that key shares.
+enum Grouped<M> {
+    Many(KeyMap<Vec<M>>),
+    Shared(KeyMap<Arc<M>>),
 }
 
 impl<M: Model> Children for Grouped<M> {
     fn take(&mut self, key: &Key, last: bool) -> Result<Loaded> {
+        let Grouped::Many(groups) = self else { return Err(super::wrong_type::<M>()) };
         let rows = if last {
-            self.groups.remove(key).unwrap_or_default()
+            groups.remove(key).unwrap_or_default()
         } else {
-            match self.groups.get(key) {
+            match groups.get(key) {
                 None => Vec::new(),
                 Some(rows) => rows
                     .iter()
@@ -398,7 +397,10 @@ impl<M: Model> Children for Grouped<M> {
     }
 
     fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>> {
-        self.shared.get(key).map(|m| m.clone() as Arc<dyn Any + Send + Sync>)
+        match self {
+            Grouped::Shared(shared) => shared.get(key).map(|m| m.clone() as Arc<dyn Any + Send + Sync>),
+            Grouped::Many(_) => None,
+        }
     }
 }
 
@@ -454,12 +456,10 @@ pub fn fetch_children<M: Model>(
         }
     }
     let grouped = if shared {
-        // A forward ForeignKey: one row per key (the target's primary key), shared by
-        // every parent pointing at it.
-        let shared = groups.into_iter().filter_map(|(key, mut rows)| Some((key, Arc::new(rows.pop()?)))).collect();
-        Grouped { groups: KeyMap::default(), shared }
+        // A forward ForeignKey: one row per key (the target's primary key).
+        Grouped::Shared(groups.into_iter().filter_map(|(key, mut rows)| Some((key, Arc::new(rows.pop()?)))).collect())
     } else {
-        Grouped { groups, shared: KeyMap::default() }
+        Grouped::Many(groups)
     };
     Ok(Box::new(grouped))
 }

@@ -227,7 +227,9 @@ fn accessors(model: &Model<'_>, resolved: &Resolved) -> TokenStream {
             let doc = format!(
                 "The rows of `{field}` for this `{ident}`, read by a query when it runs (the field itself holds what `prefetch_related` loaded)."
             );
-            quote! {
+            // Spanned at the field: a method of the user's with this name is reported
+            // there, next to theirs.
+            quote_spanned! {field.span()=>
                 #[doc = #doc]
                 #vis fn #field(&self) -> <#ty as ::orm::__private::RelatedAccessor>::Manager {
                     <#ty as ::orm::__private::RelatedAccessor>::__manager(
@@ -242,6 +244,8 @@ fn accessors(model: &Model<'_>, resolved: &Resolved) -> TokenStream {
         return TokenStream::new();
     }
     quote! {
+        // A model need not use all of its accessors.
+        #[allow(dead_code)]
         impl #ident {
             #(#methods)*
         }

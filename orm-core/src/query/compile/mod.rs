@@ -604,7 +604,7 @@ pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
         where_part = Some(part);
     }
     let mut select = w.select_list(query, &columns, &ordering);
-    if let Some((link, true)) = query.link.as_ref().map(|l| (l, l.through.is_some())) {
+    if let Some(link) = query.link.as_ref().filter(|l| l.through.is_some()) {
         // A through table's column; a column of the model itself is selected already.
         let mut extra = String::from(", ");
         DIALECT.quote(LINK_ALIAS, &mut extra);
