@@ -1,6 +1,5 @@
-//! The optional column types behind cargo features. Run with
-//! `cargo test --features chrono,uuid,decimal,json --test feature_types`.
-#![cfg(all(feature = "chrono", feature = "uuid", feature = "decimal", feature = "json"))]
+//! The optional column types behind cargo features. The workspace's dev-dependencies
+//! turn those features on in orm-core, so `cargo test --workspace` runs these.
 
 use orm::chrono::{NaiveDate, TimeZone, Utc};
 use orm::prelude::*;
@@ -64,5 +63,69 @@ fn malformed_stored_values_are_decode_errors() -> orm::Result<()> {
     db.execute("UPDATE event SET day = '2024-01-01', payload = '{oops'", &[])?;
     let err = Event::objects().all(&db).unwrap_err();
     assert!(err.to_string().contains("invalid JSON"), "{err}");
+    Ok(())
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Stamp {
+    id: i64,
+    at: orm::DateTime,
+    local: Option<orm::chrono::NaiveDateTime>,
+}
+
+/// The same table read as text.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "stamp")]
+struct StampText {
+    id: i64,
+    at: String,
+    local: Option<String>,
+}
+
+/// Rows as Django's SQLite backend writes them (`str(datetime)`): no fraction when the
+/// microseconds are zero.
+fn django_rows(db: &Db) -> orm::Result<()> {
+    db.create_tables::<(Stamp,)>()?;
+    for (id, text) in [(1, "2024-05-02 11:59:59.999999"), (2, "2024-05-02 12:00:00"), (3, "2024-05-02 12:00:00.500000")] {
+        db.execute("INSERT INTO stamp (id, at, local) VALUES (?, ?, ?)", &[id.into(), text.into(), text.into()])?;
+    }
+    Ok(())
+}
+
+fn ids(db: &Db, qs: orm::QuerySet<Stamp>) -> orm::Result<Vec<i64>> {
+    qs.order_by(|s| s.id.asc()).values(|s| s.id).all(db)
+}
+
+#[test]
+fn datetimes_compare_with_rows_django_wrote_at_exact_boundaries() -> orm::Result<()> {
+    let db = Db::open_in_memory()?;
+    django_rows(&db)?;
+    let noon = Utc.with_ymd_and_hms(2024, 5, 2, 12, 0, 0).unwrap();
+    let half = noon + orm::chrono::Duration::milliseconds(500);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.eq(noon)))?, [2]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.gte(noon)))?, [2, 3]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.gt(noon)))?, [3]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.lt(noon)))?, [1]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.lte(noon)))?, [1, 2]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.range(noon, half)))?, [2, 3]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.at.eq(half)))?, [3]);
+    let naive = noon.naive_utc();
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.local.eq(naive)))?, [2]);
+    assert_eq!(ids(&db, Stamp::objects().filter(|s| s.local.lt(naive)))?, [1]);
+    Ok(())
+}
+
+#[test]
+fn datetimes_are_stored_as_django_stores_them() -> orm::Result<()> {
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Stamp,)>()?;
+    let noon = Utc.with_ymd_and_hms(2024, 5, 2, 12, 0, 0).unwrap();
+    // Nanoseconds below a microsecond are dropped, as Python keeps microseconds only.
+    let fraction = noon + orm::chrono::Duration::nanoseconds(123_456_789);
+    Stamp::objects().create(&db, NewStamp { at: noon, local: Some(fraction.naive_utc()) })?;
+    let stored: Vec<(String, Option<String>)> = StampText::objects().values(|s| (s.at, s.local)).all(&db)?;
+    assert_eq!(stored, [("2024-05-02 12:00:00".to_owned(), Some("2024-05-02 12:00:00.123456".to_owned()))]);
+    let read = Stamp::objects().get(&db, |s| s.at.eq(noon))?;
+    assert_eq!(read.local, Some((noon + orm::chrono::Duration::microseconds(123_456)).naive_utc()));
     Ok(())
 }

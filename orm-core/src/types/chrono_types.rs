@@ -1,13 +1,30 @@
-//! chrono's `NaiveDate`, `NaiveDateTime` and `DateTime<Utc>`, stored as ISO 8601 text.
+//! chrono's `NaiveDate`, `NaiveDateTime` and `DateTime<Utc>`, stored as text exactly as
+//! Django's SQLite backend stores them: `2024-05-02 12:00:00`, with `.ffffff` only when
+//! the microseconds are not zero (Python's `str(datetime)`), so that values bound here
+//! compare equal to rows Django wrote.
 //!
-//! The text has a fixed width (microseconds always written), so SQL's text order is
-//! the chronological order and `gt`/`lt`/`order_by` work on the column.
+//! SQL's text order is still the chronological order: a value without a fraction is a
+//! prefix of the same second with one, and the fraction always has six digits. Django
+//! keeps microseconds; a chrono value's nanoseconds below that are dropped.
 
 use super::{DecodeError, FieldType, Ordered, Value, ValueRef};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 const DATE: &str = "%Y-%m-%d";
-const DATETIME: &str = "%Y-%m-%d %H:%M:%S%.6f";
+const SECONDS: &str = "%Y-%m-%d %H:%M:%S";
+
+/// Django's text for a datetime: `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+fn django_text(value: &NaiveDateTime) -> String {
+    use chrono::Timelike;
+    use std::fmt::Write;
+    let mut out = value.format(SECONDS).to_string();
+    // A leap second's nanoseconds run past 1e9; Python has no leap seconds.
+    let micros = (value.nanosecond() % 1_000_000_000) / 1_000;
+    if micros != 0 {
+        let _ = write!(out, ".{micros:06}");
+    }
+    out
+}
 
 fn text(value: ValueRef<'_>) -> Result<&str, DecodeError> {
     match value {
@@ -32,7 +49,7 @@ impl FieldType for NaiveDateTime {
     const SQL_TYPE: &'static str = "TEXT";
     const RUST_TYPE: &'static str = "NaiveDateTime";
     fn to_value(&self) -> Value {
-        Value::Text(self.format(DATETIME).to_string())
+        Value::Text(django_text(self))
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         let s = text(value)?;
