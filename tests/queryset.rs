@@ -338,7 +338,7 @@ fn aggregates_are_typed_and_none_over_no_rows() -> orm::Result<()> {
 }
 
 #[test]
-fn iter_streams_rows() -> orm::Result<()> {
+fn iter_decodes_rows_one_at_a_time_from_one_query() -> orm::Result<()> {
     let db = db()?;
     seed(&db)?;
     let before = db.query_count();
@@ -353,5 +353,35 @@ fn iter_streams_rows() -> orm::Result<()> {
     let mut empty = Book::objects().none().iter(&db)?;
     assert_eq!(empty.rows().count(), 0);
     assert_eq!(db.query_count(), before + 2);
+    // Each row is decoded when the iterator reaches it: a bad third row spoils the
+    // third item only, where all() fails as a whole.
+    db.execute("UPDATE book SET published_year = 'not a year' WHERE id = 3", &[])?;
+    let ordered = Book::objects().order_by(|b| b.id.asc());
+    let mut cursor = ordered.iter(&db)?;
+    let items: Vec<orm::Result<Book>> = cursor.rows().collect();
+    assert_eq!(items.len(), 3, "the iterator stops after the error");
+    assert!(items[0].is_ok() && items[1].is_ok());
+    assert!(matches!(items[2], Err(Error::Decode { column: "published_year", .. })));
+    assert!(ordered.all(&db).is_err());
+    Ok(())
+}
+
+/// A second model over the `book` table with fewer columns.
+#[derive(Model, Debug, Clone)]
+#[orm(table = "book")]
+struct BookLite {
+    id: i64,
+    title: String,
+}
+
+#[test]
+fn two_models_on_one_table_keep_their_own_statements() -> orm::Result<()> {
+    let db = db()?;
+    seed(&db)?;
+    assert_eq!(BookLite::objects().all(&db)?.len(), 5);
+    let books = Book::objects().all(&db)?;
+    assert_eq!(books.len(), 5);
+    assert_eq!(books[0].title, "Draft notes");
+    assert_eq!(BookLite::objects().all(&db)?.len(), 5);
     Ok(())
 }

@@ -62,7 +62,8 @@ pub struct Db {
     models: RefCell<Vec<&'static ModelMeta>>,
     signals: crate::signals::Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
-    sql_cache: RefCell<crate::hash::IntMap<(usize, usize, SqlKind), Rc<str>>>,
+    /// Keyed by the model's identity: two models may share a table.
+    sql_cache: RefCell<crate::hash::IntMap<(std::any::TypeId, usize, SqlKind), Rc<str>>>,
 }
 
 /// The statements kept in [`Db`]'s SQL text cache.
@@ -183,8 +184,9 @@ impl Db {
 
     /// The SQL text of a statement whose shape depends only on the model and a row
     /// count, built once per connection (a multi-row INSERT is long to format).
-    pub(crate) fn cached_sql(&self, meta: &'static ModelMeta, rows: usize, kind: SqlKind) -> Rc<str> {
-        let key = (meta.table.as_ptr() as usize, rows, kind);
+    pub(crate) fn cached_sql<M: Model>(&self, rows: usize, kind: SqlKind) -> Rc<str> {
+        let meta = M::META;
+        let key = (std::any::TypeId::of::<M>(), rows, kind);
         if let Some(sql) = self.sql_cache.borrow().get(&key) {
             return sql.clone();
         }

@@ -98,16 +98,16 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>)
         return Ok(0);
     }
     if rows.peek().is_none() {
-        return db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params);
+        return db.execute(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &params);
     }
     db.atomic_inner(false, |db| {
-        let mut total = db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)?;
+        let mut total = db.execute(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &params)?;
         loop {
             let n = fill_batch(&mut rows, per_batch, &mut params);
             if n == 0 {
                 return Ok(total);
             }
-            total += db.execute(&db.cached_sql(meta, n, SqlKind::Insert), &params)?;
+            total += db.execute(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &params)?;
         }
     })
 }
@@ -122,7 +122,7 @@ fn insert_streaming<N: Insert>(
     n: usize,
     mut rows: impl Iterator<Item = N>,
 ) -> Result<usize> {
-    db.execute_binding(&db.cached_sql(meta, n, SqlKind::Insert), |stmt| {
+    db.execute_binding(&db.cached_sql::<N::Model>(n, SqlKind::Insert), |stmt| {
         let mut values = Vec::with_capacity(insert_columns(meta));
         let mut index = 0;
         for row in rows.by_ref().take(n) {

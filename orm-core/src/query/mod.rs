@@ -381,7 +381,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         let decode = |row: &rusqlite::Row<'_>| self.shape.decode_row(row, &related);
         let mut items = if self.query.is_plain() && matches!(self.shape.columns(), ShapeColumns::Model) {
             // `objects().all()`: its SQL depends only on the model; built once per Db.
-            db.fetch(&db.cached_sql(M::META, 0, crate::db::SqlKind::SelectAll), &[], decode)?
+            db.fetch(&db.cached_sql::<M>(0, crate::db::SqlKind::SelectAll), &[], decode)?
         } else {
             let sql = self.sql();
             db.fetch(&sql.text, &sql.params, decode)?

@@ -525,7 +525,8 @@ pub(crate) fn m2m_add(db: &Db, relation: &'static RelationMeta, owner: &Value, t
     })
 }
 
-/// `DELETE FROM through WHERE owner = ? [AND target IN (...)]`.
+/// `DELETE FROM through WHERE owner = ? [AND target IN (...)]`, in batches that fit
+/// SQLite's parameter limit.
 pub(crate) fn m2m_remove(
     db: &Db,
     relation: &'static RelationMeta,
@@ -533,22 +534,43 @@ pub(crate) fn m2m_remove(
     targets: Option<&[Value]>,
 ) -> Result<usize> {
     let (table, own, other) = through_of(relation)?;
-    if targets.is_some_and(<[Value]>::is_empty) {
-        return Ok(0);
+    match targets {
+        Some([]) => Ok(0),
+        None => db.atomic_inner(false, |db| {
+            db.execute(&compile::delete_pairs(table, own, other, None, false), std::slice::from_ref(owner))
+        }),
+        Some(targets) => db.atomic_inner(false, |db| delete_links(db, (table, own, other), owner, targets)),
     }
-    db.atomic_inner(false, |db| {
-        let sql = compile::delete_pairs(table, own, other, targets.map(<[Value]>::len), false);
-        let mut params = vec![owner.clone()];
-        params.extend(targets.unwrap_or_default().iter().cloned());
-        db.execute(&sql, &params)
-    })
 }
 
-/// Removes every link of `owner` except those to `keep`.
+/// Deletes the links from `owner` to `targets`, one statement per batch.
+fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value, targets: &[Value]) -> Result<usize> {
+    let mut n = 0;
+    for chunk in targets.chunks(compile::MAX_PARAMS - 1) {
+        let sql = compile::delete_pairs(table, own, other, Some(chunk.len()), false);
+        let mut params = Vec::with_capacity(chunk.len() + 1);
+        params.push(owner.clone());
+        params.extend(chunk.iter().cloned());
+        n += db.execute(&sql, &params)?;
+    }
+    Ok(n)
+}
+
+/// Removes every link of `owner` except those to `keep`: one `DELETE .. NOT IN (..)`,
+/// or, when `keep` is longer than SQLite's parameter limit allows, the current links
+/// read first and the others deleted in batches.
 pub(crate) fn m2m_keep_only(db: &Db, relation: &'static RelationMeta, owner: &Value, keep: &[Value]) -> Result<usize> {
     let (table, own, other) = through_of(relation)?;
-    let sql = compile::delete_pairs(table, own, other, Some(keep.len()), true);
-    let mut params = vec![owner.clone()];
-    params.extend(keep.iter().cloned());
-    db.execute(&sql, &params)
+    if keep.len() < compile::MAX_PARAMS {
+        let sql = compile::delete_pairs(table, own, other, Some(keep.len()), true);
+        let mut params = vec![owner.clone()];
+        params.extend(keep.iter().cloned());
+        return db.execute(&sql, &params);
+    }
+    let kept: std::collections::HashSet<Key> = keep.iter().filter_map(Key::of).collect();
+    let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), |row| {
+        Ok(Value::from_ref(row.get_ref(0)?))
+    })?;
+    let gone: Vec<Value> = linked.into_iter().filter(|v| Key::of(v).is_some_and(|k| !kept.contains(&k))).collect();
+    delete_links(db, (table, own, other), owner, &gone)
 }
