@@ -119,3 +119,56 @@ fn values_are_bound_never_inlined() -> orm::Result<()> {
     assert_eq!(sql.params.len(), 2);
     Ok(())
 }
+
+#[test]
+fn max_length_is_checked_before_writing_and_a_nul_cannot_hide_characters() -> orm::Result<()> {
+    let db = db()?;
+    let long = "é".repeat(101); // Author.name has max_length = 100
+    let err = Author::objects().create(&db, NewAuthor { name: long.clone(), birth_year: None }).unwrap_err();
+    assert!(
+        matches!(&err, orm::Error::Validation { model: "Author", field: "name", message } if message.contains("101 characters")),
+        "{err}"
+    );
+    // SQLite's length() stops at NUL: "x\0" + 500 characters would pass a length CHECK.
+    let hidden = format!("x\0{}", "y".repeat(500));
+    for name in [long.clone(), hidden.clone()] {
+        assert!(Author::objects().create(&db, NewAuthor { name: name.clone(), birth_year: None }).is_err());
+        assert!(Author::objects().bulk_insert(&db, [NewAuthor { name: name.clone(), birth_year: None }]).is_err());
+        assert!(Author::objects().bulk_create(&db, [NewAuthor { name: name.clone(), birth_year: None }]).is_err());
+    }
+    assert_eq!(Author::objects().count(&db)?, 0, "nothing was written");
+    let mut ok = Author::objects().create(&db, NewAuthor { name: "é".repeat(100), birth_year: None })?;
+    ok.name = hidden.clone();
+    assert!(matches!(ok.save(&db), Err(orm::Error::Validation { .. })));
+    assert!(matches!(
+        Author::objects().update(&db, |a| a.name.set(hidden.as_str())),
+        Err(orm::Error::Validation { .. })
+    ));
+    assert_eq!(Author::objects().get(&db, |a| a.id.eq(ok.id))?.name, "é".repeat(100));
+    // The table's CHECK refuses the same values from any other writer.
+    for name in [long, hidden] {
+        let err = db.execute("INSERT INTO author (name) VALUES (?)", &[name.into()]).unwrap_err();
+        assert!(matches!(err, orm::Error::Integrity { kind: orm::ConstraintKind::Check, .. }), "{err}");
+    }
+    // A short text with a NUL is fine, and so is one at the limit.
+    Author::objects().create(&db, NewAuthor { name: "a\0b".into(), birth_year: None })?;
+    Ok(())
+}
+
+#[test]
+fn integrity_errors_say_their_kind_once() -> orm::Result<()> {
+    let db = Db::open_in_memory()?;
+    #[derive(Model, Debug)]
+    #[orm(table = "auth_user")]
+    struct User {
+        id: i64,
+        #[orm(unique)]
+        username: String,
+    }
+    db.create_tables::<(User,)>()?;
+    User::objects().create(&db, NewUser { username: "ada".into() })?;
+    let err = User::objects().create(&db, NewUser { username: "ada".into() }).unwrap_err();
+    assert_eq!(err.to_string(), "UNIQUE constraint failed: auth_user.username");
+    assert!(matches!(&err, orm::Error::Integrity { kind: orm::ConstraintKind::Unique, message } if message == "auth_user.username"));
+    Ok(())
+}

@@ -311,7 +311,12 @@ fn constraint_violations_are_integrity_errors() -> orm::Result<()> {
         }
         other => panic!("expected a unique violation, got {other}"),
     }
+    // max_length is checked before writing; the table's CHECK backs it for other writers.
     let err = Airport::objects().create(&db, airport("TOOLONG", "FR", 3)).unwrap_err();
+    assert!(matches!(err, Error::Validation { field: "iata", .. }), "{err}");
+    let err = db
+        .execute("INSERT INTO airport (iata, country, code, name) VALUES ('TOOLONG', 'FR', 3, 'n')", &[])
+        .unwrap_err();
     assert!(matches!(err, Error::Integrity { kind: ConstraintKind::Check, .. }), "{err}");
     let err =
         db.execute("INSERT INTO airport (iata, country, code, name) VALUES ('X', NULL, 1, 'n')", &[]).unwrap_err();

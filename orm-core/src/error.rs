@@ -62,7 +62,8 @@ pub enum Error {
     Integrity {
         /// The kind of constraint.
         kind: ConstraintKind,
-        /// SQLite's message, which names the table and column.
+        /// What the database said after "<kind> constraint failed: ": the table and
+        /// columns (`author.name`), or the failed CHECK.
         message: String,
     },
     /// A value read from the database does not fit the field it is read into.
@@ -76,6 +77,17 @@ pub enum Error {
         expected: &'static str,
         /// What the database held instead.
         found: String,
+    },
+    /// A value was refused before it was written, such as a text longer than its
+    /// field's `max_length`. Nothing was written.
+    #[error("{model}.{field} {message}")]
+    Validation {
+        /// The model's name.
+        model: &'static str,
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with the value.
+        message: String,
     },
     /// A relation was read with `get()` but no loader (`select_related`,
     /// `prefetch_related`) filled it. Nothing is queried behind your back: load it
@@ -141,7 +153,12 @@ impl From<rusqlite::Error> for Error {
                     _ => ConstraintKind::Other,
                 };
                 let message = message.clone().unwrap_or_else(|| code.to_string());
-                return Error::Integrity { kind, message };
+                // SQLite writes "UNIQUE constraint failed: t.c"; the kind says the first part.
+                let detail = match message.split_once(" constraint failed: ") {
+                    Some((_, detail)) => detail.to_owned(),
+                    None => message,
+                };
+                return Error::Integrity { kind, message: detail };
             }
         }
         Error::Sqlite { source: err }

@@ -10,12 +10,58 @@ use crate::{Error, Result};
 
 use crate::query::compile::MAX_PARAMS;
 
+/// Whether any column of the model has a `max_length` to check.
+fn has_bounds(meta: &ModelMeta) -> bool {
+    meta.columns.iter().any(|c| c.max_length.is_some())
+}
+
+/// Django's `max_length`, checked in Rust before anything is written: at most that
+/// many characters (Unicode scalar values, as Python counts them). SQLite's `length()`
+/// stops at a NUL character, so the table's CHECK measures a text that contains one in
+/// UTF-8 bytes instead, which can only be more; the same rule applies here, so that a
+/// value this check accepts is one the CHECK accepts too.
+pub(crate) fn check_length(meta: &ModelMeta, column: usize, value: &Value) -> Result<()> {
+    let col = &meta.columns[column];
+    let (Some(max), Value::Text(text)) = (col.max_length, value) else { return Ok(()) };
+    let max = max as usize;
+    if text.len() <= max {
+        return Ok(()); // no more bytes than allowed: no more characters either
+    }
+    let chars = text.chars().count();
+    let message = if chars > max {
+        format!("has {chars} characters, more than its max_length of {max}")
+    } else if text.contains('\0') {
+        format!(
+            "contains a NUL character and {} bytes: such a text is measured in bytes, and max_length is {max}",
+            text.len()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Validation { model: meta.name, field: col.field, message })
+}
+
+/// [`check_length`] over rows of insert values (every column but an auto key).
+fn check_insert_rows(meta: &ModelMeta, values: &[Value]) -> Result<()> {
+    if !has_bounds(meta) {
+        return Ok(());
+    }
+    let columns: Vec<usize> = (0..meta.columns.len()).filter(|&i| !(meta.auto_pk && i == meta.pk)).collect();
+    for row in values.chunks(columns.len().max(1)) {
+        for (&column, value) in columns.iter().zip(row) {
+            check_length(meta, column, value)?;
+        }
+    }
+    Ok(())
+}
+
 /// `INSERT ... RETURNING pk`, one query.
 pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     let meta = <N::Model as Model>::META;
     signals::pre_create(db, &new)?;
     let mut params = Vec::with_capacity(meta.columns.len());
     new.__push_values(&mut params);
+    check_insert_rows(meta, &params)?;
     let model = if meta.auto_pk {
         let sql = compile::insert(meta, 1, false, true);
         let pk = db.fetch_one(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
@@ -52,6 +98,7 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
             for row in &batch {
                 row.__push_values(&mut params);
             }
+            check_insert_rows(meta, &params)?;
             if meta.auto_pk {
                 let sql = compile::insert(meta, batch.len(), false, true);
                 let mut keys = db.fetch(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
@@ -97,6 +144,7 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>)
     if n == 0 {
         return Ok(0);
     }
+    check_insert_rows(meta, &params)?;
     if rows.peek().is_none() {
         return db.execute(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &params);
     }
@@ -107,6 +155,7 @@ pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>)
             if n == 0 {
                 return Ok(total);
             }
+            check_insert_rows(meta, &params)?;
             total += db.execute(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &params)?;
         }
     })
@@ -125,8 +174,12 @@ fn insert_streaming<N: Insert>(
     db.execute_binding(&db.cached_sql::<N::Model>(n, SqlKind::Insert), |stmt| {
         let mut values = Vec::with_capacity(insert_columns(meta));
         let mut index = 0;
+        let bounded = has_bounds(meta);
         for row in rows.by_ref().take(n) {
             row.__into_values(&mut values);
+            if bounded {
+                check_insert_rows(meta, &values)?;
+            }
             for value in values.drain(..) {
                 index += 1;
                 stmt.raw_bind_parameter(index, &value)?;
@@ -147,6 +200,11 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
     signals::send(db, Kind::PreSave, model, false)?;
     let mut all = Vec::with_capacity(meta.columns.len());
     model.__push_values(&mut all);
+    if has_bounds(meta) {
+        for (column, value) in all.iter().enumerate() {
+            check_length(meta, column, value)?;
+        }
+    }
     let mut params: Vec<Value> =
         all.iter().enumerate().filter(|(i, _)| !meta.pk_columns.contains(i)).map(|(_, v)| v.clone()).collect();
     params.extend(meta.pk_columns.iter().map(|&c| all[c].clone()));

@@ -641,6 +641,11 @@ impl<M: Model> QuerySet<M> {
         if list.iter().any(|a| !a.path.is_root()) {
             return Err(Error::InvalidQuery { message: "update() can only set fields of the QuerySet's own model" });
         }
+        for a in &list {
+            if let N::Value(value) = &a.value {
+                crate::write::check_length(M::META, usize::from(a.column), value)?;
+            }
+        }
         if self.query.is_empty() || list.is_empty() {
             return Ok(0);
         }

@@ -71,7 +71,9 @@ impl<M: Model> QuerySet<M> {
                 for &column in &columns {
                     for m in chunk {
                         params.push(m.pk());
-                        params.push(m.__value_of(column));
+                        let value = m.__value_of(column);
+                        crate::write::check_length(M::META, column, &value)?;
+                        params.push(value);
                     }
                 }
                 params.extend(chunk.iter().map(Model::pk));

@@ -45,9 +45,15 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
             w.push(default);
         }
         if let Some(max) = col.max_length {
+            // `length()` counts characters up to the first NUL; a text with a NUL is
+            // measured in bytes instead (never fewer than its characters).
             w.push(" CHECK (length(");
             w.ident(col.name);
-            w.push(&format!(") <= {max})"));
+            w.push(&format!(") <= {max} AND (instr(CAST("));
+            w.ident(col.name);
+            w.push(" AS BLOB), X'00') = 0 OR length(CAST(");
+            w.ident(col.name);
+            w.push(&format!(" AS BLOB)) <= {max}))"));
         }
         if let Some((relation, on_delete, _)) = foreign_key {
             let target = (relation.target)();
