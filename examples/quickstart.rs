@@ -29,11 +29,16 @@ pub struct Book {
 }
 
 fn main() -> orm::Result<()> {
-    let path = std::env::temp_dir().join("orm-quickstart.sqlite3");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    let db = Db::open(&path)?;
+    // A fresh directory of its own, removed at the end (the file, its -wal and -shm).
+    let dir = std::env::temp_dir().join(format!("orm-quickstart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|_| orm::Error::InvalidQuery { message: "cannot create a temp dir" })?;
+    let result = run(&dir.join("shop.sqlite3"));
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run(path: &std::path::Path) -> orm::Result<()> {
+    let db = Db::open(path)?;
     println!("database: {}", path.display());
 
     let captured = db.capture(|| {

@@ -37,11 +37,13 @@ fn bulk_update_writes_chosen_fields_in_one_statement() -> orm::Result<()> {
 }
 
 #[test]
-fn select_for_update_is_a_documented_no_op_on_sqlite() -> orm::Result<()> {
+fn select_for_update_sends_the_same_sql_and_rows_on_sqlite() -> orm::Result<()> {
+    // SQLite has no row locks (Django ignores select_for_update there too).
     let db = db()?;
     seed(&db)?;
     let qs = Book::objects().filter(|b| b.id.eq(1));
     assert_eq!(qs.clone().select_for_update().sql(), qs.sql());
+    assert_eq!(qs.clone().select_for_update().all(&db)?, qs.all(&db)?);
     Ok(())
 }
 

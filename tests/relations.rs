@@ -144,8 +144,7 @@ fn values_and_aggregates_across_relations() -> orm::Result<()> {
 #[test]
 fn lookups_across_many_to_many_in_both_directions() -> orm::Result<()> {
     let db = shop_db()?;
-    let (acme, _, devs, skills) = seed_developers(&db)?;
-    let _ = (acme, devs);
+    seed_developers(&db)?;
     let rustaceans = Developer::objects().filter(|d| d.skills().name.eq("Rust")).all(&db)?;
     assert_eq!(rustaceans.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["Ada", "Grace"]);
     let used: Vec<String> = Skill::objects().filter(|s| s.developers().name.eq("Ada")).values(|s| s.name).all(&db)?;
@@ -157,7 +156,6 @@ fn lookups_across_many_to_many_in_both_directions() -> orm::Result<()> {
     // Excluding across it: developers with no Python at all.
     let no_python = Developer::objects().exclude(|d| d.skills().name.eq("Python")).values(|d| d.name).all(&db)?;
     assert_eq!(no_python, ["Grace", "Linus"]);
-    assert_eq!(skills.len(), 3);
     Ok(())
 }
 

@@ -1,10 +1,14 @@
-//! `iter()` streams a million rows in bounded memory. Measured with a counting global
-//! allocator in this test binary; it asserts memory, never time.
+//! `iter()` streams a million rows in bounded memory, and `bulk_insert` binds rows as
+//! they come. Measured with a counting global allocator in this test binary; it
+//! asserts memory, never time. The tests take a lock: the counter is global.
 
 use orm::prelude::*;
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
 use counting_alloc::peak_during;
+use std::sync::Mutex;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[derive(Model, Debug)]
 struct Reading {
@@ -15,6 +19,7 @@ struct Reading {
 
 #[test]
 fn iter_streams_a_million_rows_in_bounded_memory() -> orm::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     const ROWS: i64 = 1_000_000;
     let db = Db::open_in_memory()?;
     db.create_tables::<(Reading,)>()?;
@@ -48,5 +53,27 @@ fn iter_streams_a_million_rows_in_bounded_memory() -> orm::Result<()> {
     // holds them all (tens of MB here).
     assert!(stream_peak < 1 << 20, "iter() peaked at {stream_peak} bytes");
     assert!(collect_peak > 40 * stream_peak, "all() {collect_peak} vs iter() {stream_peak}");
+    Ok(())
+}
+
+#[test]
+fn bulk_insert_binds_each_row_as_the_iterator_yields_it() -> orm::Result<()> {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    const ROWS: usize = 2_000;
+    const TEXT: usize = 4_096;
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Reading,)>()?;
+    let rows = || (0..ROWS).map(|i| NewReading { sensor: "s".repeat(TEXT), value: i as f64 });
+    // An exact-size iterator is bound into one statement row by row: each row's text is
+    // dropped once SQLite has copied it (into its own memory, not counted here).
+    let (inserted, streamed_peak) = peak_during(|| Reading::objects().bulk_insert(&db, rows()));
+    assert_eq!(inserted?, ROWS);
+    // Under a capture the parameters are recorded, so the rows are collected first.
+    let (captured, collected_peak) = peak_during(|| db.capture(|| Reading::objects().bulk_insert(&db, rows())));
+    assert_eq!(captured?.queries.len(), 1);
+    assert_eq!(Reading::objects().count(&db)?, 2 * ROWS as i64);
+    println!("peak heap: streamed {streamed_peak} bytes, collected {collected_peak} bytes");
+    assert!(streamed_peak < 64 * TEXT, "bulk_insert held {streamed_peak} bytes");
+    assert!(collected_peak > ROWS * TEXT, "the collecting path held only {collected_peak} bytes");
     Ok(())
 }

@@ -190,8 +190,9 @@ fn bulk_insert_does_not_read_keys_back() -> orm::Result<()> {
 }
 
 #[test]
-fn bulk_insert_binds_rows_as_they_come_and_counts_the_statement() -> orm::Result<()> {
-    // Outside a capture, an exact-size iterator is bound into one statement row by row.
+fn bulk_insert_of_an_exact_size_iterator_is_one_counted_statement() -> orm::Result<()> {
+    // Outside a capture, an exact-size iterator is bound into one statement row by row
+    // (tests/streaming_memory.rs measures that it holds one row at a time).
     let db = db()?;
     let before = db.query_count();
     let n = Book::objects().bulk_insert(&db, (0..7).map(|i| new_book(&format!("t{i}"), 1, 2000 + i as i32, i)))?;
