@@ -169,6 +169,8 @@ fn integrity_errors_say_their_kind_once() -> orm::Result<()> {
     User::objects().create(&db, NewUser { username: "ada".into() })?;
     let err = User::objects().create(&db, NewUser { username: "ada".into() }).unwrap_err();
     assert_eq!(err.to_string(), "UNIQUE constraint failed: auth_user.username");
-    assert!(matches!(&err, orm::Error::Integrity { kind: orm::ConstraintKind::Unique, message } if message == "auth_user.username"));
+    assert!(
+        matches!(&err, orm::Error::Integrity { kind: orm::ConstraintKind::Unique, message } if message == "auth_user.username")
+    );
     Ok(())
 }

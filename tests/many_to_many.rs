@@ -9,8 +9,8 @@ use shop::*;
 fn many_to_many_writes_past_the_parameter_limit() -> orm::Result<()> {
     let db = shop_db()?;
     let acme = Company::objects().create(&db, NewCompany { name: "Acme".into() })?;
-    let ada =
-        Developer::objects().create(&db, NewDeveloper { name: "Ada".into(), years_experience: 9, company: (&acme).into() })?;
+    let ada = Developer::objects()
+        .create(&db, NewDeveloper { name: "Ada".into(), years_experience: 9, company: (&acme).into() })?;
     let n = 33_000; // more than SQLite's 32766 parameters
     Skill::objects().bulk_insert(&db, (0..n).map(|i| NewSkill { name: format!("s{i:05}") }))?;
     let skills = Skill::objects().all(&db)?;

@@ -67,12 +67,69 @@ fn keyset_pages_are_stable_while_rows_are_inserted() -> orm::Result<()> {
 }
 
 #[test]
-fn keyset_pagination_refuses_non_unique_keys_and_foreign_cursors() -> orm::Result<()> {
+fn keyset_pagination_refuses_foreign_cursors() -> orm::Result<()> {
+    // A non-unique or nullable order is a compile error (tests/ui/keyset_*.rs).
     let db = db()?;
     fill(&db, 3)?;
-    let err = Book::objects().keyset_page(&db, |b| b.published_year.asc(), 2, None).unwrap_err();
-    assert!(err.to_string().contains("unique column"), "{err}");
     let err = Book::objects().keyset_page(&db, |b| b.id.asc(), 2, Some("not a cursor")).unwrap_err();
     assert!(err.to_string().contains("cursor"), "{err}");
+    // A cursor of another order (two columns) does not fit a one-column order.
+    let two = Book::objects().keyset_page(&db, |b| (b.published_year.asc(), b.id.asc()), 2, None)?;
+    let err = Book::objects().keyset_page(&db, |b| b.id.asc(), 2, two.next.as_deref()).unwrap_err();
+    assert!(err.to_string().contains("cursor"), "{err}");
+    Ok(())
+}
+
+/// Posts with a non-unique timestamp, as the articles' `CursorPagination(ordering="-created_at")`.
+#[derive(Model, Debug, Clone)]
+struct Post {
+    id: i64,
+    created_at: i64,
+    #[orm(unique)]
+    slug: String,
+    #[orm(unique)]
+    code: Option<String>,
+}
+
+fn post(created_at: i64, slug: &str) -> NewPost {
+    NewPost { created_at, slug: slug.into(), code: None }
+}
+
+#[test]
+fn keyset_pages_over_a_non_unique_column_with_the_key_as_tie_breaker() -> orm::Result<()> {
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Post,)>()?;
+    // Ten posts at five timestamps, two each, inserted out of order.
+    let times = [3, 1, 5, 2, 4, 1, 3, 5, 2, 4];
+    Post::objects().bulk_insert(&db, times.iter().enumerate().map(|(i, &t)| post(t, &format!("p{i}"))))?;
+    let mut expected: Vec<(i64, i64)> = Post::objects().values(|p| (p.created_at, p.id)).all(&db)?;
+    expected.sort_by(|a, b| b.cmp(a)); // newest first, then the higher id
+    let key = |p: PostFields| (p.created_at.desc(), p.id.desc());
+    let pairs = |page: &orm::KeysetPage<Post>| page.items.iter().map(|p| (p.created_at, p.id)).collect::<Vec<_>>();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = orm::assert_num_queries!(db, 1, { Post::objects().keyset_page(&db, key, 3, cursor.as_deref())? });
+        seen.extend(pairs(&page));
+        pages.push(page.clone());
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every row once, in the order");
+    assert_eq!(pages.len(), 4);
+    // Back from the last page gives the third again.
+    let back = Post::objects().keyset_page(&db, key, 3, pages[3].previous.as_deref())?;
+    assert_eq!(pairs(&back), pairs(&pages[2]));
+    // A row inserted at an existing timestamp, before the cursor, does not shift later pages.
+    Post::objects().create(&db, post(5, "late"))?;
+    let again = Post::objects().keyset_page(&db, key, 3, pages[0].next.as_deref())?;
+    assert_eq!(pairs(&again), pairs(&pages[1]));
+    // Ascending, on a unique text column, works the same way.
+    let by_slug = Post::objects().keyset_page(&db, |p| p.slug.asc(), 4, None)?;
+    let next = Post::objects().keyset_page(&db, |p| p.slug.asc(), 4, by_slug.next.as_deref())?;
+    assert_eq!(next.items[0].slug, "p3");
     Ok(())
 }

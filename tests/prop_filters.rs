@@ -3,7 +3,7 @@
 //! the same rows (Django's lookup semantics, with two-valued negation).
 
 use orm::prelude::*;
-use orm::{Field, Operand, OrderBy, OrderedColumn, TextColumn};
+use orm::{Operand, OrderBy, OrderedColumn, TextColumn};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use std::fmt::Debug;
@@ -119,7 +119,7 @@ struct Case {
 // Tree -> Q
 // ---------------------------------------------------------------------------
 
-fn cmp_q<T, V>(f: Field<Item, T>, l: &Cmp<V>) -> Q
+fn cmp_q<T, V>(f: impl Lookups<T>, l: &Cmp<V>) -> Q
 where
     T: OrderedColumn,
     V: Operand<T> + Clone,
@@ -137,7 +137,7 @@ where
     }
 }
 
-fn text_q<T, V>(f: Field<Item, T>, l: &Text<V>) -> Q
+fn text_q<T, V>(f: impl Lookups<T>, l: &Text<V>) -> Q
 where
     T: OrderedColumn + TextColumn,
     V: Operand<T> + Clone,
@@ -178,16 +178,16 @@ fn to_q(f: ItemFields, node: &Node) -> Q {
 
 fn order_term(f: ItemFields, (key, desc): (Key, bool)) -> OrderBy {
     match (key, desc) {
-        (Key::N, false) => f.n.asc(),
-        (Key::N, true) => f.n.desc(),
-        (Key::M, false) => f.m.asc(),
-        (Key::M, true) => f.m.desc(),
-        (Key::S, false) => f.s.asc(),
-        (Key::S, true) => f.s.desc(),
-        (Key::T, false) => f.t.asc(),
-        (Key::T, true) => f.t.desc(),
-        (Key::Flag, false) => f.flag.asc(),
-        (Key::Flag, true) => f.flag.desc(),
+        (Key::N, false) => f.n.asc().into(),
+        (Key::N, true) => f.n.desc().into(),
+        (Key::M, false) => f.m.asc().into(),
+        (Key::M, true) => f.m.desc().into(),
+        (Key::S, false) => f.s.asc().into(),
+        (Key::S, true) => f.s.desc().into(),
+        (Key::T, false) => f.t.asc().into(),
+        (Key::T, true) => f.t.desc().into(),
+        (Key::Flag, false) => f.flag.asc().into(),
+        (Key::Flag, true) => f.flag.desc().into(),
     }
 }
 

@@ -15,7 +15,7 @@
 //! evaluates the resulting tree.
 
 use orm::prelude::*;
-use orm::{Field, ForeignKey, HasMany, Operand, OrderedColumn};
+use orm::{ForeignKey, HasMany, Operand, OrderedColumn};
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use std::fmt::Debug;
@@ -335,7 +335,7 @@ fn eval_fop(a: Option<i32>, op: FOp, b: Option<i32>) -> bool {
 // Building Q
 // ---------------------------------------------------------------------------
 
-fn cmp_q<M: Model, T, V>(f: Field<M, T>, l: &Cmp<V>) -> Q
+fn cmp_q<T, V>(f: impl Lookups<T>, l: &Cmp<V>) -> Q
 where
     T: OrderedColumn,
     V: Operand<T> + Clone,
@@ -353,7 +353,7 @@ where
     }
 }
 
-fn text_q<M: Model>(f: Field<M, String>, l: &Text) -> Q {
+fn text_q(f: impl Lookups<String>, l: &Text) -> Q {
     match l {
         Text::Cmp(c) => cmp_q(f, c),
         Text::Contains(v) => f.contains(v.as_str()),

@@ -22,7 +22,7 @@ pub fn read_with<T>(
 }
 
 pub use crate::model::DecodeFn;
-pub use crate::query::OrderBy;
+pub use crate::query::{OrderBy, OrderTerms};
 pub use crate::relations::load::fetch_children;
 pub use crate::relations::{
     cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
@@ -44,8 +44,8 @@ pub fn decode_shared<M: crate::Model>(
 
 /// `order_by(|b| b.author())`: the related model's default ordering (or its key),
 /// along the relation, as Django orders by a relation.
-pub fn push_relation_ordering<M: crate::Model>(path: Path, out: &mut Vec<OrderBy>) {
-    crate::query::relation_ordering(M::META, path, out);
+pub fn push_relation_ordering<M: crate::Model>(path: Path, out: &mut OrderTerms) {
+    out.relation(M::META, path, false);
 }
 
 /// The field set of a model whose derive failed: keeps other models' code compiling
@@ -87,7 +87,7 @@ impl<M: crate::Model> crate::Insert for StubNew<M> {
 macro_rules! __stub_model {
     ($model:ident) => {
         impl ::orm::Model for $model {
-            type Fields = ::orm::__private::StubFields<$model, ::orm::One>;
+            type Fields = ::orm::__private::StubFields<$model, ::orm::Root>;
             type FieldsAt<C: ::orm::Cardinality> = ::orm::__private::StubFields<$model, C>;
             type New = ::orm::__private::StubNew<$model>;
             type Pk = i64;

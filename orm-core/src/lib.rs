@@ -24,13 +24,14 @@ pub use db::{Captured, CapturedQuery, Cursor, Db, ModelList, Rows};
 pub use error::{ConstraintKind, Error, Result};
 pub use model::{ColumnMeta, Insert, Model, ModelMeta, SingleKey};
 pub use query::{
-    count_all, Aggregate, AggregateSelection, Annotated, Assignment, DeleteCount, Expr, Field, Instances,
-    IntoAssignments, IntoOrdering, KeysetPage, Lookups, Operand, OrderBy, Page, PrefetchQuerySet, QuerySet, RowShape,
-    Selection, Sql, Values, ValuesAnnotated, Q,
+    count_all, Aggregate, AggregateSelection, Annotated, Assignment, Cardinality, DeleteCount, Expr, Field, FieldOrder,
+    Flavor, Instances, IntoAssignments, IntoOrdering, KeysetOrdering, KeysetPage, Lookups, Many, NotNull, Null,
+    Nullable, One, Operand, OrderBy, OwnModel, Page, Plain, PrefetchQuerySet, QuerySet, RelationOrder, Root, RowShape,
+    Selection, Sql, Unique, Values, ValuesAnnotated, Q,
 };
 pub use relations::{
-    prefetch_related_objects, prefetch_related_objects_with, Cardinality, FieldSet, ForeignKey, HasMany, HasOne, Many,
-    ManyToMany, ManyToManyManager, OnDelete, One, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
+    prefetch_related_objects, prefetch_related_objects_with, FieldSet, ForeignKey, HasMany, HasOne, ManyToMany,
+    ManyToManyManager, OnDelete, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
 };
 pub use signals::Saving;
 pub use types::{

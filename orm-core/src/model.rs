@@ -1,7 +1,8 @@
 //! The `Model` trait the derive implements, and the static description of a table.
 
+use crate::query::Cardinality;
 use crate::query::QuerySet;
-use crate::relations::{AnyModel, Cardinality, FieldSet, Loaded, RelationMeta};
+use crate::relations::{AnyModel, FieldSet, Loaded, RelationMeta};
 use crate::types::{FieldType, Value};
 use crate::{Db, Result};
 
@@ -99,6 +100,13 @@ impl ModelMeta {
     /// The primary key's column.
     pub fn pk_column(&self) -> &'static ColumnMeta {
         &self.columns[self.pk]
+    }
+
+    /// The index in `relations` of the ForeignKey (or OneToOne) stored in `column`.
+    pub fn foreign_key_on(&self, column: usize) -> Option<usize> {
+        self.relations
+            .iter()
+            .position(|r| matches!(r.kind, crate::RelationKind::ForeignKey { column: c, .. } if c == column))
     }
 }
 

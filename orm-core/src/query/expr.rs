@@ -1,6 +1,8 @@
 //! Typed field handles, expressions (Django's F), conditions (Django's Q), ordering
 //! terms and assignments. Everything here only describes SQL; the compiler writes it.
 
+use super::ordering::OrderTerms;
+use super::reach::{Cardinality, Flavor, OwnModel, Plain, Root};
 use crate::model::{Model, ModelMeta, Path};
 use crate::types::{FieldType, NumericColumn, OrderedColumn, TextColumn, Value};
 use std::marker::PhantomData;
@@ -382,27 +384,37 @@ impl Operand<Option<String>> for &String {
 
 /// A typed handle on one column of model `M`, holding values of type `T`. The fields
 /// of a `BookFields` struct are `Field`s; they are `Copy` and hold no data.
-pub struct Field<M, T> {
+///
+/// `C` says how the column was reached ([`Root`](crate::Root): the query's own model;
+/// [`One`](crate::One), [`Nullable`](crate::Nullable), [`Many`](crate::Many): through
+/// relations) and `X` what the derive knows of the column ([`Plain`](crate::Plain),
+/// [`Unique`](crate::Unique), [`Null`](crate::Null)). Together they give the type the
+/// column reads as in `values()`: `Option<T>` through a join that may find no row.
+pub struct Field<M, T, C = Root, X = Plain> {
     path: Path,
     column: u16,
-    _marker: PhantomData<fn() -> (M, T)>,
+    _marker: PhantomData<FieldMarker<M, T, C, X>>,
 }
 
-impl<M, T> Clone for Field<M, T> {
+/// What a [`Field`] is typed by, without owning any of it (so it is `Send`, `Sync` and
+/// `Copy` whatever the types).
+type FieldMarker<M, T, C, X> = fn() -> (M, T, C, X);
+
+impl<M, T, C, X> Clone for Field<M, T, C, X> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<M, T> Copy for Field<M, T> {}
+impl<M, T, C, X> Copy for Field<M, T, C, X> {}
 
-impl<M: Model, T> std::fmt::Debug for Field<M, T> {
+impl<M: Model, T, C, X> std::fmt::Debug for Field<M, T, C, X> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let col = &M::META.columns[usize::from(self.column)];
         write!(f, "Field({}.{})", M::META.name, col.field)
     }
 }
 
-impl<M: Model, T> Field<M, T> {
+impl<M: Model, T, C: Cardinality, X: Flavor> Field<M, T, C, X> {
     #[doc(hidden)]
     pub const fn new(path: Path, column: u16) -> Self {
         Field { path, column, _marker: PhantomData }
@@ -419,9 +431,45 @@ impl<M: Model, T> Field<M, T> {
     }
 
     /// `SET column = value` for [`QuerySet::update`](crate::QuerySet::update); the
-    /// value may be an expression over other fields (Django's `F()`).
-    pub fn set(self, value: impl Operand<T>) -> Assignment {
+    /// value may be an expression over other fields (Django's `F()`). Only a field of
+    /// the QuerySet's own model can be set: a field reached through a relation is a
+    /// compile error.
+    pub fn set(self, value: impl Operand<T>) -> Assignment
+    where
+        C: OwnModel,
+    {
         Assignment { meta: M::META, column: self.column, path: self.path, value: value.into_node() }
+    }
+
+    /// Ascending order on this column (Django's `order_by("field")`).
+    pub fn asc(self) -> FieldOrder<C, X> {
+        FieldOrder { term: OrderBy { node: self.node(), desc: false }, _marker: PhantomData }
+    }
+
+    /// Descending order on this column (Django's `order_by("-field")`).
+    pub fn desc(self) -> FieldOrder<C, X> {
+        FieldOrder { term: OrderBy { node: self.node(), desc: true }, _marker: PhantomData }
+    }
+}
+
+/// An ordering term on one column, typed by how the column was reached and what it is:
+/// `b.id.asc()`. An ordering anywhere; the columns of a keyset page must be such terms
+/// (see [`KeysetOrdering`](crate::KeysetOrdering)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldOrder<C, X> {
+    pub(crate) term: OrderBy,
+    _marker: PhantomData<fn() -> (C, X)>,
+}
+
+impl<C, X> From<FieldOrder<C, X>> for OrderBy {
+    fn from(order: FieldOrder<C, X>) -> OrderBy {
+        order.term
+    }
+}
+
+impl<C, X> IntoOrdering for FieldOrder<C, X> {
+    fn push_terms(self, out: &mut OrderTerms) {
+        out.push(self.term);
     }
 }
 
@@ -450,17 +498,17 @@ impl<T> Expr<T> {
     }
 }
 
-impl<M: Model, T> Operand<T> for Field<M, T> {
+impl<M: Model, T, C: Cardinality, X: Flavor> Operand<T> for Field<M, T, C, X> {
     fn into_node(self) -> ExprNode {
         self.node()
     }
 }
-impl<M: Model, T> Operand<T> for Field<M, Option<T>> {
+impl<M: Model, T, C: Cardinality, X: Flavor> Operand<T> for Field<M, Option<T>, C, X> {
     fn into_node(self) -> ExprNode {
         self.node()
     }
 }
-impl<M: Model, T> Operand<Option<T>> for Field<M, T> {
+impl<M: Model, T, C: Cardinality, X: Flavor> Operand<Option<T>> for Field<M, T, C, X> {
     fn into_node(self) -> ExprNode {
         self.node()
     }
@@ -694,7 +742,7 @@ pub trait Lookups<T: FieldType>: Sized {
     }
 }
 
-impl<M: Model, T: FieldType> Lookups<T> for Field<M, T> {
+impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> Lookups<T> for Field<M, T, C, X> {
     fn into_expr_node(self) -> ExprNode {
         self.node()
     }
@@ -708,9 +756,12 @@ impl<T: FieldType> Lookups<T> for Expr<T> {
 
 macro_rules! arith {
     ($($trait:ident $method:ident $op:ident),*) => {$(
-        impl<M: Model, T: NumericColumn, R: Operand<T>> ops::$trait<R> for Field<M, T> {
-            type Output = Expr<T>;
-            fn $method(self, rhs: R) -> Expr<T> {
+        impl<M: Model, T: NumericColumn, C: Cardinality, X: Flavor, R: Operand<T>> ops::$trait<R> for Field<M, T, C, X>
+        where
+            C::Read<T, X>: NumericColumn,
+        {
+            type Output = Expr<C::Read<T, X>>;
+            fn $method(self, rhs: R) -> Self::Output {
                 Expr::from_node(ExprNode::Arith { op: ArithOp::$op, lhs: Box::new(self.node()), rhs: Box::new(rhs.into_node()) })
             }
         }
@@ -740,21 +791,21 @@ pub struct OrderBy {
 )]
 pub trait IntoOrdering {
     #[doc(hidden)]
-    fn push_terms(self, out: &mut Vec<OrderBy>);
+    fn push_terms(self, out: &mut OrderTerms);
 }
 
 impl IntoOrdering for OrderBy {
-    fn push_terms(self, out: &mut Vec<OrderBy>) {
+    fn push_terms(self, out: &mut OrderTerms) {
         out.push(self);
     }
 }
-impl<M: Model, T: FieldType> IntoOrdering for Field<M, T> {
-    fn push_terms(self, out: &mut Vec<OrderBy>) {
+impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> IntoOrdering for Field<M, T, C, X> {
+    fn push_terms(self, out: &mut OrderTerms) {
         out.push(Lookups::asc(self));
     }
 }
 impl IntoOrdering for () {
-    fn push_terms(self, _out: &mut Vec<OrderBy>) {}
+    fn push_terms(self, _out: &mut OrderTerms) {}
 }
 
 /// One `SET column = value` of an update.
@@ -810,7 +861,7 @@ macro_rules! tuples {
     ($($name:ident)+) => {
         impl<$($name: IntoOrdering),+> IntoOrdering for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn push_terms(self, out: &mut Vec<OrderBy>) {
+            fn push_terms(self, out: &mut OrderTerms) {
                 let ($($name,)+) = self;
                 $($name.push_terms(out);)+
             }

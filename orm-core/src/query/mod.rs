@@ -4,17 +4,24 @@ pub(crate) mod compile;
 pub(crate) mod expr;
 mod joins;
 mod more;
+mod ordering;
 mod paginate;
+mod reach;
 mod select;
 mod shape;
 
 pub use compile::Sql;
 pub use expr::{
-    count_all, Aggregate, Assignment, Expr, Field, IntoAssignments, IntoOrdering, Lookups, Operand, OrderBy, Q,
+    count_all, Aggregate, Assignment, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
+    OrderBy, Q,
 };
 #[doc(hidden)]
 pub use expr::{Cond, ExprNode};
-pub use paginate::{KeysetPage, Page};
+#[doc(hidden)]
+pub use ordering::OrderTerms;
+pub use ordering::RelationOrder;
+pub use paginate::{KeysetOrdering, KeysetPage, Page};
+pub use reach::{Cardinality, Flavor, Many, NotNull, Null, Nullable, One, OwnModel, Plain, Root, Unique};
 pub(crate) use select::decode_column;
 #[doc(hidden)]
 pub use select::EmptyAggregate;
@@ -124,36 +131,6 @@ impl Query {
         self.filter == Some(C::Nothing) || self.high == Some(self.low)
     }
 
-    fn is_ordered(&self) -> bool {
-        match &self.order {
-            Some(terms) => !terms.is_empty(),
-            None => !self.meta.ordering.is_empty(),
-        }
-    }
-
-    /// The ORDER BY terms in effect: explicit, else the model's default; reversed by
-    /// `reverse()`.
-    pub(crate) fn ordering(&self) -> Vec<OrderBy> {
-        let mut terms = match &self.order {
-            Some(terms) => terms.clone(),
-            None => self
-                .meta
-                .ordering
-                .iter()
-                .map(|&(column, desc)| OrderBy {
-                    node: N::Column { meta: self.meta, column: column as u16, path: Path::ROOT },
-                    desc,
-                })
-                .collect(),
-        };
-        if self.reversed {
-            for t in &mut terms {
-                t.desc = !t.desc;
-            }
-        }
-        terms
-    }
-
     /// Adds the condition of one `filter`/`exclude` call.
     fn add_filter_call(&mut self, mut cond: Cond) {
         self.scopes = self.scopes.saturating_add(1);
@@ -190,7 +167,7 @@ impl Query {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
-        match self.error {
+        match self.error.or_else(|| self.ordering_error()) {
             Some(message) => Err(Error::InvalidQuery { message }),
             None => Ok(()),
         }
@@ -319,9 +296,12 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_sliced() {
             self.query.error.get_or_insert("cannot reorder a query once a slice has been taken");
         }
-        let mut terms = Vec::new();
+        let mut terms = ordering::OrderTerms::new(M::META);
         ordering(self.view()).push_terms(&mut terms);
-        self.query.order = Some(terms);
+        if let Some(err) = terms.error {
+            self.query.error.get_or_insert(err);
+        }
+        self.query.order = Some(terms.terms);
         self.query.reversed = false;
         self
     }
@@ -360,8 +340,20 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// Selects columns or expressions instead of whole instances (Django's
     /// `values_list`): `values(|b| (b.title, b.published_year))` gives
     /// `Vec<(String, i32)>`; one field gives a flat `Vec<T>`.
-    pub fn values<V: Selection>(self, select: impl FnOnce(M::Fields) -> V) -> QuerySet<M, Values<V>> {
-        QuerySet { shape: Values(select(M::__fields(Path::ROOT))), query: self.query, _model: PhantomData }
+    ///
+    /// A column read through a nullable or many-valued relation is `Option<T>`: the
+    /// related row may be missing. An aggregate among the values groups the rows per
+    /// instance, as Django's `values("name", n=Count("skills"))` does (one row per
+    /// developer, even two of the same name); to group by the values themselves, use
+    /// `values(..).annotate(..)`.
+    pub fn values<V: Selection>(mut self, select: impl FnOnce(M::Fields) -> V) -> QuerySet<M, Values<V>> {
+        let selection = select(M::__fields(Path::ROOT));
+        let mut nodes = Vec::new();
+        selection.push_nodes(&mut nodes);
+        if nodes.iter().any(N::has_aggregate) && self.query.group == Group::None {
+            self.query.group = Group::Model;
+        }
+        QuerySet { shape: Values(selection), query: self.query, _model: PhantomData }
     }
 
     /// The SQL and parameters `all()` would send, without running anything (Django's
@@ -459,7 +451,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     pub fn first(&self, db: &Db) -> Result<Option<S::Item>> {
         let mut qs = self.clone();
         if !qs.query.is_ordered() {
-            qs.query.order = Some(pk_order(M::META, false));
+            qs.query.order = Some(ordering::pk_order_at(M::META, Path::ROOT, false).collect());
         }
         qs.query.set_limits(0, Some(1));
         Ok(qs.all(db)?.pop())
@@ -474,7 +466,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if qs.query.is_ordered() {
             qs.query.reversed = !qs.query.reversed;
         } else {
-            qs.query.order = Some(pk_order(M::META, true));
+            qs.query.order = Some(ordering::pk_order_at(M::META, Path::ROOT, true).collect());
         }
         qs.query.high = Some(qs.query.low + 1);
         Ok(qs.all(db)?.pop())
@@ -516,23 +508,6 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         aggregates.push_nodes(&mut nodes);
         let sql = compile::aggregate(&self.query, &nodes);
         db.fetch_one(&sql.text, &sql.params, |row| aggregates.decode(row, &mut 0))
-    }
-}
-
-fn pk_order(meta: &'static ModelMeta, desc: bool) -> Vec<OrderBy> {
-    meta.pk_columns
-        .iter()
-        .map(|&c| OrderBy { node: N::Column { meta, column: c as u16, path: Path::ROOT }, desc })
-        .collect()
-}
-
-/// The default ordering of `meta` (or its key) at `path`.
-pub(crate) fn relation_ordering(meta: &'static ModelMeta, path: Path, out: &mut Vec<OrderBy>) {
-    let node = |column: usize| N::Column { meta, column: column as u16, path };
-    if meta.ordering.is_empty() {
-        out.push(OrderBy { node: node(meta.pk), desc: false });
-    } else {
-        out.extend(meta.ordering.iter().map(|&(column, desc)| OrderBy { node: node(column), desc }));
     }
 }
 

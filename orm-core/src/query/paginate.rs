@@ -1,7 +1,9 @@
-//! Pagination: Django's offset `Paginator`, and keyset (cursor) pagination over a
-//! unique column, which never counts rows and stays stable while rows are inserted.
+//! Pagination: Django's offset `Paginator`, and keyset (cursor) pagination over an
+//! order that ends with a unique column, which never counts rows and stays stable
+//! while rows are inserted.
 
-use super::expr::{CmpOp, Cond, ExprNode};
+use super::expr::{CmpOp, Cond, ExprNode, FieldOrder};
+use super::reach::{NotNull, Root, Unique};
 use super::{OrderBy, QuerySet, Q};
 use crate::model::Model;
 use crate::types::Value;
@@ -63,66 +65,64 @@ impl<M: Model> QuerySet<M> {
         Ok(Page { items, number, per_page, total, num_pages })
     }
 
-    /// A page of `size` rows ordered by a unique column (`|b| b.id.asc()`), after or
-    /// before the row a `cursor` from an earlier page names (`None`: the first page).
-    /// One query, no `COUNT`; inserts elsewhere do not shift the pages.
+    /// A page of `size` rows in a keyset order, after or before the row a `cursor`
+    /// from an earlier page names (`None`: the first page). One query, no `COUNT`;
+    /// inserts elsewhere do not shift the pages.
+    ///
+    /// The order is one unique column (`|b| b.id.asc()`), or columns that end with one
+    /// as the tie-breaker, as the articles' `CursorPagination(ordering="-created_at")`
+    /// needs: `|p| (p.created_at.desc(), p.id.desc())`. Every column is the model's own
+    /// and never NULL; anything else is a compile error that says so.
     ///
     /// ```
     /// # use orm::prelude::*;
     /// # #[derive(Model, Debug)] struct Book { id: i64, title: String }
     /// # fn main() -> orm::Result<()> {
     /// # let db = Db::open_in_memory()?; db.create_tables::<(Book,)>()?;
-    /// # Book::objects().bulk_insert(&db, (0..5).map(|i| NewBook { title: format!("b{i}") }))?;
-    /// let first = Book::objects().keyset_page(&db, |b| b.id.asc(), 2, None)?;
-    /// let second = Book::objects().keyset_page(&db, |b| b.id.asc(), 2, first.next.as_deref())?;
-    /// assert_eq!(second.items[0].id, 3);
+    /// # Book::objects().bulk_insert(&db, (0..5).map(|i| NewBook { title: format!("b{}", i % 2) }))?;
+    /// let first = Book::objects().keyset_page(&db, |b| (b.title.asc(), b.id.asc()), 2, None)?;
+    /// let second = Book::objects().keyset_page(&db, |b| (b.title.asc(), b.id.asc()), 2, first.next.as_deref())?;
+    /// assert_eq!((second.items[0].title.as_str(), second.items[0].id), ("b0", 5));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn keyset_page(
+    pub fn keyset_page<K: KeysetOrdering>(
         &self,
         db: &Db,
-        key: impl FnOnce(M::Fields) -> OrderBy,
+        key: impl FnOnce(M::Fields) -> K,
         size: usize,
         cursor: Option<&str>,
     ) -> Result<KeysetPage<M>> {
-        let order = key(M::__fields(crate::model::Path::ROOT));
-        let column = match &order.node {
-            ExprNode::Column { column, path, meta } if path.is_root() && meta.table == M::META.table => {
-                let col = &M::META.columns[usize::from(*column)];
-                if !(col.unique || col.primary_key) {
-                    return Err(Error::InvalidQuery { message: "keyset pagination needs a unique column to order by" });
-                }
-                usize::from(*column)
+        let order = key(M::__fields(crate::model::Path::ROOT)).terms();
+        let mut columns = Vec::with_capacity(order.len());
+        for term in &order {
+            match &term.node {
+                ExprNode::Column { column, path, .. } if path.is_root() => columns.push(usize::from(*column)),
+                _ => return Err(Error::InvalidQuery { message: "keyset pagination orders by columns of the model" }),
             }
-            _ => return Err(Error::InvalidQuery { message: "keyset pagination orders by one column of the model" }),
-        };
+        }
         if size == 0 {
             return Err(Error::InvalidQuery { message: "pages hold at least one row" });
         }
-        let cursor = cursor.map(decode_cursor).transpose()?;
+        let cursor = cursor.map(|c| decode_cursor(c, order.len())).transpose()?;
         let backwards = matches!(cursor, Some((Direction::Before, _)));
-        // Reading backwards walks the order in reverse, then restores it.
-        let walk_desc = order.desc != backwards;
         let mut qs = self.clone();
-        if let Some((direction, value)) = &cursor {
-            let op = match (order.desc, direction) {
-                (false, Direction::After) | (true, Direction::Before) => CmpOp::Gt,
-                (true, Direction::After) | (false, Direction::Before) => CmpOp::Lt,
-            };
-            let node = order.node.clone();
-            let value = value.clone();
-            qs = qs.filter(move |_| Q(Cond::Compare(op, node, ExprNode::Value(value))));
+        if let Some((direction, values)) = &cursor {
+            let after = after_condition(&order, values, *direction);
+            qs = qs.filter(move |_| after);
         }
-        let walk = OrderBy { node: order.node.clone(), desc: walk_desc };
-        let mut items = qs.order_by(move |_| walk).slice(..size + 1).all(db)?;
+        // Reading backwards walks the order in reverse, then restores it.
+        let walk: Vec<OrderBy> =
+            order.iter().map(|t| OrderBy { node: t.node.clone(), desc: t.desc != backwards }).collect();
+        let mut items = qs.order_by(move |_| Walk(walk)).slice(..size + 1).all(db)?;
         let more = items.len() > size;
         items.truncate(size);
         if backwards {
             items.reverse();
         }
-        let first = items.first().map(|m| m.__value_of(column));
-        let last = items.last().map(|m| m.__value_of(column));
+        let values_of = |m: &M| columns.iter().map(|&c| m.__value_of(c)).collect::<Vec<Value>>();
+        let first = items.first().map(values_of);
+        let last = items.last().map(values_of);
         let (has_next, has_previous) = match (backwards, cursor.is_some()) {
             (false, had_cursor) => (more, had_cursor),
             (true, _) => (true, more),
@@ -135,29 +135,90 @@ impl<M: Model> QuerySet<M> {
     }
 }
 
+/// Terms given as they are.
+struct Walk(Vec<OrderBy>);
+
+impl super::IntoOrdering for Walk {
+    fn push_terms(self, out: &mut super::OrderTerms) {
+        for term in self.0 {
+            out.push(term);
+        }
+    }
+}
+
+/// The rows after (or before) the cursor's row in the order: `c1 > v1 OR (c1 = v1 AND
+/// c2 > v2) OR ...`, each `>` a `<` on a descending column (and both swapped before).
+fn after_condition(order: &[OrderBy], values: &[Value], direction: Direction) -> Q {
+    let mut any = Vec::with_capacity(order.len());
+    for i in 0..order.len() {
+        let mut all: Vec<Cond> = (0..i)
+            .map(|j| Cond::Compare(CmpOp::Eq, order[j].node.clone(), ExprNode::Value(values[j].clone())))
+            .collect();
+        let op = if order[i].desc == (direction == Direction::After) { CmpOp::Lt } else { CmpOp::Gt };
+        all.push(Cond::Compare(op, order[i].node.clone(), ExprNode::Value(values[i].clone())));
+        any.push(if all.len() == 1 { all.pop().expect("one") } else { Cond::And(all) });
+    }
+    Q(if any.len() == 1 { any.pop().expect("one") } else { Cond::Or(any) })
+}
+
+/// What a keyset page is ordered by: columns of the QuerySet's own model that are never
+/// NULL, the last one unique (the primary key, or a non-null `unique` column), so that
+/// the values of a row's ordering columns name that row.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot order a keyset page: the order must end with a unique column that is never NULL",
+    label = "not a keyset order",
+    note = "a keyset order is one unique column, `|p| p.id.asc()`, or columns that end with one as the tie-breaker, `|p| (p.created_at.desc(), p.id.desc())`; every column is the model's own and never NULL"
+)]
+pub trait KeysetOrdering {
+    #[doc(hidden)]
+    fn terms(self) -> Vec<OrderBy>;
+}
+
+impl KeysetOrdering for FieldOrder<Root, Unique> {
+    fn terms(self) -> Vec<OrderBy> {
+        vec![self.term]
+    }
+}
+
+impl<A: NotNull> KeysetOrdering for (FieldOrder<Root, A>, FieldOrder<Root, Unique>) {
+    fn terms(self) -> Vec<OrderBy> {
+        vec![self.0.term, self.1.term]
+    }
+}
+
+impl<A: NotNull, B: NotNull> KeysetOrdering for (FieldOrder<Root, A>, FieldOrder<Root, B>, FieldOrder<Root, Unique>) {
+    fn terms(self) -> Vec<OrderBy> {
+        vec![self.0.term, self.1.term, self.2.term]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Direction {
     After,
     Before,
 }
 
-/// `a` or `b`, then the key's type and value, hex-encoded: opaque to clients, and
-/// checked when read back.
-fn encode_cursor(direction: Direction, value: &Value) -> String {
+/// `a` or `b`, then each value as its type, its length and its text, hex-encoded:
+/// opaque to clients, and checked when read back.
+fn encode_cursor(direction: Direction, values: &[Value]) -> String {
     let mut raw = String::from(if direction == Direction::After { "a" } else { "b" });
-    match value {
-        Value::Integer(i) => raw.push_str(&format!("i{i}")),
-        Value::Text(t) => {
-            raw.push('t');
-            raw.push_str(t);
-        }
-        Value::Real(r) => raw.push_str(&format!("r{}", r.to_bits())),
-        Value::Blob(_) | Value::Null => raw.push('n'),
+    for value in values {
+        let (kind, text) = match value {
+            Value::Integer(i) => ('i', i.to_string()),
+            Value::Text(t) => ('t', t.clone()),
+            Value::Real(r) => ('r', r.to_bits().to_string()),
+            Value::Blob(b) => ('x', b.iter().map(|b| format!("{b:02x}")).collect()),
+            Value::Null => ('n', String::new()),
+        };
+        raw.push(kind);
+        raw.push_str(&text.len().to_string());
+        raw.push(':');
+        raw.push_str(&text);
     }
     raw.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-fn decode_cursor(cursor: &str) -> Result<(Direction, Value)> {
+fn decode_cursor(cursor: &str, columns: usize) -> Result<(Direction, Vec<Value>)> {
     let bad = || Error::InvalidQuery { message: "the pagination cursor is not one this QuerySet made" };
     if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
         return Err(bad());
@@ -168,19 +229,36 @@ fn decode_cursor(cursor: &str) -> Result<(Direction, Value)> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| bad())?;
     let raw = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut chars = raw.chars();
-    let direction = match chars.next() {
-        Some('a') => Direction::After,
-        Some('b') => Direction::Before,
+    let direction = match raw.as_bytes().first() {
+        Some(b'a') => Direction::After,
+        Some(b'b') => Direction::Before,
         _ => return Err(bad()),
     };
-    let kind = chars.next().ok_or_else(bad)?;
-    let rest: String = chars.collect();
-    let value = match kind {
-        'i' => Value::Integer(rest.parse().map_err(|_| bad())?),
-        't' => Value::Text(rest),
-        'r' => Value::Real(f64::from_bits(rest.parse().map_err(|_| bad())?)),
-        _ => return Err(bad()),
-    };
-    Ok((direction, value))
+    let mut rest = &raw[1..];
+    let mut values = Vec::with_capacity(columns);
+    while !rest.is_empty() {
+        let kind = rest.chars().next().ok_or_else(bad)?;
+        let (len, tail) = rest[1..].split_once(':').ok_or_else(bad)?;
+        let len: usize = len.parse().map_err(|_| bad())?;
+        let text = tail.get(..len).ok_or_else(bad)?;
+        values.push(match kind {
+            'i' => Value::Integer(text.parse().map_err(|_| bad())?),
+            't' => Value::Text(text.to_owned()),
+            'r' => Value::Real(f64::from_bits(text.parse().map_err(|_| bad())?)),
+            'x' => Value::Blob(
+                (0..text.len())
+                    .step_by(2)
+                    .map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                    .collect::<Option<_>>()
+                    .ok_or_else(bad)?,
+            ),
+            'n' => Value::Null,
+            _ => return Err(bad()),
+        });
+        rest = &tail[len..];
+    }
+    if values.len() != columns {
+        return Err(bad());
+    }
+    Ok((direction, values))
 }

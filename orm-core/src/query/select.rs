@@ -1,6 +1,7 @@
 //! What a query returns: model instances, typed `values()` tuples, or aggregates.
 
 use super::expr::{Aggregate, Expr, ExprNode, Field};
+use super::reach::{Cardinality, Flavor};
 use crate::model::Model;
 use crate::types::FieldType;
 use crate::Result;
@@ -89,19 +90,22 @@ fn read_expr<T: FieldType>(
     value
 }
 
-impl<M: Model, T: FieldType> Selection for Field<M, T> {
-    type Output = T;
-    type Flat = (T,);
-    fn flat(output: T) -> (T,) {
+/// A column read through a join that may find no row is `Option<T>` (see
+/// [`Cardinality::Read`]).
+impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> Selection for Field<M, T, C, X> {
+    type Output = C::Read<T, X>;
+    type Flat = (C::Read<T, X>,);
+    fn flat(output: Self::Output) -> Self::Flat {
         (output,)
     }
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.node());
     }
-    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
+    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output> {
         let column = *self;
-        let value =
-            decode_column(row, *index, T::from_value, move || (M::META.name, column.column_name(), T::RUST_TYPE));
+        let value = decode_column(row, *index, <C::Read<T, X>>::from_value, move || {
+            (M::META.name, column.column_name(), <C::Read<T, X>>::RUST_TYPE)
+        });
         *index += 1;
         value
     }

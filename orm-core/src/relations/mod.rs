@@ -219,19 +219,6 @@ pub trait RelationField {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()>;
 }
 
-/// The field set reached through single-valued relations only (`b.author()`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct One;
-
-/// The field set reached through at least one many-valued relation (`a.books()`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Many;
-
-/// `One` or `Many`: how a field set was reached.
-pub trait Cardinality: Copy + Default + Send + Sync + 'static {}
-impl Cardinality for One {}
-impl Cardinality for Many {}
-
 /// A model's typed field set (`BookFields<C>`), as relation accessors return it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a relation",
@@ -249,6 +236,18 @@ pub trait FieldSet: Copy {
     fn count(self) -> crate::Aggregate<i64> {
         let meta = <Self::Model as Model>::META;
         crate::query::count_column(meta, meta.pk, self.__path())
+    }
+
+    /// Orders by the relation, ascending: by the related model's default ordering, or
+    /// its key (Django's `order_by("author")`). The same as `|b| b.author()`.
+    fn asc(self) -> crate::RelationOrder {
+        crate::RelationOrder { meta: <Self::Model as Model>::META, path: self.__path(), desc: false }
+    }
+
+    /// Orders by the relation, descending: every term of the related model's ordering
+    /// reversed (Django's `order_by("-author")`).
+    fn desc(self) -> crate::RelationOrder {
+        crate::RelationOrder { meta: <Self::Model as Model>::META, path: self.__path(), desc: true }
     }
 }
 

@@ -17,11 +17,21 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         "Typed field handles of [`{ident}`]: what `filter`, `order_by` and `values` closures receive. \
          Relations are methods returning the related model's field set."
     );
-    let columns = model.fields.iter().filter(|f| f.is_column());
-    let decls = columns.clone().map(|f| {
+    let single_pk = (resolved.pk_fields.len() == 1).then_some(resolved.pk_field);
+    let decls = model.fields.iter().enumerate().filter(|(_, f)| f.is_column()).map(|(i, f)| {
         let (name, ty) = (f.ident, f.ty);
         let doc = format!("The `{}` column.", f.column);
-        quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty> }
+        // What a query needs to know of the column: nullable (it reads as itself through
+        // a LEFT JOIN), or unique and never NULL (it can end a keyset order).
+        let one_to_one = matches!(f.kind, Kind::ForeignKey { unique: true, .. });
+        let flavor = if f.is_option() {
+            quote!(::orm::Null)
+        } else if f.unique || one_to_one || single_pk == Some(i) {
+            quote!(::orm::Unique)
+        } else {
+            quote!(::orm::Plain)
+        };
+        quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty, C, #flavor> }
     });
     let handles = model.fields.iter().enumerate().filter_map(|(i, f)| {
         let column = resolved.column_of[i]? as u16;
@@ -31,8 +41,13 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let methods = model.fields.iter().enumerate().filter_map(|(i, f)| {
         let relation = resolved.relation_of[i]?;
         let name = f.ident;
+        // How the related fields are reached: a LEFT JOIN (a nullable key, a reverse
+        // OneToOne, a many-valued relation) makes their columns read as `Option`.
         let (target, card) = match &f.kind {
-            Kind::ForeignKey { target, .. } | Kind::HasOne { target } => (*target, quote!(C)),
+            Kind::ForeignKey { target, nullable: false, .. } => (*target, quote!(<C as ::orm::Cardinality>::Required)),
+            Kind::ForeignKey { target, nullable: true, .. } | Kind::HasOne { target } => {
+                (*target, quote!(<C as ::orm::Cardinality>::Optional))
+            }
             Kind::HasMany { target } | Kind::ManyToMany { target } => (*target, quote!(::orm::Many)),
             Kind::Column | Kind::OptionalReverse { .. } => return None,
         };
@@ -48,7 +63,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy, Debug)]
-        #vis struct #fields_ident<C = ::orm::One> {
+        #vis struct #fields_ident<C = ::orm::Root> {
             #(#decls,)*
             #[doc(hidden)]
             pub __path: ::orm::__private::Path,
@@ -73,9 +88,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         }
 
         impl ::orm::SingleValued for #fields_ident<::orm::One> {}
+        impl ::orm::SingleValued for #fields_ident<::orm::Nullable> {}
 
         impl<C: ::orm::Cardinality> ::orm::IntoOrdering for #fields_ident<C> {
-            fn push_terms(self, out: &mut ::std::vec::Vec<::orm::__private::OrderBy>) {
+            fn push_terms(self, out: &mut ::orm::__private::OrderTerms) {
                 ::orm::__private::push_relation_ordering::<#ident>(self.__path, out)
             }
         }

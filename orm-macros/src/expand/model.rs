@@ -131,7 +131,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
     quote! {
         impl ::orm::Model for #ident {
-            type Fields = #fields_ident<::orm::One>;
+            type Fields = #fields_ident<::orm::Root>;
             type FieldsAt<C: ::orm::Cardinality> = #fields_ident<C>;
             type New = #new_ident;
             type Pk = #key_ty;
