@@ -60,3 +60,98 @@ fn an_aggregate_in_values_groups_per_instance_as_django_does() -> orm::Result<()
     assert_eq!(by_name.len(), 3);
     Ok(())
 }
+
+mod ordering {
+    use orm::prelude::*;
+    use orm::ForeignKey;
+
+    #[derive(Model, Debug, Clone)]
+    #[orm(ordering = "text")]
+    pub struct Note {
+        pub id: i64,
+        pub text: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[orm(ordering = "-note")]
+    pub struct Item {
+        pub id: i64,
+        pub name: String,
+        pub note: ForeignKey<Note>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Plain {
+        pub id: i64,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[orm(ordering = "plain")]
+    pub struct ByPlain {
+        pub id: i64,
+        pub plain: ForeignKey<Plain>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[orm(ordering = "parent")]
+    pub struct Node {
+        pub id: i64,
+        pub parent: Option<ForeignKey<Node>>,
+    }
+}
+
+#[test]
+fn a_foreign_key_in_meta_ordering_sorts_by_the_related_models_ordering() -> orm::Result<()> {
+    use ordering::*;
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Note, Item, Plain, ByPlain, Node)>()?;
+    let notes = Note::objects().bulk_create(&db, ["b", "c", "a"].map(|t| NewNote { text: t.into() }))?;
+    Item::objects().bulk_create(&db, notes.iter().map(|n| NewItem { name: format!("on {}", n.text), note: n.into() }))?;
+    // Django: ORDER BY "note"."text" DESC, through an INNER JOIN (not by note_id).
+    let qs = Item::objects();
+    assert!(qs.sql().text.ends_with("INNER JOIN \"note\" ON (\"item\".\"note_id\" = \"note\".\"id\") ORDER BY \"note\".\"text\" DESC"), "{}", qs.sql());
+    let names: Vec<String> = qs.values(|i| i.name).all(&db)?;
+    assert_eq!(names, ["on c", "on b", "on a"]);
+    // order_by(relation) and its desc(): Django's order_by("note") and order_by("-note").
+    let asc: Vec<String> = Item::objects().order_by(|i| i.note()).values(|i| i.name).all(&db)?;
+    assert_eq!(asc, ["on a", "on b", "on c"]);
+    let desc: Vec<String> = Item::objects().order_by(|i| (i.note().desc(), i.id.asc())).values(|i| i.name).all(&db)?;
+    assert_eq!(desc, ["on c", "on b", "on a"]);
+    // A target without an ordering: Django orders by the key column itself, no join.
+    assert!(ByPlain::objects().sql().text.ends_with("FROM \"by_plain\" ORDER BY \"by_plain\".\"plain_id\" ASC"), "{}", ByPlain::objects().sql());
+    // An ordering that loops back (a self-reference ordered by its parent): Django's
+    // FieldError "Infinite loop caused by ordering.", before anything is sent.
+    let before = db.query_count();
+    let err = Node::objects().all(&db).unwrap_err();
+    assert!(err.to_string().contains("Infinite loop caused by ordering"), "{err}");
+    assert_eq!(db.query_count(), before);
+    // Counting drops the ordering, as in Django; so does an explicit order_by.
+    assert_eq!(Node::objects().count(&db)?, 0);
+    assert!(Node::objects().order_by(|n| n.id.asc()).all(&db)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn distinct_counts_drop_the_default_ordering_unless_sliced() -> orm::Result<()> {
+    // Django's count() clears the ordering first (unless sliced): values("x").distinct()
+    // counts 3 here, while listing it gives 5 rows (the ordering's y joins the DISTINCT).
+    #[derive(Model, Debug, Clone)]
+    #[orm(ordering = "y")]
+    struct Thing {
+        id: i64,
+        x: i64,
+        y: i64,
+    }
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Thing,)>()?;
+    Thing::objects().bulk_insert(&db, [(1, 1), (1, 2), (2, 3), (2, 4), (3, 5)].map(|(x, y)| NewThing { x, y }))?;
+    let xs = Thing::objects().values(|t| t.x).distinct();
+    assert_eq!(xs.count(&db)?, 3);
+    assert_eq!(xs.all(&db)?.len(), 5);
+    assert_eq!(Thing::objects().distinct().count(&db)?, 5);
+    // Sliced, the ordering stays (and so does y): the first two rows are x = 1 twice.
+    assert_eq!(xs.clone().slice(..2).count(&db)?, 2);
+    assert_eq!(xs.clone().slice(..10).count(&db)?, 5);
+    assert_eq!(xs.clone().order_by(|_| ()).all(&db)?.len(), 3);
+    Ok(())
+}

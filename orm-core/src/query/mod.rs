@@ -167,6 +167,15 @@ impl Query {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
+        match self.error {
+            Some(message) => Err(Error::InvalidQuery { message }),
+            None => Ok(()),
+        }
+    }
+
+    /// [`check`](Self::check) for a query whose rows are read in order: the default
+    /// ordering must not loop (counts and writes drop the ordering, as in Django).
+    pub(crate) fn check_ordered(&self) -> Result<()> {
         match self.error.or_else(|| self.ordering_error()) {
             Some(message) => Err(Error::InvalidQuery { message }),
             None => Ok(()),
@@ -365,7 +374,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// Runs the query and collects every row (one query; none for an empty filter or
     /// slice).
     pub fn all(&self, db: &Db) -> Result<Vec<S::Item>> {
-        self.query.check()?;
+        self.query.check_ordered()?;
         if self.query.is_empty() {
             return Ok(Vec::new());
         }
@@ -405,7 +414,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// # }
     /// ```
     pub fn iter<'db>(&self, db: &'db Db) -> Result<Cursor<'db, M, S>> {
-        self.query.check()?;
+        self.query.check_ordered()?;
         if !self.query.prefetch.is_empty() {
             return Err(Error::InvalidQuery {
                 message: "iter() streams rows one at a time and cannot prefetch_related: use all()",
@@ -424,12 +433,19 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(0);
         }
-        let sql = match self.shape.columns() {
-            // Grouped rows, or distinct values: count the rows of the query itself.
-            columns if self.query.is_grouped() || (self.query.distinct && !matches!(columns, ShapeColumns::Model)) => {
-                wrap_count(&self.query, &columns)
+        let sql = if self.query.is_grouped() || self.query.distinct || self.query.is_sliced() {
+            // Count the rows of the query itself, as Django does: its ordering dropped
+            // unless a slice needs it (so distinct values are not made distinct by
+            // the default ordering's columns), and without select_related's joins.
+            let mut inner = self.query.clone();
+            if !inner.is_sliced() {
+                inner.order = Some(Vec::new());
+                inner.reversed = false;
             }
-            _ => compile::count(&self.query),
+            inner.select_related.clear();
+            wrap_count(&inner, &self.shape.columns())
+        } else {
+            compile::count(&self.query)
         };
         db.fetch_one(&sql.text, &sql.params, |row| Ok(row.get::<_, i64>(0)?))
     }

@@ -413,7 +413,7 @@ pub fn fetch_children<M: Model>(
     nodes: &[PrefetchNode],
     shared: bool,
 ) -> Result<Box<dyn Children>> {
-    query.check()?;
+    query.check_ordered()?;
     // Rows go straight into their parent's group as they are decoded.
     let mut groups: KeyMap<Vec<M>> = KeyMap::default();
     let mut count = 0;
