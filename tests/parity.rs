@@ -106,10 +106,17 @@ fn a_foreign_key_in_meta_ordering_sorts_by_the_related_models_ordering() -> orm:
     let db = Db::open_in_memory()?;
     db.create_tables::<(Note, Item, Plain, ByPlain, Node)>()?;
     let notes = Note::objects().bulk_create(&db, ["b", "c", "a"].map(|t| NewNote { text: t.into() }))?;
-    Item::objects().bulk_create(&db, notes.iter().map(|n| NewItem { name: format!("on {}", n.text), note: n.into() }))?;
+    Item::objects()
+        .bulk_create(&db, notes.iter().map(|n| NewItem { name: format!("on {}", n.text), note: n.into() }))?;
     // Django: ORDER BY "note"."text" DESC, through an INNER JOIN (not by note_id).
     let qs = Item::objects();
-    assert!(qs.sql().text.ends_with("INNER JOIN \"note\" ON (\"item\".\"note_id\" = \"note\".\"id\") ORDER BY \"note\".\"text\" DESC"), "{}", qs.sql());
+    assert!(
+        qs.sql().text.ends_with(
+            "INNER JOIN \"note\" ON (\"item\".\"note_id\" = \"note\".\"id\") ORDER BY \"note\".\"text\" DESC"
+        ),
+        "{}",
+        qs.sql()
+    );
     let names: Vec<String> = qs.values(|i| i.name).all(&db)?;
     assert_eq!(names, ["on c", "on b", "on a"]);
     // order_by(relation) and its desc(): Django's order_by("note") and order_by("-note").
@@ -118,7 +125,11 @@ fn a_foreign_key_in_meta_ordering_sorts_by_the_related_models_ordering() -> orm:
     let desc: Vec<String> = Item::objects().order_by(|i| (i.note().desc(), i.id.asc())).values(|i| i.name).all(&db)?;
     assert_eq!(desc, ["on c", "on b", "on a"]);
     // A target without an ordering: Django orders by the key column itself, no join.
-    assert!(ByPlain::objects().sql().text.ends_with("FROM \"by_plain\" ORDER BY \"by_plain\".\"plain_id\" ASC"), "{}", ByPlain::objects().sql());
+    assert!(
+        ByPlain::objects().sql().text.ends_with("FROM \"by_plain\" ORDER BY \"by_plain\".\"plain_id\" ASC"),
+        "{}",
+        ByPlain::objects().sql()
+    );
     // An ordering that loops back (a self-reference ordered by its parent): Django's
     // FieldError "Infinite loop caused by ordering.", before anything is sent.
     let before = db.query_count();
@@ -153,5 +164,125 @@ fn distinct_counts_drop_the_default_ordering_unless_sliced() -> orm::Result<()> 
     assert_eq!(xs.clone().slice(..2).count(&db)?, 2);
     assert_eq!(xs.clone().slice(..10).count(&db)?, 5);
     assert_eq!(xs.clone().order_by(|_| ()).all(&db)?.len(), 3);
+    Ok(())
+}
+
+mod annotations {
+    use orm::prelude::*;
+    use orm::{ForeignKey, HasMany};
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Writer {
+        pub id: i64,
+        pub name: String,
+        #[orm(related = "writer")]
+        pub posts: HasMany<Post>,
+        #[orm(related = "writer")]
+        pub volumes: HasMany<Volume>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Post {
+        pub id: i64,
+        pub writer: ForeignKey<Writer>,
+        pub published: bool,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Volume {
+        pub id: i64,
+        pub writer: ForeignKey<Writer>,
+        pub price: i64,
+    }
+
+    /// Django's data: Alice has 2 published posts and 1 draft, Bob 1 draft; volumes at
+    /// Alice 3000, 5000; Bob 1000, 2000, 9000; Ann 3500; Carl none.
+    pub fn db() -> orm::Result<Db> {
+        let db = Db::open_in_memory()?;
+        db.create_tables::<(Writer, Post, Volume)>()?;
+        let w = Writer::objects()
+            .bulk_create(&db, ["Alice", "Bob", "Ann", "Carl"].map(|n| NewWriter { name: n.into() }))?;
+        let post = |w: &Writer, published| NewPost { writer: w.into(), published };
+        Post::objects()
+            .bulk_create(&db, [post(&w[0], true), post(&w[0], true), post(&w[0], false), post(&w[1], false)])?;
+        let vol = |w: &Writer, price| NewVolume { writer: w.into(), price };
+        Volume::objects().bulk_create(
+            &db,
+            [
+                vol(&w[0], 3000),
+                vol(&w[0], 5000),
+                vol(&w[1], 1000),
+                vol(&w[1], 2000),
+                vol(&w[1], 9000),
+                vol(&w[2], 3500),
+            ],
+        )?;
+        Ok(db)
+    }
+}
+
+#[test]
+fn a_filter_after_annotate_does_not_restrict_what_was_counted() -> orm::Result<()> {
+    use annotations::*;
+    let db = db()?;
+    let rows = |qs: orm::QuerySet<Writer, orm::Annotated<orm::Aggregate<i64>>>| -> orm::Result<Vec<(String, i64)>> {
+        Ok(qs.order_by(|(w, _)| w.id.asc()).all(&db)?.into_iter().map(|(w, n)| (w.name, n)).collect())
+    };
+    // (a) Django: annotate, then filter: the filter gets its own join; Alice counts
+    // 3 posts x 2 published rows = 6.
+    let a = rows(Writer::objects().annotate(|w| w.posts().count()).filter(|(w, _)| w.posts().published.eq(true)))?;
+    assert_eq!(a, [("Alice".to_owned(), 6)]);
+    // (b) filter, then annotate: the annotation counts the filtered join: 2.
+    let b = rows(Writer::objects().filter(|w| w.posts().published.eq(true)).annotate(|w| w.posts().count()))?;
+    assert_eq!(b, [("Alice".to_owned(), 2)]);
+    // (c) two filters after: each its own join, 3 x 2 x 1.
+    let c = rows(
+        Writer::objects()
+            .annotate(|w| w.posts().count())
+            .filter(|(w, _)| w.posts().published.eq(true))
+            .filter(|(w, _)| w.posts().published.eq(false)),
+    )?;
+    assert_eq!(c, [("Alice".to_owned(), 6)]);
+    // (c2) both filters before: the count is over the last one's join.
+    let c2 = rows(
+        Writer::objects()
+            .filter(|w| w.posts().published.eq(true))
+            .filter(|w| w.posts().published.eq(false))
+            .annotate(|w| w.posts().count()),
+    )?;
+    assert_eq!(c2, [("Alice".to_owned(), 2)]);
+    Ok(())
+}
+
+#[test]
+fn a_filter_mixing_an_aggregate_and_a_plain_condition_is_split_as_django_splits_it() -> orm::Result<()> {
+    use annotations::*;
+    let db = db()?;
+    let sorted = |mut v: Vec<(Writer, i64)>| {
+        v.sort_by_key(|(w, n)| (w.id, *n));
+        v.into_iter().map(|(w, n)| (w.name, n)).collect::<Vec<_>>()
+    };
+    // (d) `n > 1 AND volumes.price < 4000`: HAVING COUNT > 1, WHERE price < 4000 on its
+    // own join: Alice 2 x 1, Bob 3 x 2.
+    let qs = Writer::objects().annotate(|w| w.volumes().count()).filter(|(w, n)| n.gt(1) & w.volumes().price.lt(4000));
+    let sql = qs.sql().text;
+    assert!(sql.contains(" WHERE ") && sql.contains(" HAVING "), "{sql}");
+    assert_eq!(sorted(qs.all(&db)?), [("Alice".to_owned(), 2), ("Bob".to_owned(), 6)]);
+    // (e) with `|`: the whole condition is a HAVING, and the plain column joins the
+    // GROUP BY, so rows repeat as in Django: Alice twice, Bob three times, Ann once.
+    let qs = Writer::objects().annotate(|w| w.volumes().count()).filter(|(w, n)| n.gt(1) | w.volumes().price.lt(4000));
+    let got = sorted(qs.all(&db)?);
+    let expected: Vec<(String, i64)> = [("Alice", 2), ("Alice", 2), ("Ann", 1), ("Bob", 3), ("Bob", 3), ("Bob", 3)]
+        .map(|(n, c)| (n.to_owned(), c))
+        .into();
+    let mut got_by_name = got.clone();
+    got_by_name.sort();
+    assert_eq!(got_by_name, expected);
+    // (f) a plain condition on the model itself goes to WHERE.
+    let qs = Writer::objects().annotate(|w| w.volumes().count()).filter(|(w, n)| n.gt(1) & w.name.startswith("A"));
+    assert_eq!(sorted(qs.all(&db)?), [("Alice".to_owned(), 2)]);
+    // exclude() on an aggregate is a NOT in HAVING, never a subquery.
+    let qs = Writer::objects().annotate(|w| w.volumes().count()).exclude(|(_, n)| n.gt(1));
+    assert_eq!(sorted(qs.all(&db)?), [("Ann".to_owned(), 1), ("Carl".to_owned(), 0)]);
     Ok(())
 }

@@ -186,15 +186,24 @@ impl ExprNode {
         }
     }
 
-    /// Calls `f` on every column path in this node.
-    pub(crate) fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+    /// Calls `f` on every node outside aggregates (an aggregate node itself included,
+    /// not its argument).
+    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+        f(self);
+        if let ExprNode::Arith { lhs, rhs, .. } = self {
+            lhs.visit_plain(f);
+            rhs.visit_plain(f);
+        }
+    }
+
+    /// Calls `f` on every column path outside aggregates.
+    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
         match self {
             ExprNode::Column { path, .. } => f(path),
             ExprNode::Arith { lhs, rhs, .. } => {
-                lhs.paths_mut(f);
-                rhs.paths_mut(f);
+                lhs.plain_paths_mut(f);
+                rhs.plain_paths_mut(f);
             }
-            ExprNode::Aggregate { arg: Some(arg), .. } => arg.paths_mut(f),
             _ => {}
         }
     }
@@ -225,25 +234,48 @@ impl Cond {
         }
     }
 
-    /// Calls `f` on every column path in the condition.
-    pub(crate) fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+    /// Whether the condition tests an aggregate (so it belongs in HAVING).
+    pub(crate) fn has_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
+        found
+    }
+
+    /// Calls `f` on every expression node outside aggregates.
+    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+        let (nodes, conds) = self.children();
+        for n in nodes {
+            n.visit_plain(f);
+        }
+        for c in conds {
+            c.visit_plain(f);
+        }
+    }
+
+    /// Calls `f` on every column path outside aggregates.
+    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        self.nodes_mut(&mut |n| n.plain_paths_mut(f));
+    }
+
+    /// Calls `f` on every expression node at the top of a lookup.
+    fn nodes_mut(&mut self, f: &mut impl FnMut(&mut ExprNode)) {
         match self {
             Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => {
-                a.paths_mut(f);
-                b.paths_mut(f);
+                f(a);
+                f(b);
             }
             Cond::In(a, list) => {
-                a.paths_mut(f);
-                list.iter_mut().for_each(|n| n.paths_mut(f));
+                f(a);
+                list.iter_mut().for_each(f);
             }
-            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => lhs.paths_mut(f),
+            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => f(lhs),
             Cond::Range(a, b, c) => {
-                a.paths_mut(f);
-                b.paths_mut(f);
-                c.paths_mut(f);
+                f(a);
+                f(b);
+                f(c);
             }
-            Cond::And(items) | Cond::Or(items) => items.iter_mut().for_each(|c| c.paths_mut(f)),
-            Cond::Not(inner) => inner.paths_mut(f),
+            Cond::And(items) | Cond::Or(items) => items.iter_mut().for_each(|c| c.nodes_mut(f)),
+            Cond::Not(inner) => inner.nodes_mut(f),
             Cond::Nothing | Cond::Everything => {}
         }
     }

@@ -7,8 +7,11 @@
 //!   join below a LEFT OUTER one.
 //! - Joins along single-valued relations are shared by the whole query. Joins along a
 //!   many-valued relation belong to the `filter` call that made them, so that separate
-//!   `filter` calls may match different related rows; ordering, values, aggregates and
-//!   `select_related` reuse any join of the same path.
+//!   `filter` calls may match different related rows ([`Reuse::Scope`]). An
+//!   annotation reuses the latest join of a `filter` made before it, and never one
+//!   made after it ([`Reuse::UpTo`]: Django's "order of annotate() and filter()").
+//!   Ordering, values and `select_related` reuse the latest join of the same path
+//!   ([`Reuse::Latest`]).
 
 use crate::model::{ModelMeta, Path};
 use crate::relations::{JoinStep, RelationMeta};
@@ -23,6 +26,18 @@ pub(crate) struct JoinNode {
     relation: &'static RelationMeta,
     steps: Vec<(String, JoinStep)>,
     required: bool,
+}
+
+/// Which existing join along a many-valued relation a path may reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reuse {
+    /// Only the join of the path's own `filter` call (its scope); else a new one.
+    Scope,
+    /// The latest join whose scope is at most this one (an annotation made after that
+    /// many `filter` calls); else a new one with this scope.
+    UpTo(u16),
+    /// The latest join of the same path, whatever made it.
+    Latest,
 }
 
 /// The joins of one query, in creation order (a parent before its children).
@@ -54,10 +69,9 @@ impl JoinPlan {
     }
 
     /// The alias of the table at the end of `path`, creating the joins on the way.
-    /// `required`: a top-level condition needs the row (INNER JOIN). `filter_scope`:
-    /// the path comes from a `filter` call, whose joins along many-valued relations
-    /// are its own; otherwise any join of the same path is reused.
-    pub(crate) fn alias(&mut self, path: Path, required: bool, filter_scope: bool) -> Cow<'static, str> {
+    /// `required`: a top-level condition needs the row (INNER JOIN). `reuse`: which
+    /// join along a many-valued relation the path may share (see [`Reuse`]).
+    pub(crate) fn alias(&mut self, path: Path, required: bool, reuse: Reuse) -> Cow<'static, str> {
         if path.is_root() {
             return Cow::Borrowed(self.root_alias);
         }
@@ -67,12 +81,24 @@ impl JoinPlan {
         let mut many = false;
         for (i, relation) in relations.iter().enumerate() {
             many |= relation.is_many();
-            let scope = if many && filter_scope { path.scope() } else { 0 };
             let prefix = &hops[..=i];
-            let found = self
-                .nodes
-                .iter()
-                .position(|n| n.hops == prefix && n.parent == parent && (!many || !filter_scope || n.scope == scope));
+            let same = |n: &JoinNode| n.hops == prefix && n.parent == parent;
+            let (found, scope) = match (many, reuse) {
+                (false, _) | (true, Reuse::Latest) => (self.nodes.iter().rposition(same), 0),
+                (true, Reuse::Scope) => {
+                    (self.nodes.iter().position(|n| same(n) && n.scope == path.scope()), path.scope())
+                }
+                (true, Reuse::UpTo(limit)) => {
+                    let latest = self
+                        .nodes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| same(n) && n.scope <= limit)
+                        .max_by_key(|(i, n)| (n.scope, *i))
+                        .map(|(i, _)| i);
+                    (latest, limit)
+                }
+            };
             let index = match found {
                 Some(index) => index,
                 None => {

@@ -68,6 +68,9 @@ pub struct Query {
     pub(crate) group: Group,
     /// Conditions on annotations (`HAVING`).
     pub(crate) having: Option<Cond>,
+    /// How many `filter` calls preceded the aggregates (`annotate`): their joins along
+    /// many-valued relations are the ones the aggregates may share.
+    pub(crate) annotate_scope: Option<u16>,
 }
 
 /// The grouping of an annotated query.
@@ -98,6 +101,7 @@ impl Query {
             link: None,
             group: Group::None,
             having: None,
+            annotate_scope: None,
         }
     }
 
@@ -133,17 +137,50 @@ impl Query {
 
     /// Adds the condition of one `filter`/`exclude` call.
     fn add_filter_call(&mut self, mut cond: Cond) {
+        let scope = self.next_scope();
+        self.scope_paths(&mut cond, scope);
+        self.add_filter(cond);
+    }
+
+    /// A new `filter` call's scope.
+    fn next_scope(&mut self) -> u16 {
         self.scopes = self.scopes.saturating_add(1);
-        let scope = self.scopes;
+        self.scopes
+    }
+
+    /// Gives the columns of `cond` outside aggregates the scope of their `filter` call
+    /// (an aggregate's columns keep the annotation's joins).
+    fn scope_paths(&mut self, cond: &mut Cond, scope: u16) {
         let mut too_long = false;
-        cond.paths_mut(&mut |path| {
+        cond.plain_paths_mut(&mut |path| {
             too_long |= path.is_too_long();
             *path = path.with_scope(scope);
         });
         if too_long {
             self.error.get_or_insert("a lookup follows more relations than orm supports (10)");
         }
-        self.add_filter(cond);
+    }
+
+    /// Adds a condition that contains aggregates, as Django splits one: the conjuncts
+    /// without aggregates to WHERE (with their own joins, as any `filter` call's), the
+    /// rest to HAVING.
+    fn add_having_call(&mut self, cond: Cond) {
+        let (having, plain): (Vec<Cond>, Vec<Cond>) = match cond {
+            Cond::And(items) => items.into_iter().partition(Cond::has_aggregate),
+            other => (vec![other], Vec::new()),
+        };
+        let scope = self.next_scope();
+        if !plain.is_empty() {
+            let mut plain = Cond::And(plain);
+            self.scope_paths(&mut plain, scope);
+            self.add_filter(plain);
+        }
+        let mut having = if having.len() == 1 { having.into_iter().next().expect("one") } else { Cond::And(having) };
+        self.scope_paths(&mut having, scope);
+        self.having = Some(match self.having.take() {
+            None => having,
+            Some(prev) => (Q(prev) & Q(having)).0,
+        });
     }
 
     fn add_filter(&mut self, cond: Cond) {
@@ -257,15 +294,11 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         self.shape.view(M::__fields(Path::ROOT))
     }
 
-    /// A condition on annotations goes to HAVING, any other to WHERE.
+    /// A condition on annotations goes to HAVING (its conjuncts without one to WHERE),
+    /// any other to WHERE.
     fn add_condition(&mut self, cond: Cond) {
-        let mut aggregate = false;
-        cond.visit_nodes(&mut |n| aggregate |= n.has_aggregate());
-        if aggregate {
-            self.query.having = Some(match self.query.having.take() {
-                None => cond,
-                Some(prev) => (Q(prev) & Q(cond)).0,
-            });
+        if cond.has_aggregate() {
+            self.query.add_having_call(cond);
         } else {
             self.query.add_filter_call(cond);
         }
@@ -361,6 +394,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         selection.push_nodes(&mut nodes);
         if nodes.iter().any(N::has_aggregate) && self.query.group == Group::None {
             self.query.group = Group::Model;
+            self.query.annotate_scope = Some(self.query.scopes);
         }
         QuerySet { shape: Values(selection), query: self.query, _model: PhantomData }
     }
@@ -588,6 +622,7 @@ impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
         let mut nodes = Vec::new();
         self.shape.0.push_nodes(&mut nodes);
         self.query.group = Group::Exprs(nodes);
+        self.query.annotate_scope = Some(self.query.scopes);
         if self.query.order.is_none() {
             self.query.order = Some(Vec::new());
         }
@@ -802,6 +837,7 @@ impl<M: Model> QuerySet<M> {
     ) -> QuerySet<M, Annotated<A>> {
         let annotations = annotations(M::__fields(Path::ROOT));
         self.query.group = Group::Model;
+        self.query.annotate_scope = Some(self.query.scopes);
         QuerySet { query: self.query, shape: Annotated(annotations), _model: PhantomData }
     }
 

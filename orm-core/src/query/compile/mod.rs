@@ -3,7 +3,7 @@
 //! [`Dialect::quote`].
 
 use super::expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
-use super::joins::JoinPlan;
+use super::joins::{JoinPlan, Reuse};
 use super::{Group, Query};
 use crate::model::{ModelMeta, Path};
 
@@ -104,25 +104,43 @@ struct Ctx {
     negated: bool,
     /// In a top-level positive conjunct: the joins it uses are required (INNER).
     required: bool,
-    /// In a `filter` call's WHERE (its joins along many-valued relations are its own),
-    /// not a HAVING.
-    filter_scope: bool,
+    /// Which joins along many-valued relations the condition's columns may share:
+    /// those of their own `filter` call.
+    reuse: Reuse,
 }
 
 impl Ctx {
-    const WHERE: Ctx = Ctx { negated: false, required: true, filter_scope: true };
-    const HAVING: Ctx = Ctx { negated: false, required: false, filter_scope: false };
+    const WHERE: Ctx = Ctx { negated: false, required: true, reuse: Reuse::Scope };
+    /// The plain columns of a HAVING keep their `filter` call's joins, LEFT OUTER (a
+    /// HAVING never drops a group for want of a related row).
+    const HAVING: Ctx = Ctx { negated: false, required: false, reuse: Reuse::Scope };
 }
 
 pub(crate) struct Writer {
     sql: String,
     params: Vec<Value>,
     plan: JoinPlan,
+    /// The joins an aggregate's columns may share: those of the `filter` calls made
+    /// before the annotation, never a later one's.
+    aggregate_reuse: Reuse,
 }
 
 impl Writer {
     pub(crate) fn new(root: &'static ModelMeta) -> Self {
-        Writer { sql: String::with_capacity(128), params: Vec::new(), plan: JoinPlan::new(root) }
+        Writer {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            plan: JoinPlan::new(root),
+            aggregate_reuse: Reuse::Latest,
+        }
+    }
+
+    /// A writer for `query`: its aggregates see the joins of the filters made before
+    /// them.
+    fn for_query(query: &Query) -> Self {
+        let mut w = Writer::new(query.meta);
+        w.aggregate_reuse = Reuse::UpTo(query.annotate_scope.unwrap_or(query.scopes));
+        w
     }
 
     fn root(&self) -> &'static ModelMeta {
@@ -163,8 +181,8 @@ impl Writer {
 
     fn column(&mut self, meta: &ModelMeta, column: u16, path: Path, ctx: Option<Ctx>) {
         let alias = match ctx {
-            Some(ctx) => self.plan.alias(path, ctx.required, ctx.filter_scope),
-            None => self.plan.alias(path, false, false),
+            Some(ctx) => self.plan.alias(path, ctx.required, ctx.reuse),
+            None => self.plan.alias(path, false, Reuse::Latest),
         };
         self.column_at(&alias, meta.columns[usize::from(column)].name);
     }
@@ -197,8 +215,11 @@ impl Writer {
                 if *distinct {
                     self.push("DISTINCT ");
                 }
+                // An aggregate's joins are the annotation's, LEFT OUTER (rows without
+                // a related row count 0), wherever the aggregate is written.
+                let inner = Ctx { negated: false, required: false, reuse: self.aggregate_reuse };
                 match arg {
-                    Some(arg) => self.expr_in(arg, ctx),
+                    Some(arg) => self.expr_in(arg, Some(inner)),
                     None => self.push("*"),
                 }
                 self.push(")");
@@ -357,21 +378,40 @@ impl Writer {
     /// `GROUP BY ... HAVING ...` of an annotated query.
     fn group_part(&mut self, query: &Query) -> Part {
         self.part(|w| {
-            match &query.group {
+            // HAVING first: it decides its joins, and its plain columns join the
+            // GROUP BY (Django groups by them too).
+            let having = query.having.as_ref().map(|h| w.part(|w| w.cond(h, Ctx::HAVING, true)));
+            let grouped: &[ExprNode] = match &query.group {
                 Group::None => return,
                 Group::Model => {
                     w.push(" GROUP BY ");
                     let root = w.root();
                     w.column_at(w.plan.root_alias, root.pk_column().name);
+                    &[]
                 }
                 Group::Exprs(exprs) => {
                     w.push(" GROUP BY ");
                     w.expr_list(exprs);
+                    exprs
+                }
+            };
+            if let Some(cond) = &query.having {
+                let mut extra: Vec<ExprNode> = Vec::new();
+                cond.visit_plain(&mut |n| {
+                    let is_column =
+                        matches!(n, ExprNode::Column { path, .. } if !path.is_root() || !grouped.is_empty());
+                    if is_column && !grouped.contains(n) && !extra.contains(n) {
+                        extra.push(n.clone());
+                    }
+                });
+                for n in &extra {
+                    w.push(", ");
+                    w.expr_in(n, Some(Ctx::HAVING));
                 }
             }
-            if let Some(having) = &query.having {
+            if let Some(having) = having {
                 w.push(" HAVING ");
-                w.cond(having, Ctx::HAVING, true);
+                w.append(having);
             }
         })
     }
@@ -417,7 +457,7 @@ impl Writer {
     fn model_columns(&mut self, query: &Query) {
         self.model_columns_at(self.root(), self.plan.root_alias);
         for path in &query.select_related {
-            let alias = self.plan.alias(*path, false, false);
+            let alias = self.plan.alias(*path, false, Reuse::Latest);
             let meta = path.relations(self.root()).last().map(|r| (r.target)()).expect("a related path");
             self.push(", ");
             self.model_columns_at(meta, &alias);
@@ -475,11 +515,11 @@ impl Writer {
     }
 }
 
-/// Whether a condition follows a many-valued relation (and so, negated, needs a
-/// subquery).
+/// Whether a condition follows a many-valued relation outside aggregates (and so,
+/// negated, needs a subquery; a negated aggregate is a plain NOT in HAVING).
 fn touches_many(cond: &Cond, root: &'static ModelMeta) -> bool {
     let mut many = false;
-    cond.visit_nodes(&mut |node| {
+    cond.visit_plain(&mut |node| {
         if let ExprNode::Column { path, .. } = node {
             many |= path.relations(root).iter().any(|r| r.is_many());
         }
@@ -591,7 +631,7 @@ fn json_array(keys: &[Value]) -> Option<String> {
 
 /// `SELECT cols FROM t JOIN ... WHERE ... ORDER BY ... LIMIT n OFFSET m`
 pub(crate) fn select(query: &Query, columns: Columns<'_>) -> Sql {
-    let mut w = Writer::new(query.meta);
+    let mut w = Writer::for_query(query);
     let ordering = query.ordering();
     let mut where_part = w.where_part(query);
     if let Some(link) = &query.link {
@@ -649,12 +689,12 @@ pub(crate) fn count(query: &Query) -> Sql {
 
 /// `SELECT AGG(..), ... FROM t WHERE ...`; ordering is dropped unless sliced.
 pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode]) -> Sql {
-    let mut w = Writer::new(query.meta);
+    let mut w = Writer::for_query(query);
     if query.is_sliced() || query.distinct {
         // The aggregates run over a subquery that keeps the slice (or the distinct
         // rows); it is aliased as the root table so the expressions read its columns.
         let inner = {
-            let mut inner = Writer::new(query.meta);
+            let mut inner = Writer::for_query(query);
             let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
             let where_part = inner.where_part(query);
             let order = inner.order_part(&ordering);
