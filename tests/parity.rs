@@ -286,3 +286,83 @@ fn a_filter_mixing_an_aggregate_and_a_plain_condition_is_split_as_django_splits_
     assert_eq!(sorted(qs.all(&db)?), [("Ann".to_owned(), 1), ("Carl".to_owned(), 0)]);
     Ok(())
 }
+
+mod loaders {
+    use orm::prelude::*;
+    use orm::{ForeignKey, HasMany, ManyToMany};
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Reader {
+        pub id: i64,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Volume {
+        pub id: i64,
+        pub title: String,
+        pub read_by: ManyToMany<Reader>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Fan {
+        pub id: i64,
+        pub name: String,
+        pub first_book: Option<ForeignKey<Volume>>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    pub struct Employee {
+        pub id: i64,
+        pub name: String,
+        pub boss: Option<ForeignKey<Employee>>,
+        #[orm(related = "boss")]
+        pub serfs: HasMany<Employee>,
+    }
+}
+
+#[test]
+fn select_related_then_prefetch_through_it_does_not_fetch_the_level_twice() -> orm::Result<()> {
+    use loaders::*;
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Reader, Volume, Fan, Employee)>()?;
+    let readers = Reader::objects().bulk_create(&db, ["r1", "r2"].map(|n| NewReader { name: n.into() }))?;
+    let books = Volume::objects().bulk_create(&db, ["B1", "B2"].map(|t| NewVolume { title: t.into() }))?;
+    books[0].read_by().add(&db, &readers)?;
+    books[1].read_by().add(&db, &readers[1..])?;
+    let fan = |name: &str, book: Option<&Volume>| NewFan { name: name.into(), first_book: book.map(Into::into) };
+    Fan::objects().bulk_create(
+        &db,
+        [fan("a1", Some(&books[0])), fan("a2", Some(&books[0])), fan("a3", Some(&books[1])), fan("a4", None)],
+    )?;
+    // Django: 2 queries (the JOIN, then the readers of both books), not 3.
+    let fans = orm::assert_num_queries!(db, 2, {
+        Fan::objects()
+            .select_related(|f| f.first_book())
+            .prefetch_related(|f| f.first_book().read_by())
+            .order_by(|f| f.id.asc())
+            .all(&db)?
+    });
+    let readers_of = |f: &Fan| -> orm::Result<Vec<String>> {
+        Ok(f.first_book.as_ref().unwrap().get()?.read_by.get()?.iter().map(|r| r.name.clone()).collect())
+    };
+    assert_eq!(readers_of(&fans[0])?, ["r1", "r2"]);
+    assert_eq!(readers_of(&fans[1])?, ["r1", "r2"], "both fans of B1 are filled, as in Django");
+    assert_eq!(readers_of(&fans[2])?, ["r2"]);
+    assert!(fans[3].first_book.is_none());
+    // A nullable self-reference: select_related(boss), then prefetch boss().serfs().
+    let boss = Employee::objects().create(&db, NewEmployee { name: "boss".into(), boss: None })?;
+    let mid = Employee::objects().create(&db, NewEmployee { name: "mid".into(), boss: Some((&boss).into()) })?;
+    Employee::objects().create(&db, NewEmployee { name: "low".into(), boss: Some((&mid).into()) })?;
+    let staff = orm::assert_num_queries!(db, 2, {
+        Employee::objects()
+            .select_related(|e| e.boss())
+            .prefetch_related(|e| e.boss().serfs())
+            .order_by(|e| e.id.asc())
+            .all(&db)?
+    });
+    let low_boss = staff[2].boss.as_ref().unwrap().get()?;
+    assert_eq!(low_boss.name, "mid");
+    assert_eq!(low_boss.serfs.get()?.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["low"]);
+    Ok(())
+}

@@ -131,6 +131,12 @@ macro_rules! __stub_model {
             fn __clone_boxed(&self) -> ::std::option::Option<::std::boxed::Box<dyn ::orm::__private::AnyModel>> {
                 None
             }
+            fn __related_one(
+                &mut self,
+                _: usize,
+            ) -> ::std::option::Option<::std::option::Option<&mut dyn ::orm::__private::AnyModel>> {
+                None
+            }
         }
         impl ::orm::SingleKey for $model {
             type Key = i64;

@@ -237,6 +237,10 @@ pub trait Model: Sized + Send + Sync + 'static {
     fn __set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
     #[doc(hidden)]
     fn __clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
+    /// The instance a single-valued relation field holds, to load relations below it:
+    /// `None` if no loader filled the field, `Some(None)` if it holds no row.
+    #[doc(hidden)]
+    fn __related_one(&mut self, relation: usize) -> Option<Option<&mut dyn AnyModel>>;
     #[doc(hidden)]
     fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;
     #[doc(hidden)]

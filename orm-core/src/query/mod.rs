@@ -119,6 +119,12 @@ impl Query {
             && self.having.is_none()
     }
 
+    /// Whether a prefetch path goes through a `select_related` relation (whose
+    /// instances the prefetch then fills).
+    pub(crate) fn prefetch_follows_select_related(&self) -> bool {
+        self.prefetch.iter().any(|p| self.select_related.iter().any(|s| p.path.hops().starts_with(s.hops())))
+    }
+
     pub(crate) fn is_grouped(&self) -> bool {
         self.group != Group::None
     }
@@ -412,7 +418,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(Vec::new());
         }
-        let related = self.related_plan().sharing();
+        let related = self.related_plan().sharing(self.query.prefetch_follows_select_related());
         let decode = |row: &rusqlite::Row<'_>| self.shape.decode_row(row, &related);
         let mut items = if self.query.is_plain() && matches!(self.shape.columns(), ShapeColumns::Model) {
             // `objects().all()`: its SQL depends only on the model; built once per Db.

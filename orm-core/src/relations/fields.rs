@@ -1,6 +1,6 @@
 //! The relation field types a model declares.
 
-use super::{downcast, Loaded, RelationField, RelationKind, RelationMeta};
+use super::{downcast, AnyModel, Loaded, RelationField, RelationKind, RelationMeta};
 use crate::model::{Model, SingleKey};
 use crate::query::{Operand, QuerySet};
 use crate::types::{DecodeError, FieldType, Ordered, Value, ValueRef};
@@ -112,6 +112,11 @@ impl<M: SingleKey<Key = i64>> Operand<Option<ForeignKey<M>>> for i64 {
 }
 
 impl<M: SingleKey> RelationField for ForeignKey<M> {
+    fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
+        // A shared instance (another row holds it too) is not changed.
+        Arc::get_mut(self.loaded.as_mut()?).map(|m| Some(m as &mut dyn AnyModel))
+    }
+
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         self.loaded = match loaded {
             Loaded::One(Some(boxed)) => Some(Arc::new(downcast::<M>(boxed)?)),
@@ -123,6 +128,13 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
 }
 
 impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
+    fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
+        match self {
+            Some(fk) => fk.loaded_one(),
+            None => Some(None), // a NULL key: no row to load below
+        }
+    }
+
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         match self {
             Some(fk) => fk.set_loaded(loaded),
@@ -302,6 +314,10 @@ impl<M: Model + PartialEq> PartialEq for HasOne<M> {
 }
 
 impl<M: Model> RelationField for HasOne<M> {
+    fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
+        Some(self.loaded.as_mut()?.as_deref_mut().map(|m| m as &mut dyn AnyModel))
+    }
+
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         self.loaded = Some(match loaded {
             Loaded::One(row) => row.map(downcast::<M>).transpose()?.map(Box::new),
@@ -407,14 +423,12 @@ impl<M: Model> ManyToManyManager<M> {
         super::load::m2m_remove(db, self.relation, &self.owner_key, None)
     }
 
-    /// Makes `targets` exactly the linked rows (Django's `set`): removes the others and
-    /// adds the missing, in one transaction.
+    /// Makes `targets` exactly the linked rows (Django's `set`): reads the current
+    /// links, deletes the others and adds the missing, in one transaction (BEGIN,
+    /// SELECT, DELETE, INSERT, COMMIT, leaving out what there is nothing to do for).
     pub fn set<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
         let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        db.atomic(|db| {
-            super::load::m2m_keep_only(db, self.relation, &self.owner_key, &keys)?;
-            super::load::m2m_add(db, self.relation, &self.owner_key, &keys)
-        })
+        super::load::m2m_set(db, self.relation, &self.owner_key, &keys)
     }
 }
 

@@ -81,9 +81,12 @@ impl RelatedPlan {
     /// decoded instance, as a prefetch does: the instances are immutable behind the
     /// `ForeignKey`, so this changes no result, and it saves decoding a row once per
     /// pointing row. Used by `all()`; a streaming `iter()` does not keep instances.
-    pub(crate) fn sharing(mut self) -> Self {
+    ///
+    /// `below` tells whether relations are prefetched below the related rows: their
+    /// instances are then changed after decoding, so each row keeps its own.
+    pub(crate) fn sharing(mut self, below: bool) -> Self {
         if let [step] = self.steps.as_slice() {
-            if step.leaf_foreign_key {
+            if step.leaf_foreign_key && !below {
                 self.seen = Some(RefCell::new(Seen::default()));
             }
         }
@@ -284,6 +287,16 @@ pub(crate) fn prefetch(
 fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel], node: &PrefetchNode) -> Result<()> {
     let relation = &meta.relations[node.relation];
     let target = (relation.target)();
+    // Django: a level that select_related loaded already is not fetched again; the
+    // prefetches below it run on the instances it holds.
+    if !relation.is_many() && parents.iter_mut().all(|p| p.related_one(node.relation).is_some()) {
+        let mut loaded: Vec<&mut dyn AnyModel> =
+            parents.iter_mut().filter_map(|p| p.related_one(node.relation)?).collect();
+        for child in &node.children {
+            run_node(db, target, &mut loaded, child)?;
+        }
+        return Ok(());
+    }
     // The key each parent is matched on; each distinct key once for the query, and
     // how many parents have it.
     let mut parent_keys: Vec<Option<Key>> = Vec::with_capacity(parents.len());
@@ -418,7 +431,9 @@ pub fn fetch_children<M: Model>(
     let mut groups: KeyMap<Vec<M>> = KeyMap::default();
     let mut count = 0;
     if !query.is_empty() {
-        let plan = RelatedPlan::new(M::META, &query.select_related).sharing();
+        let below = nodes.iter().any(|n| query.select_related.iter().any(|p| p.hops() == [n.relation as u8]))
+            || query.prefetch_follows_select_related();
+        let plan = RelatedPlan::new(M::META, &query.select_related).sharing(below);
         // The link column: one of the model's own (a reverse ForeignKey), read back
         // from the decoded model, or selected last (a through table's).
         let own_column = match &query.link {
@@ -556,21 +571,28 @@ fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value,
     Ok(n)
 }
 
-/// Removes every link of `owner` except those to `keep`: one `DELETE .. NOT IN (..)`,
-/// or, when `keep` is longer than SQLite's parameter limit allows, the current links
-/// read first and the others deleted in batches.
-pub(crate) fn m2m_keep_only(db: &Db, relation: &'static RelationMeta, owner: &Value, keep: &[Value]) -> Result<usize> {
+/// Makes `targets` exactly the rows `owner` links to, as Django's `set()` does: the
+/// current links are read (one SELECT), the others deleted and the missing added, in
+/// one transaction; an unchanged set sends only the SELECT.
+pub(crate) fn m2m_set(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
     let (table, own, other) = through_of(relation)?;
-    if keep.len() < compile::MAX_PARAMS {
-        let sql = compile::delete_pairs(table, own, other, Some(keep.len()), true);
-        let mut params = vec![owner.clone()];
-        params.extend(keep.iter().cloned());
-        return db.execute(&sql, &params);
-    }
-    let kept: std::collections::HashSet<Key> = keep.iter().filter_map(Key::of).collect();
-    let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), |row| {
-        Ok(Value::from_ref(row.get_ref(0)?))
-    })?;
-    let gone: Vec<Value> = linked.into_iter().filter(|v| Key::of(v).is_some_and(|k| !kept.contains(&k))).collect();
-    delete_links(db, (table, own, other), owner, &gone)
+    db.atomic_inner(false, |db| {
+        let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), |row| {
+            Ok(Value::from_ref(row.get_ref(0)?))
+        })?;
+        let wanted: std::collections::HashSet<Key> = targets.iter().filter_map(Key::of).collect();
+        let have: std::collections::HashSet<Key> = linked.iter().filter_map(Key::of).collect();
+        let gone: Vec<Value> =
+            linked.into_iter().filter(|v| Key::of(v).is_some_and(|k| !wanted.contains(&k))).collect();
+        let mut seen = std::collections::HashSet::new();
+        let new: Vec<Value> = targets
+            .iter()
+            .filter(|v| Key::of(v).is_some_and(|k| !have.contains(&k) && seen.insert(k)))
+            .cloned()
+            .collect();
+        if !gone.is_empty() {
+            delete_links(db, (table, own, other), owner, &gone)?;
+        }
+        m2m_add(db, relation, owner, &new)
+    })
 }

@@ -180,6 +180,8 @@ pub trait AnyModel: Any + Send + Sync {
     fn into_any(self: Box<Self>) -> Box<dyn Any + Send + Sync>;
     /// A copy, if the model implements `Clone`.
     fn clone_boxed(&self) -> Option<Box<dyn AnyModel>>;
+    /// See [`Model::__related_one`].
+    fn related_one(&mut self, relation: usize) -> Option<Option<&mut dyn AnyModel>>;
 }
 
 impl<M: Model> AnyModel for M {
@@ -201,6 +203,9 @@ impl<M: Model> AnyModel for M {
     fn clone_boxed(&self) -> Option<Box<dyn AnyModel>> {
         self.__clone_boxed()
     }
+    fn related_one(&mut self, relation: usize) -> Option<Option<&mut dyn AnyModel>> {
+        self.__related_one(relation)
+    }
 }
 
 /// Downcasts a loaded instance to the field's model type.
@@ -217,6 +222,12 @@ pub(crate) fn wrong_type<M: Model>() -> Error {
 #[doc(hidden)]
 pub trait RelationField {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()>;
+    /// The instance of a single-valued relation a loader filled, to load relations
+    /// below it: `None` if not loaded (or shared, so not to be changed), `Some(None)`
+    /// if it holds no row. Many-valued fields give `None`.
+    fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
+        None
+    }
 }
 
 /// A model's typed field set (`BookFields<C>`), as relation accessors return it.

@@ -128,6 +128,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let field = f.ident;
         quote! { #r => ::orm::__private::RelationField::set_loaded(&mut self.#field, loaded), }
     });
+    let related_one = relation_fields.iter().map(|(r, _, f)| {
+        let field = f.ident;
+        quote! { #r => ::orm::__private::RelationField::loaded_one(&mut self.#field), }
+    });
 
     quote! {
         impl ::orm::Model for #ident {
@@ -197,6 +201,16 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 #[allow(unused_imports)]
                 use ::orm::__private::{CannotClone as _, CloneIfPossible as _};
                 (&&::orm::__private::Cloner(self)).clone_if_possible()
+            }
+
+            fn __related_one(
+                &mut self,
+                relation: usize,
+            ) -> ::std::option::Option<::std::option::Option<&mut dyn ::orm::__private::AnyModel>> {
+                match relation {
+                    #(#related_one)*
+                    _ => ::std::option::Option::None,
+                }
             }
 
         }
