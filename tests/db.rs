@@ -212,7 +212,7 @@ fn bad_data_in_the_file_is_a_decode_error_not_a_panic() -> orm::Result<()> {
     db.execute("INSERT INTO book VALUES (1, 'ok', 1, 'nineteen', 5)", &[])?;
     let err = Book::objects().all(&db).unwrap_err();
     match &err {
-        Error::Decode { model, column, expected, found } => {
+        Error::Decode { model, column, expected, found, expression: None } => {
             assert_eq!((*model, *column, *expected), ("Book", "published_year", "i32"));
             assert_eq!(found, "TEXT \"nineteen\"");
         }

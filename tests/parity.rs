@@ -366,3 +366,51 @@ fn select_related_then_prefetch_through_it_does_not_fetch_the_level_twice() -> o
     assert_eq!(low_boss.serfs.get()?.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["low"]);
     Ok(())
 }
+
+#[test]
+fn not_loaded_names_the_field_and_the_loader_that_fits_it() -> orm::Result<()> {
+    let db = shop_db()?;
+    let (orwell, ..) = seed_books(&db)?;
+    let book = Book::objects().filter(|b| b.title.eq("1984")).first(&db)?.expect("seeded");
+    let err = book.author.get().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`Book.author` (ForeignKey<Author>) was not loaded: add `select_related(|x| x.author())` (one JOIN) or \
+         `prefetch_related(|x| x.author())` to the query that read this row (reading a relation never queries)"
+    );
+    // A many-valued field suggests prefetch_related only, and two reverse fields over
+    // one key are told apart by name.
+    let author = Author::objects().get(&db, |a| a.id.eq(orwell.id))?;
+    let books = author.books.get().unwrap_err().to_string();
+    let recent = author.recent_books.get().unwrap_err().to_string();
+    assert!(
+        books.starts_with("`Author.books` (HasMany<Book>) was not loaded: add `prefetch_related(|x| x.books())`"),
+        "{books}"
+    );
+    assert!(recent.starts_with("`Author.recent_books` (HasMany<Book>)"), "{recent}");
+    assert!(!books.contains("select_related("), "{books}");
+    assert!(matches!(
+        author.profile.get(),
+        Err(orm::Error::NotLoaded { relation: "HasOne", owner: Some("Author"), field: Some("profile"), .. })
+    ));
+    // A field built by hand does not know its name, and says what it is.
+    let by_hand: orm::HasMany<Book> = orm::HasMany::new();
+    assert!(by_hand.get().unwrap_err().to_string().starts_with("HasMany<Book> was not loaded: add `prefetch_related`"));
+    // The same once loaded: the names go, the rows come.
+    let loaded = Author::objects().prefetch_related(|a| a.books()).get(&db, |a| a.id.eq(orwell.id))?;
+    assert_eq!(loaded.books.get()?.len(), 3);
+    Ok(())
+}
+
+#[test]
+fn a_failed_aggregate_decode_names_the_expression() -> orm::Result<()> {
+    let db = shop_db()?;
+    seed_books(&db)?;
+    db.execute("UPDATE book SET price_cents = 'lots' WHERE title = '1984'", &[])?;
+    let err = Book::objects().aggregate(&db, |b| b.price_cents.max()).unwrap_err();
+    assert!(err.to_string().starts_with("cannot decode MAX(Book.price_cents): expected"), "{err}");
+    // SQLite's division by zero is NULL.
+    let err = Book::objects().values(|b| b.price_cents / 0).all(&db).unwrap_err();
+    assert!(err.to_string().starts_with("cannot decode (Book.price_cents / 0): expected i64, found NULL"), "{err}");
+    Ok(())
+}

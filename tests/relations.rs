@@ -451,7 +451,10 @@ fn reverse_accessors_are_querysets_and_the_fields_hold_what_was_loaded() -> orm:
     assert!(orwell.profile().first(&db)?.is_none());
     // The fields stay unloaded until a loader fills them.
     assert!(!orwell.books.is_loaded());
-    assert!(matches!(orwell.profile.get(), Err(Error::NotLoaded { model: "Profile", relation: "HasOne" })));
+    assert!(matches!(
+        orwell.profile.get(),
+        Err(Error::NotLoaded { model: "Profile", relation: "HasOne", owner: Some("Author"), field: Some("profile") })
+    ));
     Ok(())
 }
 

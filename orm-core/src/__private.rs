@@ -29,6 +29,13 @@ pub use crate::relations::{
     Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField,
 };
 
+/// A ForeignKey field told its relation (see `RelationField::name`).
+#[inline]
+pub fn named<F: RelationField>(mut field: F, relation: &'static crate::RelationMeta) -> F {
+    field.name(relation);
+    field
+}
+
 /// The boxed decoder of a model, stored in its `ModelMeta`.
 pub fn decode_boxed<M: crate::Model>(row: &Row<'_>, start: usize) -> crate::Result<Box<dyn AnyModel>> {
     Ok(Box::new(M::__from_row(row, start)?))
@@ -39,7 +46,7 @@ pub fn decode_shared<M: crate::Model>(
     row: &Row<'_>,
     start: usize,
 ) -> crate::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
-    Ok(std::sync::Arc::new(M::__from_row(row, start)?))
+    Ok(std::sync::Arc::new(crate::relations::Aligned(M::__from_row(row, start)?)))
 }
 
 /// `order_by(|b| b.author())`: the related model's default ordering (or its key),

@@ -67,16 +67,19 @@ pub enum Error {
         message: String,
     },
     /// A value read from the database does not fit the field it is read into.
-    #[error("cannot decode {model}.{column}: expected {expected}, found {found}")]
+    #[error("cannot decode {}: expected {expected}, found {found}", decoded_text(model, column, expression.as_deref()))]
     Decode {
-        /// The model's name (or `"values"` for a `values()` query).
+        /// The model's name (for a computed value, `"expression"`).
         model: &'static str,
-        /// The column's name.
+        /// The column's name (for a computed value, `"expression"`).
         column: &'static str,
         /// The Rust type the field expects.
         expected: &'static str,
         /// What the database held instead.
         found: String,
+        /// For a computed value (an aggregate, an expression in `values()`), what it
+        /// computes, such as `MAX(Book.price_cents)`.
+        expression: Option<String>,
     },
     /// A value was refused before it was written, such as a text longer than its
     /// field's `max_length`. Nothing was written.
@@ -92,14 +95,16 @@ pub enum Error {
     /// A relation was read with `get()` but no loader (`select_related`,
     /// `prefetch_related`) filled it. Nothing is queried behind your back: load it
     /// with a loader, or explicitly (`book.author.fetch(&db)`, `author.books().all(&db)`).
-    #[error(
-        "{relation}<{model}> was not loaded: add select_related or prefetch_related to the query that read this row (reading a relation never queries)"
-    )]
+    #[error("{}", not_loaded_text(*.owner, *.field, .relation, .model))]
     NotLoaded {
         /// The related model's name.
         model: &'static str,
         /// The kind of relation: `ForeignKey`, `HasMany`, `HasOne` or `ManyToMany`.
         relation: &'static str,
+        /// The model that declares the field (`None` for a field built by hand).
+        owner: Option<&'static str>,
+        /// The field's name (`None` for a field built by hand).
+        field: Option<&'static str>,
     },
     /// A delete would remove rows that a `protect` ForeignKey points at.
     #[error("cannot delete some instances of model {model} because they are referenced through protected foreign key {referenced_by}")]
@@ -131,6 +136,28 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+}
+
+/// "`Book.author` (ForeignKey<Author>) was not loaded: add `select_related(|x| x.author())` ..."
+fn not_loaded_text(owner: Option<&str>, field: Option<&str>, kind: &str, model: &str) -> String {
+    let single = kind == "ForeignKey" || kind == "HasOne";
+    let (what, path) = match (owner, field) {
+        (Some(owner), Some(field)) => (format!("`{owner}.{field}` ({kind}<{model}>)"), format!("(|x| x.{field}())")),
+        _ => (format!("{kind}<{model}>"), String::new()),
+    };
+    let loader = if single {
+        format!("`select_related{path}` (one JOIN) or `prefetch_related{path}`")
+    } else {
+        format!("`prefetch_related{path}` (a {kind} is many rows: select_related cannot load it)")
+    };
+    format!("{what} was not loaded: add {loader} to the query that read this row (reading a relation never queries)")
+}
+
+fn decoded_text(model: &str, column: &str, expression: Option<&str>) -> String {
+    match expression {
+        Some(expression) => expression.to_owned(),
+        None => format!("{model}.{column}"),
+    }
 }
 
 fn count_text(count: Option<usize>) -> String {

@@ -166,6 +166,36 @@ pub enum Cond {
 }
 
 impl ExprNode {
+    /// What the expression computes, for errors: `MAX(Book.price_cents)`.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            ExprNode::Column { meta, column, .. } => {
+                format!("{}.{}", meta.name, meta.columns[usize::from(*column)].field)
+            }
+            ExprNode::Value(v) => v.to_string(),
+            ExprNode::Arith { op, lhs, rhs } => {
+                let op = match op {
+                    ArithOp::Add => "+",
+                    ArithOp::Sub => "-",
+                    ArithOp::Mul => "*",
+                    ArithOp::Div => "/",
+                };
+                format!("({} {op} {})", lhs.describe(), rhs.describe())
+            }
+            ExprNode::Aggregate { func, arg, distinct } => {
+                let func = match func {
+                    AggFunc::Count => "COUNT",
+                    AggFunc::Sum => "SUM",
+                    AggFunc::Avg => "AVG",
+                    AggFunc::Min => "MIN",
+                    AggFunc::Max => "MAX",
+                };
+                let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
+                format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
+            }
+        }
+    }
+
     /// Whether the expression contains an aggregate (so a condition on it is a HAVING).
     pub(crate) fn has_aggregate(&self) -> bool {
         let mut found = false;
@@ -527,6 +557,10 @@ impl<T> Expr<T> {
     #[doc(hidden)]
     pub fn node(self) -> ExprNode {
         self.node
+    }
+
+    pub(crate) fn node_ref(&self) -> &ExprNode {
+        &self.node
     }
 }
 

@@ -73,19 +73,21 @@ pub(crate) fn decode_column<T>(
     let value = row.get_ref(index)?;
     decode(value.into()).map_err(|err| {
         let (model, column, expected) = names();
-        crate::Error::Decode { model, column, expected, found: err.found }
+        crate::Error::Decode { model, column, expected, found: err.found, expression: None }
     })
 }
 
-/// [`decode_column`] for a computed column (no model column to name), then the next
-/// index.
-fn read_expr<T: FieldType>(
-    row: &rusqlite::Row<'_>,
-    index: &mut usize,
-    model: &'static str,
-    column: &'static str,
-) -> Result<T> {
-    let value = decode_column(row, *index, T::from_value, || (model, column, T::RUST_TYPE));
+/// Decodes a computed column (an aggregate or expression), then moves to the next
+/// index; a mismatch names what `node` computes.
+fn read_expr<T: FieldType>(row: &rusqlite::Row<'_>, index: &mut usize, node: &ExprNode) -> Result<T> {
+    let value = decode_column(row, *index, T::from_value, || ("expression", "expression", T::RUST_TYPE)).map_err(
+        |err| match err {
+            crate::Error::Decode { model, column, expected, found, .. } => {
+                crate::Error::Decode { model, column, expected, found, expression: Some(node.describe()) }
+            }
+            other => other,
+        },
+    );
     *index += 1;
     value
 }
@@ -121,7 +123,7 @@ impl<T: FieldType> Selection for Expr<T> {
         out.push(self.clone().node());
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
-        read_expr(row, index, "values", "expression")
+        read_expr(row, index, self.node_ref())
     }
 }
 
@@ -135,7 +137,7 @@ impl<O: FieldType> Selection for Aggregate<O> {
         out.push(self.node.clone());
     }
     fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<O> {
-        read_expr(row, index, "aggregate", "aggregate")
+        read_expr(row, index, &self.node)
     }
 }
 

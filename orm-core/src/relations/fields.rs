@@ -1,10 +1,11 @@
 //! The relation field types a model declares.
 
+use super::slot::{Aligned, Slot, State};
 use super::{downcast, AnyModel, Loaded, RelationField, RelationKind, RelationMeta};
 use crate::model::{Model, SingleKey};
 use crate::query::{Operand, QuerySet};
 use crate::types::{DecodeError, FieldType, Ordered, Value, ValueRef};
-use crate::{Db, Error, Result};
+use crate::{Db, Result};
 use std::fmt;
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use std::sync::Arc;
 /// [`fetch`](Self::fetch) the explicit, counted load.
 pub struct ForeignKey<M: SingleKey> {
     key: M::Key,
-    loaded: Option<Arc<M>>,
+    // The shared instance a loader read, or (not loaded) the field's relation: one word.
+    loaded: Slot<Arc<Aligned<M>>>,
 }
 
 /// A one-to-one relation: a ForeignKey whose column is unique. Its reverse side is a
@@ -26,7 +28,7 @@ pub type OneToOne<M> = ForeignKey<M>;
 impl<M: SingleKey> ForeignKey<M> {
     /// A key to the row of `M` whose primary key is `key`.
     pub fn new(key: M::Key) -> Self {
-        ForeignKey { key, loaded: None }
+        ForeignKey { key, loaded: Slot::empty() }
     }
 
     /// The related row's primary key (no query).
@@ -37,12 +39,15 @@ impl<M: SingleKey> ForeignKey<M> {
     /// The related instance loaded by `select_related` or `prefetch_related`; never
     /// queries. `Error::NotLoaded` if no loader ran.
     pub fn get(&self) -> Result<&M> {
-        self.loaded.as_deref().ok_or(Error::NotLoaded { model: M::META.name, relation: "ForeignKey" })
+        match self.loaded.state() {
+            State::Present(m) => Ok(&m.0),
+            _ => Err(super::not_loaded(M::META, "ForeignKey", self.loaded.relation())),
+        }
     }
 
     /// Whether a loader filled this relation.
     pub fn is_loaded(&self) -> bool {
-        self.loaded.is_some()
+        matches!(self.loaded.state(), State::Present(_))
     }
 
     /// Loads the related instance: one query, every time it is called.
@@ -114,16 +119,22 @@ impl<M: SingleKey<Key = i64>> Operand<Option<ForeignKey<M>>> for i64 {
 impl<M: SingleKey> RelationField for ForeignKey<M> {
     fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
         // A shared instance (another row holds it too) is not changed.
-        Arc::get_mut(self.loaded.as_mut()?).map(|m| Some(m as &mut dyn AnyModel))
+        self.loaded.present_mut().map(|m| Some(m as &mut dyn AnyModel))
     }
 
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
-        self.loaded = match loaded {
-            Loaded::One(Some(boxed)) => Some(Arc::new(downcast::<M>(boxed)?)),
-            Loaded::Shared(Some(shared)) => Some(shared.downcast::<M>().map_err(|_| super::wrong_type::<M>())?),
-            Loaded::One(None) | Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => None,
-        };
+        self.loaded.set(match loaded {
+            Loaded::One(Some(boxed)) => Slot::present(Arc::new(Aligned(downcast::<M>(boxed)?))),
+            Loaded::Shared(Some(shared)) => {
+                Slot::present(shared.downcast::<Aligned<M>>().map_err(|_| super::wrong_type::<M>())?)
+            }
+            Loaded::One(None) | Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => Slot::empty(),
+        });
         Ok(())
+    }
+
+    fn name(&mut self, relation: &'static RelationMeta) {
+        self.loaded.name(relation);
     }
 }
 
@@ -139,6 +150,12 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
         match self {
             Some(fk) => fk.set_loaded(loaded),
             None => Ok(()),
+        }
+    }
+
+    fn name(&mut self, relation: &'static RelationMeta) {
+        if let Some(fk) = self {
+            fk.name(relation);
         }
     }
 }
@@ -168,10 +185,9 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
 /// # }
 /// ```
 pub struct HasMany<M: Model> {
-    // Boxed so that the field is one word in every row that does not load it (the
-    // box comes with the prefetch, which builds each parent's rows in one).
-    #[allow(clippy::box_collection)]
-    loaded: Option<Box<Vec<M>>>,
+    // One word in every row: the rows a prefetch built (boxed with them), or, not
+    // loaded, the field's relation.
+    loaded: Slot<Box<Aligned<Vec<M>>>>,
 }
 
 macro_rules! many_common {
@@ -179,21 +195,26 @@ macro_rules! many_common {
         impl<M: Model> $ty<M> {
             /// Not loaded yet.
             pub const fn new() -> Self {
-                $ty { loaded: None }
+                $ty { loaded: Slot::empty() }
+            }
+
+            #[doc(hidden)]
+            pub fn __named(relation: &'static RelationMeta) -> Self {
+                $ty { loaded: Slot::named(relation) }
             }
 
             /// The rows loaded by `prefetch_related`; never queries. `Error::NotLoaded`
             /// if no loader ran.
             pub fn get(&self) -> Result<&[M]> {
-                match &self.loaded {
-                    Some(rows) => Ok(rows.as_slice()),
-                    None => Err(Error::NotLoaded { model: M::META.name, relation: stringify!($ty) }),
+                match self.loaded.state() {
+                    State::Present(rows) => Ok(rows.0.as_slice()),
+                    _ => Err(super::not_loaded(M::META, stringify!($ty), self.loaded.relation())),
                 }
             }
 
             /// Whether a loader filled this relation.
             pub fn is_loaded(&self) -> bool {
-                self.loaded.is_some()
+                self.loaded.is_loaded()
             }
         }
 
@@ -211,9 +232,9 @@ macro_rules! many_common {
 
         impl<M: Model + fmt::Debug> fmt::Debug for $ty<M> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match &self.loaded {
-                    Some(rows) => f.debug_list().entries(rows.iter()).finish(),
-                    None => write!(f, "{}<{}>(not loaded)", stringify!($ty), M::META.name),
+                match self.loaded.state() {
+                    State::Present(rows) => f.debug_list().entries(rows.0.iter()).finish(),
+                    _ => write!(f, "{}<{}>(not loaded)", stringify!($ty), M::META.name),
                 }
             }
         }
@@ -221,17 +242,22 @@ macro_rules! many_common {
         /// Equal when they hold the same loaded rows (or neither is loaded).
         impl<M: Model + PartialEq> PartialEq for $ty<M> {
             fn eq(&self, other: &Self) -> bool {
-                self.loaded == other.loaded
+                match (self.loaded.state(), other.loaded.state()) {
+                    (State::Present(a), State::Present(b)) => a.0 == b.0,
+                    (a, b) => !matches!(a, State::Present(_)) && !matches!(b, State::Present(_)),
+                }
             }
         }
 
         impl<M: Model> RelationField for $ty<M> {
             fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
-                self.loaded = Some(match loaded {
-                    Loaded::Typed(rows) => rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?,
-                    Loaded::Many(rows) => Box::new(rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?),
+                self.loaded.set(Slot::present(match loaded {
+                    Loaded::Typed(rows) => rows.downcast::<Aligned<Vec<M>>>().map_err(|_| super::wrong_type::<M>())?,
+                    Loaded::Many(rows) => {
+                        Box::new(Aligned(rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?))
+                    }
                     _ => return Err(super::wrong_type::<M>()),
-                });
+                }));
                 Ok(())
             }
         }
@@ -249,9 +275,8 @@ many_common!(HasMany);
 /// method of the same name returning a [`ManyToManyManager`], to query, add and remove
 /// links: `dev.skills().add(&db, [&rust])`.
 pub struct ManyToMany<M: Model> {
-    // One word when not loaded, as in `HasMany`.
-    #[allow(clippy::box_collection)]
-    loaded: Option<Box<Vec<M>>>,
+    // One word, as in `HasMany`.
+    loaded: Slot<Box<Aligned<Vec<M>>>>,
 }
 
 many_common!(ManyToMany);
@@ -262,27 +287,34 @@ many_common!(ManyToMany);
 /// The field holds only what a loader read. The derive gives the model a method of
 /// the same name returning the related row as a QuerySet: `place.restaurant().first(&db)`.
 pub struct HasOne<M: Model> {
-    loaded: Option<Option<Box<M>>>,
+    // One word: the row, "no row", or (not loaded) the field's relation.
+    loaded: Slot<Box<Aligned<M>>>,
 }
 
 impl<M: Model> HasOne<M> {
     /// Not loaded yet.
     pub const fn new() -> Self {
-        HasOne { loaded: None }
+        HasOne { loaded: Slot::empty() }
+    }
+
+    #[doc(hidden)]
+    pub fn __named(relation: &'static RelationMeta) -> Self {
+        HasOne { loaded: Slot::named(relation) }
     }
 
     /// The row loaded by `select_related` or `prefetch_related` (`None` if there is no
     /// such row); never queries. `Error::NotLoaded` if no loader ran.
     pub fn get(&self) -> Result<Option<&M>> {
-        match &self.loaded {
-            Some(row) => Ok(row.as_deref()),
-            None => Err(Error::NotLoaded { model: M::META.name, relation: "HasOne" }),
+        match self.loaded.state() {
+            State::Present(row) => Ok(Some(&row.0)),
+            State::Absent => Ok(None),
+            State::NotLoaded(relation) => Err(super::not_loaded(M::META, "HasOne", relation)),
         }
     }
 
     /// Whether a loader filled this relation.
     pub fn is_loaded(&self) -> bool {
-        self.loaded.is_some()
+        self.loaded.is_loaded()
     }
 }
 
@@ -300,33 +332,45 @@ impl<M: Model + Clone> Clone for HasOne<M> {
 
 impl<M: Model + fmt::Debug> fmt::Debug for HasOne<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.loaded {
-            Some(row) => row.fmt(f),
-            None => write!(f, "HasOne<{}>(not loaded)", M::META.name),
+        match self.get() {
+            Ok(row) => row.fmt(f),
+            Err(_) => write!(f, "HasOne<{}>(not loaded)", M::META.name),
         }
     }
 }
 
+/// Equal when they hold the same loaded row, or neither is loaded.
 impl<M: Model + PartialEq> PartialEq for HasOne<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.loaded == other.loaded
+        match (self.get(), other.get()) {
+            (Ok(a), Ok(b)) => a == b,
+            (a, b) => a.is_err() && b.is_err(),
+        }
     }
 }
 
 impl<M: Model> RelationField for HasOne<M> {
     fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
-        Some(self.loaded.as_mut()?.as_deref_mut().map(|m| m as &mut dyn AnyModel))
+        match self.loaded.state() {
+            State::NotLoaded(_) => None,
+            State::Absent => Some(None),
+            State::Present(_) => Some(self.loaded.present_mut().map(|m| m as &mut dyn AnyModel)),
+        }
     }
 
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
-        self.loaded = Some(match loaded {
-            Loaded::One(row) => row.map(downcast::<M>).transpose()?.map(Box::new),
-            Loaded::Many(mut rows) => rows.pop().map(downcast::<M>).transpose()?.map(Box::new),
+        let row = match loaded {
+            Loaded::One(row) => row.map(downcast::<M>).transpose()?,
+            Loaded::Many(mut rows) => rows.pop().map(downcast::<M>).transpose()?,
             Loaded::Typed(rows) => {
-                let mut rows = *rows.downcast::<Vec<M>>().map_err(|_| super::wrong_type::<M>())?;
-                rows.pop().map(Box::new)
+                let rows = rows.downcast::<Aligned<Vec<M>>>().map_err(|_| super::wrong_type::<M>())?;
+                rows.0.into_iter().next_back()
             }
             Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
+        };
+        self.loaded.set(match row {
+            Some(row) => Slot::present(Box::new(Aligned(row))),
+            None => Slot::absent(),
         });
         Ok(())
     }

@@ -385,7 +385,7 @@ pub trait Children {
 /// ForeignKey) the one row every parent with that key shares.
 enum Grouped<M> {
     Many(KeyMap<Vec<M>>),
-    Shared(KeyMap<Arc<M>>),
+    Shared(KeyMap<Arc<super::Aligned<M>>>),
 }
 
 impl<M: Model> Children for Grouped<M> {
@@ -406,7 +406,7 @@ impl<M: Model> Children for Grouped<M> {
                     .collect::<Result<_>>()?,
             }
         };
-        Ok(Loaded::Typed(Box::new(rows)))
+        Ok(Loaded::Typed(Box::new(super::Aligned(rows))))
     }
 
     fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>> {
@@ -472,7 +472,12 @@ pub fn fetch_children<M: Model>(
     }
     let grouped = if shared {
         // A forward ForeignKey: one row per key (the target's primary key).
-        Grouped::Shared(groups.into_iter().filter_map(|(key, mut rows)| Some((key, Arc::new(rows.pop()?)))).collect())
+        Grouped::Shared(
+            groups
+                .into_iter()
+                .filter_map(|(key, mut rows)| Some((key, Arc::new(super::Aligned(rows.pop()?)))))
+                .collect(),
+        )
     } else {
         Grouped::Many(groups)
     };

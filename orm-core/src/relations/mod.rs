@@ -4,6 +4,9 @@
 pub(crate) mod delete;
 mod fields;
 pub(crate) mod load;
+mod slot;
+
+pub use slot::Aligned;
 
 pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, ManyToManyManager, OneToOne, RelatedAccessor};
 
@@ -213,6 +216,21 @@ pub(crate) fn downcast<M: Model>(boxed: Box<dyn AnyModel>) -> Result<M> {
     boxed.into_any().downcast::<M>().map(|b| *b).map_err(|_| wrong_type::<M>())
 }
 
+/// `Error::NotLoaded` for a field of kind `kind` (`ForeignKey`, `HasMany`, ..) over
+/// `target`, naming the field when its relation is known.
+pub(crate) fn not_loaded(
+    target: &'static ModelMeta,
+    kind: &'static str,
+    relation: Option<&'static RelationMeta>,
+) -> Error {
+    Error::NotLoaded {
+        model: target.name,
+        relation: kind,
+        owner: relation.map(|r| (r.owner)().name),
+        field: relation.map(|r| r.name),
+    }
+}
+
 pub(crate) fn wrong_type<M: Model>() -> Error {
     let _ = M::META;
     Error::InvalidQuery { message: "a loader produced instances of the wrong model; this is a bug in orm" }
@@ -228,6 +246,9 @@ pub trait RelationField {
     fn loaded_one(&mut self) -> Option<Option<&mut dyn AnyModel>> {
         None
     }
+    /// Tells a ForeignKey which relation it is, for `Error::NotLoaded` (the derive
+    /// calls it on every decoded or created row).
+    fn name(&mut self, _relation: &'static RelationMeta) {}
 }
 
 /// A model's typed field set (`BookFields<C>`), as relation accessors return it.

@@ -1,7 +1,7 @@
 //! `NewBook`: every column field but the auto-increment key, and its `orm::Insert`
 //! impl.
 
-use super::{relation_field_init, Names};
+use super::{field_value, Names};
 use crate::parse::Model;
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
@@ -31,11 +31,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let name = f.ident;
         if is_auto_pk(i) {
             quote! { #name: auto_pk }
-        } else if f.is_column() {
-            quote! { #name: self.#name }
         } else {
-            let init = relation_field_init(f);
-            quote! { #name: #init }
+            let value = field_value(model, f, resolved.relation_of[i], quote!(self.#name));
+            quote! { #name: #value }
         }
     });
     let pk_idents: Vec<&syn::Ident> = resolved.pk_fields.iter().map(|&i| model.fields[i].ident).collect();

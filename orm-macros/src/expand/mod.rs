@@ -57,9 +57,21 @@ impl Names {
     }
 }
 
-/// The value of a non-column relation field (`HasMany`, `HasOne`, `ManyToMany`) in a
-/// new or decoded row: not loaded.
-pub(crate) fn relation_field_init(f: &parse::Field<'_>) -> TokenStream {
-    let ty = f.ty;
-    quote! { <#ty>::new() }
+/// The value of a field in a new or decoded row, given `value` for a column: a
+/// relation field knows its relation (for `Error::NotLoaded`), and a non-column one
+/// (`HasMany`, `HasOne`, `ManyToMany`) starts not loaded.
+pub(crate) fn field_value(
+    model: &parse::Model<'_>,
+    f: &parse::Field<'_>,
+    relation: Option<usize>,
+    value: TokenStream,
+) -> TokenStream {
+    let (ident, ty) = (model.ident, f.ty);
+    let Some(r) = relation else { return value };
+    let meta = quote! { &<#ident as ::orm::Model>::META.relations[#r] };
+    if f.is_column() {
+        quote! { ::orm::__private::named(#value, #meta) }
+    } else {
+        quote! { <#ty>::__named(#meta) }
+    }
 }

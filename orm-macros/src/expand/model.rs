@@ -2,7 +2,7 @@
 //! value writers, the relation plumbing the loaders use, and the marker impls that let
 //! a reverse side find its ForeignKey.
 
-use super::{relation_field_init, Names};
+use super::{field_value, Names};
 use crate::parse::{snake_case, Field, Kind, Model};
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
@@ -104,17 +104,9 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     });
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
-        match (resolved.column_of[i], resolved.relation_of[i]) {
-            (Some(c), _) => {
-                let local = local(c);
-                quote! { #field: #local }
-            }
-            (None, Some(_)) => {
-                let init = relation_field_init(f);
-                quote! { #field: #init }
-            }
-            (None, None) => unreachable!("a field is a column or a relation"),
-        }
+        let local = resolved.column_of[i].map(|c| local(c)).map(|l| quote!(#l)).unwrap_or_default();
+        let value = field_value(model, f, resolved.relation_of[i], local);
+        quote! { #field: #value }
     });
     let push = columns.iter().map(|(_, f)| {
         let (field, ty) = (f.ident, f.ty);
