@@ -104,7 +104,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     });
     let build = model.fields.iter().enumerate().map(|(i, f)| {
         let field = f.ident;
-        let local = resolved.column_of[i].map(|c| local(c)).map(|l| quote!(#l)).unwrap_or_default();
+        let local = resolved.column_of[i].map(local).map(|l| quote!(#l)).unwrap_or_default();
         let value = field_value(model, f, resolved.relation_of[i], local);
         quote! { #field: #value }
     });
