@@ -229,3 +229,27 @@ fn bad_data_in_the_file_is_a_decode_error_not_a_panic() -> orm::Result<()> {
     assert_eq!(Book::objects().all(&db)?.len(), 1);
     Ok(())
 }
+
+mod many_models {
+    use orm::prelude::*;
+
+    macro_rules! models {
+        ($($name:ident)*) => {$(
+            #[derive(Model, Debug)]
+            pub struct $name {
+                pub id: i64,
+            }
+        )*};
+    }
+    models!(M1 M2 M3 M4 M5 M6 M7 M8 M9 M10 M11 M12 M13 M14);
+}
+
+#[test]
+fn create_tables_takes_more_than_twelve_models_as_nested_tuples() -> orm::Result<()> {
+    use many_models::*;
+    let db = Db::open_in_memory()?;
+    db.create_tables::<((M1, M2, M3, M4, M5, M6, M7, M8, M9, M10, M11, M12), (M13, M14))>()?;
+    assert_eq!(M14::objects().count(&db)?, 0);
+    assert_eq!(M1::objects().count(&db)?, 0);
+    Ok(())
+}

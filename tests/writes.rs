@@ -347,3 +347,19 @@ fn natural_keys_defaults_and_column_names() -> orm::Result<()> {
     assert!(Airport::objects().filter(|a| a.elevation.eq(10)).sql().text.contains("\"airport\".\"elevation_m\" = ?"));
     Ok(())
 }
+
+#[test]
+fn a_model_of_an_auto_key_alone_can_be_created() -> orm::Result<()> {
+    #[derive(Model, Debug, PartialEq)]
+    struct Ticket {
+        id: i64,
+    }
+    let db = Db::open_in_memory()?;
+    db.create_tables::<(Ticket,)>()?;
+    let first = Ticket::objects().create(&db, NewTicket {})?;
+    let more = Ticket::objects().bulk_create(&db, [NewTicket {}, NewTicket {}])?;
+    assert_eq!(Ticket::objects().bulk_insert(&db, [NewTicket {}])?, 1);
+    assert_eq!((first.id, more[0].id, more[1].id), (1, 2, 3));
+    assert_eq!(Ticket::objects().count(&db)?, 4);
+    Ok(())
+}

@@ -26,7 +26,7 @@ pub use crate::query::{OrderBy, OrderTerms};
 pub use crate::relations::load::fetch_children;
 pub use crate::relations::{
     cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
-    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField,
+    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField, Sole,
 };
 
 /// A ForeignKey field told its relation (see `RelationField::name`).
@@ -95,7 +95,7 @@ macro_rules! __stub_model {
     ($model:ident) => {
         impl ::orm::Model for $model {
             type Fields = ::orm::__private::StubFields<$model, ::orm::Root>;
-            type FieldsAt<C: ::orm::Cardinality> = ::orm::__private::StubFields<$model, C>;
+            type FieldsAt<__OrmC: ::orm::Cardinality> = ::orm::__private::StubFields<$model, __OrmC>;
             type New = ::orm::__private::StubNew<$model>;
             type Pk = i64;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
@@ -116,7 +116,7 @@ macro_rules! __stub_model {
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
                 ::orm::__private::StubFields(::std::marker::PhantomData)
             }
-            fn __fields_at<C: ::orm::Cardinality>(_: ::orm::__private::Path) -> Self::FieldsAt<C> {
+            fn __fields_at<__OrmC: ::orm::Cardinality>(_: ::orm::__private::Path) -> Self::FieldsAt<__OrmC> {
                 ::orm::__private::StubFields(::std::marker::PhantomData)
             }
             fn __from_row(_: &::orm::__private::Row<'_>, _: usize) -> ::orm::Result<Self> {

@@ -556,17 +556,36 @@ impl<M: Model, S: RowShape<M>> Iterator for Rows<'_, M, S> {
     }
 }
 
-/// A list of models, for [`Db::create_tables`]: a tuple such as `(Author, Book)`.
+/// A list of models, for [`Db::create_tables`]: a tuple such as `(Author, Book)`, of
+/// up to 12 models or nested lists, so `((A, .., L), (M, N))` lists 14.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of models",
+    label = "expected a model or a tuple of up to 12 models",
+    note = "list more than 12 models as nested tuples, `create_tables::<((A, B, ..), (M, N))>()`: each tuple holds up to 12 models or tuples"
+)]
 pub trait ModelList {
     #[doc(hidden)]
-    fn metas() -> Vec<&'static crate::ModelMeta>;
+    fn push_metas(out: &mut Vec<&'static crate::ModelMeta>);
+
+    #[doc(hidden)]
+    fn metas() -> Vec<&'static crate::ModelMeta> {
+        let mut out = Vec::new();
+        Self::push_metas(&mut out);
+        out
+    }
+}
+
+impl<M: Model> ModelList for M {
+    fn push_metas(out: &mut Vec<&'static crate::ModelMeta>) {
+        out.push(M::META);
+    }
 }
 
 macro_rules! model_list {
     ($($name:ident)+) => {
-        impl<$($name: Model),+> ModelList for ($($name,)+) {
-            fn metas() -> Vec<&'static crate::ModelMeta> {
-                vec![$($name::META),+]
+        impl<$($name: ModelList),+> ModelList for ($($name,)+) {
+            fn push_metas(out: &mut Vec<&'static crate::ModelMeta>) {
+                $($name::push_metas(out);)+
             }
         }
     };

@@ -29,6 +29,8 @@ pub use query::{
     Nullable, One, Operand, OrderBy, OwnModel, Page, Plain, PrefetchQuerySet, QuerySet, RelationOrder, Root, RowShape,
     Selection, Sql, Unique, Values, ValuesAnnotated, Q,
 };
+#[doc(hidden)]
+pub use query::{RunItFirst, SameModel, UseLookups};
 pub use relations::{
     prefetch_related_objects, prefetch_related_objects_with, FieldSet, ForeignKey, HasMany, HasOne, ManyToMany,
     ManyToManyManager, OnDelete, OneToOne, RelationKind, RelationMeta, SingleValued, Through,

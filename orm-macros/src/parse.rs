@@ -302,6 +302,14 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
                     .and_then(|()| non_empty_str(&meta, &key, "Membership"))
                     .and_then(|lit| lit.parse::<syn::Path>())
                     .map(|path| out.through = Some(path)),
+                // Django's `null=True`: here the type says it.
+                "null" => Err(syn::Error::new_spanned(
+                    &meta.path,
+                    format!(
+                        "`null` is Django's field option; here a nullable column is an `Option` field: write its type as `Option<{}>`",
+                        quote::ToTokens::to_token_stream(out.ty)
+                    ),
+                )),
                 _ => Err(unknown(&meta, &key, FIELD_ATTRS, "field")),
             };
             recover(cx, &meta, outcome)

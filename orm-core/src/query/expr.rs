@@ -514,6 +514,33 @@ impl<M: Model, T, C: Cardinality, X: Flavor> Field<M, T, C, X> {
     }
 }
 
+/// Rust's comparison operators on a field: never implemented (sealed), so that
+/// `b.title == "x"` is a compile error that names the lookup to use.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`==`, `!=`, `<`, `>`, `<=` and `>=` compare Rust values; they do not build a query condition",
+    label = "a Rust comparison, not a lookup",
+    note = "write the condition with the field's lookups: `b.title.eq(\"x\")`, `.ne(..)`, `.gt(..)`, `.gte(..)`, `.lt(..)`, `.lte(..)`"
+)]
+pub trait UseLookups: sealed::Never {}
+
+pub(crate) mod sealed {
+    /// Implemented for no type.
+    pub trait Never {}
+}
+
+impl<M, T, C, X, R: UseLookups> PartialEq<R> for Field<M, T, C, X> {
+    fn eq(&self, _: &R) -> bool {
+        unreachable!("UseLookups has no implementation")
+    }
+}
+
+impl<M, T, C, X, R: UseLookups> PartialOrd<R> for Field<M, T, C, X> {
+    fn partial_cmp(&self, _: &R) -> Option<std::cmp::Ordering> {
+        unreachable!("UseLookups has no implementation")
+    }
+}
+
 /// An ordering term on one column, typed by how the column was reached and what it is:
 /// `b.id.asc()`. An ordering anywhere; the columns of a keyset page must be such terms
 /// (see [`KeysetOrdering`](crate::KeysetOrdering)).

@@ -16,7 +16,7 @@ pub use expr::{
     OrderBy, Q,
 };
 #[doc(hidden)]
-pub use expr::{Cond, ExprNode};
+pub use expr::{Cond, ExprNode, UseLookups};
 #[doc(hidden)]
 pub use ordering::OrderTerms;
 pub use ordering::RelationOrder;
@@ -597,20 +597,60 @@ fn wrap_count(query: &Query, columns: &ShapeColumns) -> Sql {
     Sql { text: format!("SELECT COUNT(*) FROM ({}) subquery", inner.text), params: inner.params }
 }
 
-/// A QuerySet of the model a prefetch path leads to: what `prefetch_with` takes.
+/// Iterating a QuerySet itself: never implemented (sealed), so that
+/// `for b in Book::objects()` is a compile error that says how to run it.
+#[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a QuerySet of `{M}`, the model the prefetch path leads to",
-    label = "expected a `QuerySet<{M}>`",
-    note = "prefetch_with(|a| a.books(), Book::objects().filter(..)) takes a QuerySet of the related model"
+    message = "a QuerySet runs nothing until it is given a `Db`, so it cannot be iterated itself",
+    label = "a lazy QuerySet, not its rows",
+    note = "run it: `for book in qs.all(&db)? {{ .. }}` (every row, one query), or stream with `for book in qs.iter(&db)?.rows() {{ .. }}`"
 )]
-pub trait PrefetchQuerySet<M> {
-    #[doc(hidden)]
-    fn into_queryset(self) -> QuerySet<M>;
+pub trait RunItFirst: expr::sealed::Never {}
+
+/// Never usable (see [`RunItFirst`]): it turns `for b in qs` into an error that says
+/// to run the QuerySet.
+impl<M: Model, S: RowShape<M>> Iterator for QuerySet<M, S>
+where
+    S: RunItFirst,
+{
+    type Item = S::Item;
+    fn next(&mut self) -> Option<S::Item> {
+        unreachable!("RunItFirst has no implementation")
+    }
 }
 
-impl<M: Model> PrefetchQuerySet<M> for QuerySet<M> {
-    fn into_queryset(self) -> QuerySet<M> {
-        self
+/// A QuerySet of the model that the prefetch path `F` leads to: what `prefetch_with`
+/// takes (or a reference to one, copied).
+pub trait PrefetchQuerySet<F: FieldSet> {
+    #[doc(hidden)]
+    fn into_queryset(self) -> QuerySet<F::Model>;
+}
+
+/// `Self` is the model `M`: ties a prefetch path's model to its QuerySet's.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "prefetch_with got a QuerySet of `{M}`, but the prefetch path leads to `{Self}`",
+    label = "expected a `QuerySet<{Self}>`",
+    note = "the QuerySet filters and orders the related rows: `prefetch_with(|a| a.books(), Book::objects().filter(..))`"
+)]
+pub trait SameModel<M> {}
+impl<M> SameModel<M> for M {}
+
+impl<M: Model, F: FieldSet> PrefetchQuerySet<F> for QuerySet<M>
+where
+    F::Model: SameModel<M>,
+{
+    fn into_queryset(self) -> QuerySet<F::Model> {
+        QuerySet { query: self.query, shape: Instances, _model: PhantomData }
+    }
+}
+
+impl<M: Model, F: FieldSet> PrefetchQuerySet<F> for &QuerySet<M>
+where
+    F::Model: SameModel<M>,
+{
+    fn into_queryset(self) -> QuerySet<F::Model> {
+        QuerySet { query: self.query.clone(), shape: Instances, _model: PhantomData }
     }
 }
 
@@ -817,7 +857,7 @@ impl<M: Model> QuerySet<M> {
     /// To keep a filtered result apart from the full relation (Django's `to_attr`),
     /// declare a second reverse field over the same ForeignKey
     /// (`#[orm(related = "author")] recent_books: HasMany<Book>`) and prefetch into it.
-    pub fn prefetch_with<F: FieldSet, P: PrefetchQuerySet<F::Model>>(
+    pub fn prefetch_with<F: FieldSet, P: PrefetchQuerySet<F>>(
         mut self,
         relation: impl FnOnce(M::Fields) -> F,
         queryset: P,

@@ -184,7 +184,7 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
 /// # Ok(())
 /// # }
 /// ```
-pub struct HasMany<M: Model> {
+pub struct HasMany<M> {
     // One word in every row: the rows a prefetch built (boxed with them), or, not
     // loaded, the field's relation.
     loaded: Slot<Box<Aligned<Vec<M>>>>,
@@ -266,6 +266,23 @@ macro_rules! many_common {
 
 many_common!(HasMany);
 
+// SAFETY: a reverse or many-to-many field holds instances only once a loader filled it
+// (`RelationField::set_loaded`, implemented for `M: Model` only, and every model is
+// Send + Sync) or as a clone of such a field (`Clone` needs `M: Model` too). Stating
+// it without the bound keeps a broken target model's errors at that model: a model
+// with a `HasMany<Book>` stays Send and Sync whatever is wrong inside `Book`.
+unsafe impl<M> Send for HasMany<M> {}
+// SAFETY: as above.
+unsafe impl<M> Sync for HasMany<M> {}
+// SAFETY: as above.
+unsafe impl<M> Send for ManyToMany<M> {}
+// SAFETY: as above.
+unsafe impl<M> Sync for ManyToMany<M> {}
+// SAFETY: as above (`HasOne`'s `RelationField` and `Clone` impls need `M: Model`).
+unsafe impl<M> Send for HasOne<M> {}
+// SAFETY: as above.
+unsafe impl<M> Sync for HasOne<M> {}
+
 /// A many-to-many relation to `M`, through an automatic table
 /// `<model>_<field>(<model>_id, <target>_id)` (or a declared through model). Declared
 /// with `#[orm(related = "field")]` it is the reverse side of another model's
@@ -274,7 +291,7 @@ many_common!(HasMany);
 /// The field holds only what `prefetch_related` loaded. The derive gives the model a
 /// method of the same name returning a [`ManyToManyManager`], to query, add and remove
 /// links: `dev.skills().add(&db, [&rust])`.
-pub struct ManyToMany<M: Model> {
+pub struct ManyToMany<M> {
     // One word, as in `HasMany`.
     loaded: Slot<Box<Aligned<Vec<M>>>>,
 }
@@ -286,7 +303,7 @@ many_common!(ManyToMany);
 ///
 /// The field holds only what a loader read. The derive gives the model a method of
 /// the same name returning the related row as a QuerySet: `place.restaurant().first(&db)`.
-pub struct HasOne<M: Model> {
+pub struct HasOne<M> {
     // One word: the row, "no row", or (not loaded) the field's relation.
     loaded: Slot<Box<Aligned<M>>>,
 }

@@ -296,9 +296,9 @@ pub trait SingleValued: FieldSet {}
 /// by `Which`. Implemented by `#[derive(Model)]`; it lets a `HasMany`/`HasOne` find the
 /// ForeignKey it reverses.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no ForeignKey to `{Target}` with that name",
+    message = "`{Self}` has no ForeignKey to `{Target}` that this reverse side can follow",
     label = "no matching ForeignKey on `{Self}`",
-    note = "a HasMany<{Self}> on `{Target}` reverses a `ForeignKey<{Target}>` field of `{Self}`: add such a field to `{Self}`, or name an existing one with #[orm(related = \"field\")]",
+    note = "a HasMany<{Self}> on `{Target}` reverses a `ForeignKey<{Target}>` field of `{Self}`: a bare #[orm(related)] needs exactly one such field; with none, add one; with several, name the one to follow: #[orm(related = \"field\")]",
     note = "a OneToOne's reverse side is a HasOne, not a HasMany"
 )]
 #[doc(hidden)]
@@ -308,9 +308,9 @@ pub trait ForeignKeyTo<Target, Which> {
 
 /// A OneToOne on `Self` pointing at `Target` (see [`ForeignKeyTo`]).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no OneToOne to `{Target}` with that name",
+    message = "`{Self}` has no OneToOne to `{Target}` that this reverse side can follow",
     label = "no matching OneToOne on `{Self}`",
-    note = "a HasOne<{Self}> on `{Target}` reverses a `OneToOne<{Target}>` field of `{Self}`: add such a field to `{Self}`, or name an existing one with #[orm(related = \"field\")]",
+    note = "a HasOne<{Self}> on `{Target}` reverses a `OneToOne<{Target}>` field of `{Self}`: a bare #[orm(related)] needs exactly one such field; with none, add one; with several, name the one to follow: #[orm(related = \"field\")]",
     note = "a ForeignKey's reverse side is a HasMany, not a HasOne"
 )]
 #[doc(hidden)]
@@ -320,9 +320,9 @@ pub trait OneToOneTo<Target, Which> {
 
 /// A ManyToMany on `Self` pointing at `Target` (see [`ForeignKeyTo`]).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no ManyToMany to `{Target}` with that name",
+    message = "`{Self}` has no ManyToMany to `{Target}` that this reverse side can follow",
     label = "no matching ManyToMany on `{Self}`",
-    note = "a reverse ManyToMany<{Self}> on `{Target}` names a forward `ManyToMany<{Target}>` field of `{Self}` with #[orm(related = \"field\")]"
+    note = "a reverse ManyToMany<{Self}> on `{Target}` follows a forward `ManyToMany<{Target}>` field of `{Self}`: a bare #[orm(related)] needs exactly one such field; with several, name the one to follow: #[orm(related = \"field\")]"
 )]
 #[doc(hidden)]
 pub trait ManyToManyTo<Target, Which> {
@@ -332,6 +332,11 @@ pub trait ManyToManyTo<Target, Which> {
 /// Tells relations apart by the hash of their field's name.
 #[doc(hidden)]
 pub struct Named<const HASH: u64>;
+
+/// The only relation of its kind from a model to a target: what a bare
+/// `#[orm(related)]` names.
+#[doc(hidden)]
+pub struct Sole;
 
 /// The index of the ForeignKey that a reverse relation names (or the only one).
 #[doc(hidden)]

@@ -31,7 +31,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         } else {
             quote!(::orm::Plain)
         };
-        quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty, C, #flavor> }
+        quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty, __OrmC, #flavor> }
     });
     let handles = model.fields.iter().enumerate().filter_map(|(i, f)| {
         let column = resolved.column_of[i]? as u16;
@@ -44,9 +44,11 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         // How the related fields are reached: a LEFT JOIN (a nullable key, a reverse
         // OneToOne, a many-valued relation) makes their columns read as `Option`.
         let (target, card) = match &f.kind {
-            Kind::ForeignKey { target, nullable: false, .. } => (*target, quote!(<C as ::orm::Cardinality>::Required)),
+            Kind::ForeignKey { target, nullable: false, .. } => {
+                (*target, quote!(<__OrmC as ::orm::Cardinality>::Required))
+            }
             Kind::ForeignKey { target, nullable: true, .. } | Kind::HasOne { target } => {
-                (*target, quote!(<C as ::orm::Cardinality>::Optional))
+                (*target, quote!(<__OrmC as ::orm::Cardinality>::Optional))
             }
             Kind::HasMany { target } | Kind::ManyToMany { target } => (*target, quote!(::orm::Many)),
             Kind::Column | Kind::OptionalReverse { .. } => return None,
@@ -63,15 +65,15 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy, Debug)]
-        #vis struct #fields_ident<C = ::orm::Root> {
+        #vis struct #fields_ident<__OrmC = ::orm::Root> {
             #(#decls,)*
             #[doc(hidden)]
             pub __path: ::orm::__private::Path,
             #[doc(hidden)]
-            pub __cardinality: ::std::marker::PhantomData<C>,
+            pub __cardinality: ::std::marker::PhantomData<__OrmC>,
         }
 
-        impl<C: ::orm::Cardinality> #fields_ident<C> {
+        impl<__OrmC: ::orm::Cardinality> #fields_ident<__OrmC> {
             #[doc(hidden)]
             pub fn __at(path: ::orm::__private::Path) -> Self {
                 #fields_ident { #(#handles,)* __path: path, __cardinality: ::orm::__private::cardinality() }
@@ -80,7 +82,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             #(#methods)*
         }
 
-        impl<C: ::orm::Cardinality> ::orm::FieldSet for #fields_ident<C> {
+        impl<__OrmC: ::orm::Cardinality> ::orm::FieldSet for #fields_ident<__OrmC> {
             type Model = #ident;
             fn __path(&self) -> ::orm::__private::Path {
                 self.__path
@@ -90,7 +92,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         impl ::orm::SingleValued for #fields_ident<::orm::One> {}
         impl ::orm::SingleValued for #fields_ident<::orm::Nullable> {}
 
-        impl<C: ::orm::Cardinality> ::orm::IntoOrdering for #fields_ident<C> {
+        impl<__OrmC: ::orm::Cardinality> ::orm::IntoOrdering for #fields_ident<__OrmC> {
             fn push_terms(self, out: &mut ::orm::__private::OrderTerms) {
                 ::orm::__private::push_relation_ordering::<#ident>(self.__path, out)
             }

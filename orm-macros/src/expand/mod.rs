@@ -2,6 +2,7 @@
 
 mod fields;
 mod insert;
+mod markers;
 mod model;
 
 use crate::ctxt::Ctxt;
@@ -14,12 +15,12 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
     let parsed = parse::model(&mut cx, input);
     let resolved = parsed.as_ref().and_then(|m| validate::check(&mut cx, m));
-    match (parsed, resolved) {
+    match (&parsed, resolved) {
         (Some(model), Some(resolved)) if !cx.has_errors() => {
-            let names = Names::of(&model);
-            let fields = fields::expand(&model, &resolved, &names);
-            let insert = insert::expand(&model, &resolved, &names);
-            let model_impl = model::expand(&model, &resolved, &names);
+            let names = Names::of(model);
+            let fields = fields::expand(model, &resolved, &names);
+            let insert = insert::expand(model, &resolved, &names);
+            let model_impl = model::expand(model, &resolved, &names);
             quote! {
                 #fields
                 #insert
@@ -36,7 +37,10 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
             let stub = match &input.data {
                 syn::Data::Struct(_) if input.generics.params.is_empty() => {
                     let ident = &input.ident;
-                    quote! { ::orm::__stub_model!(#ident); }
+                    // The relation markers too, so that reverse sides on other models
+                    // still find this model's relations.
+                    let markers = parsed.as_ref().map(markers::expand).unwrap_or_default();
+                    quote! { ::orm::__stub_model!(#ident); #markers }
                 }
                 _ => TokenStream::new(),
             };

@@ -30,6 +30,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         (quote!((#(#tys,)*)), quote!((#(::std::clone::Clone::clone(&self.#idents),)*)))
     };
     let accessors = accessors(model, resolved);
+    let markers = super::markers::expand(model);
     let single_key = (pk_fields.len() == 1).then(|| {
         quote! {
             impl ::orm::SingleKey for #ident {
@@ -89,7 +90,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         .filter_map(|(i, f)| Some((resolved.relation_of[i]?, resolved.column_of[i].unwrap_or(usize::MAX), f)))
         .collect();
     let relation_metas = relation_fields.iter().map(|(_, column, f)| relation_meta(model, f, *column));
-    let marker_impls = relation_fields.iter().filter_map(|(r, _, f)| marker_impl(model, f, *r));
 
     // Every generated use of a field's type carries the type's span, so that an
     // unsupported type gives one error, at the type.
@@ -128,7 +128,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     quote! {
         impl ::orm::Model for #ident {
             type Fields = #fields_ident<::orm::Root>;
-            type FieldsAt<C: ::orm::Cardinality> = #fields_ident<C>;
+            type FieldsAt<__OrmC: ::orm::Cardinality> = #fields_ident<__OrmC>;
             type New = #new_ident;
             type Pk = #key_ty;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
@@ -151,7 +151,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 #fields_ident::__at(path)
             }
 
-            fn __fields_at<C: ::orm::Cardinality>(path: ::orm::__private::Path) -> #fields_ident<C> {
+            fn __fields_at<__OrmC: ::orm::Cardinality>(path: ::orm::__private::Path) -> #fields_ident<__OrmC> {
                 #fields_ident::__at(path)
             }
 
@@ -209,7 +209,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
         #single_key
 
-        #(#marker_impls)*
+        #markers
 
         #accessors
     }
@@ -262,11 +262,6 @@ fn local(column: usize) -> syn::Ident {
     quote::format_ident!("__orm_c{}", column)
 }
 
-/// FNV-1a of a field's name: tells relations apart in the marker traits.
-pub(crate) fn name_hash(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 fn on_delete(f: &Field<'_>) -> TokenStream {
     match f.on_delete.as_ref().map(|(v, _)| v.as_str()) {
         Some("set_null") => quote!(SetNull),
@@ -286,14 +281,15 @@ fn related_span(f: &Field<'_>, target: &syn::Type) -> proc_macro2::Span {
     }
 }
 
-/// The marker type a reverse side names: `Named<hash>`, or `_` for the one candidate.
+/// The marker type a reverse side names: `Named<hash>`, or `Sole` for the only
+/// candidate.
 fn which(related: &Option<(Option<String>, proc_macro2::Span)>) -> TokenStream {
     match related {
         Some((Some(name), span)) => {
-            let hash = name_hash(name);
+            let hash = super::markers::name_hash(name);
             quote_spanned! {*span=> ::orm::__private::Named<#hash>}
         }
-        _ => quote!(_),
+        _ => quote!(::orm::__private::Sole),
     }
 }
 
@@ -368,22 +364,4 @@ fn relation_meta(model: &Model<'_>, f: &Field<'_>, column: usize) -> TokenStream
             kind: #kind,
         }
     }
-}
-
-/// `impl ForeignKeyTo<Target, Named<hash>> for Model` (and the OneToOne and
-/// ManyToMany forms), so that a reverse side on `Target` can find this relation.
-fn marker_impl(model: &Model<'_>, f: &Field<'_>, relation: usize) -> Option<TokenStream> {
-    let ident = model.ident;
-    let hash = name_hash(&f.ident.to_string());
-    let (marker, target) = match &f.kind {
-        Kind::ForeignKey { target, unique: false, .. } => (quote!(ForeignKeyTo), *target),
-        Kind::ForeignKey { target, unique: true, .. } => (quote!(OneToOneTo), *target),
-        Kind::ManyToMany { target } if f.related.is_none() => (quote!(ManyToManyTo), *target),
-        _ => return None,
-    };
-    Some(quote! {
-        impl ::orm::__private::#marker<#target, ::orm::__private::Named<#hash>> for #ident {
-            const INDEX: usize = #relation;
-        }
-    })
 }

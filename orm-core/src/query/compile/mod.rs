@@ -800,12 +800,21 @@ pub(crate) fn insert(meta: &'static ModelMeta, rows: usize, with_pk: bool, retur
         w.ident(col.name);
         n += 1;
     }
+    // A model of an auto key alone: each row names the key as NULL, which the
+    // database fills in (`VALUES ()` is not SQL).
+    let only_key = n == 0;
+    if only_key {
+        w.ident(meta.pk_column().name);
+    }
     w.push(") VALUES ");
     for r in 0..rows {
         if r > 0 {
             w.push(", ");
         }
         w.push("(");
+        if only_key {
+            w.push("NULL");
+        }
         for i in 0..n {
             if i > 0 {
                 w.push(", ");
