@@ -774,10 +774,10 @@ pub trait Lookups<T: FieldType>: Sized {
         pattern(PatternKind::Exact, true, self.into_expr_node(), text.into_node())
     }
 
-    /// The same column or expression typed as nullable: for a column read through a
-    /// LEFT OUTER JOIN (across a reverse or nullable relation), where SQL gives NULL
-    /// when no related row exists. `values(|u| (u.name, u.posts().title.nullable()))`
-    /// gives `(String, Option<String>)`.
+    /// The same column or expression typed as nullable, `Option<T>`. A column read
+    /// through a nullable or many-valued relation is typed so already
+    /// (`values(|u| (u.name, u.posts().title))` gives `(String, Option<String>)`); this
+    /// is for an expression that SQL may make NULL, such as a division by zero.
     fn nullable(self) -> Expr<Option<T>> {
         Expr::from_node(self.into_expr_node())
     }
