@@ -4,7 +4,7 @@
 //! Run it with `cargo run --example custom_types`.
 
 use orm::prelude::*;
-use orm::{DecodeError, Ordered, Value, ValueRef};
+use orm::{ColumnType, DecodeError, Ordered, Value, ValueRef};
 
 /// A choice stored as text, like a Django `CharField(choices=...)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,7 +15,7 @@ enum Status {
 }
 
 impl FieldType for Status {
-    const SQL_TYPE: &'static str = "TEXT";
+    const COLUMN: ColumnType = ColumnType::Text;
     const RUST_TYPE: &'static str = "Status";
 
     fn to_value(&self) -> Value {
@@ -42,7 +42,7 @@ impl FieldType for Status {
 struct Cents(i64);
 
 impl FieldType for Cents {
-    const SQL_TYPE: &'static str = "INTEGER";
+    const COLUMN: ColumnType = ColumnType::Int64;
     const RUST_TYPE: &'static str = "Cents";
 
     fn to_value(&self) -> Value {

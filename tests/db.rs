@@ -178,7 +178,7 @@ fn try_atomic_accepts_the_callers_error_type() {
         db.execute("bogus sql", &[])?;
         Ok(())
     });
-    assert!(matches!(result, Err(AppError::Db(Error::Sqlite { .. }))));
+    assert!(matches!(result, Err(AppError::Db(Error::Database { kind: orm::DatabaseErrorKind::Statement, .. }))));
     assert_eq!(Author::objects().count(&db).unwrap(), 0);
 }
 

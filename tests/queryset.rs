@@ -39,7 +39,7 @@ fn sql_shows_text_and_parameters_without_running() -> orm::Result<()> {
          \"book\".\"price_cents\" FROM \"book\" WHERE \"book\".\"published_year\" >= ? \
          ORDER BY \"book\".\"title\" ASC LIMIT 5 OFFSET 5"
     );
-    assert_eq!(sql.params, [Value::Integer(2020)]);
+    assert_eq!(sql.params, [Value::Int32(2020)]);
     assert!(format!("{qs:?}").contains("QuerySet<Book>(SELECT"));
     Ok(())
 }

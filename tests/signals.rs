@@ -10,8 +10,7 @@ mod shop;
 use orm::prelude::*;
 use orm::Saving;
 use shop::*;
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 #[test]
 fn the_example_creates_profiles_both_ways() -> orm::Result<()> {
@@ -19,14 +18,14 @@ fn the_example_creates_profiles_both_ways() -> orm::Result<()> {
     Ok(())
 }
 
-type Log = Rc<RefCell<Vec<String>>>;
+type Log = Arc<Mutex<Vec<String>>>;
 
 fn logging_db() -> orm::Result<(Db, Log)> {
     let db = shop_db()?;
-    let log: Log = Rc::default();
+    let log: Log = Arc::default();
     let l = log.clone();
     db.on_pre_save::<Author>(move |_, saving| {
-        l.borrow_mut().push(match saving {
+        l.lock().unwrap().push(match saving {
             Saving::New(new) => format!("pre_save new {}", new.name),
             Saving::Existing(a) => format!("pre_save {}", a.name),
         });
@@ -34,17 +33,17 @@ fn logging_db() -> orm::Result<(Db, Log)> {
     });
     let l = log.clone();
     db.on_post_save::<Author>(move |_, a, created| {
-        l.borrow_mut().push(format!("post_save {} created={created}", a.name));
+        l.lock().unwrap().push(format!("post_save {} created={created}", a.name));
         Ok(())
     });
     let l = log.clone();
     db.on_pre_delete::<Author>(move |_, a| {
-        l.borrow_mut().push(format!("pre_delete {}", a.name));
+        l.lock().unwrap().push(format!("pre_delete {}", a.name));
         Ok(())
     });
     let l = log.clone();
     db.on_post_delete::<Author>(move |_, a| {
-        l.borrow_mut().push(format!("post_delete {}", a.name));
+        l.lock().unwrap().push(format!("post_delete {}", a.name));
         Ok(())
     });
     Ok((db, log))
@@ -58,7 +57,7 @@ fn save_and_delete_send_their_signals_in_order() -> orm::Result<()> {
     a.save(&db)?;
     a.delete(&db)?;
     assert_eq!(
-        *log.borrow(),
+        *log.lock().unwrap(),
         [
             "pre_save new A",
             "post_save A created=true",
@@ -78,7 +77,7 @@ fn get_or_create_update_or_create_and_queryset_delete_send_signals() -> orm::Res
     Author::objects().update_or_create(&db, |a| a.name.eq("X"), NewAuthor { name: "X".into(), birth_year: Some(1) })?;
     Author::objects().filter(|a| a.name.eq("X")).delete(&db)?;
     assert_eq!(
-        *log.borrow(),
+        *log.lock().unwrap(),
         [
             "pre_save new X",
             "post_save X created=true",
@@ -97,7 +96,7 @@ fn bulk_operations_skip_signals() -> orm::Result<()> {
     Author::objects().bulk_create(&db, [NewAuthor { name: "A".into(), birth_year: None }])?;
     Author::objects().bulk_insert(&db, [NewAuthor { name: "B".into(), birth_year: None }])?;
     Author::objects().update(&db, |a| a.birth_year.set(1900))?;
-    assert!(log.borrow().is_empty());
+    assert!(log.lock().unwrap().is_empty());
     Ok(())
 }
 
@@ -128,6 +127,6 @@ fn receivers_belong_to_their_db() -> orm::Result<()> {
     let (_db, log) = logging_db()?;
     let other = shop_db()?;
     Author::objects().create(&other, NewAuthor { name: "elsewhere".into(), birth_year: None })?;
-    assert!(log.borrow().is_empty());
+    assert!(log.lock().unwrap().is_empty());
     Ok(())
 }

@@ -3,15 +3,14 @@
 
 pub use crate::db::format_queries;
 pub use crate::model::Path;
-pub use rusqlite::Row;
 
 /// Decodes column `index` with `decode` (a `FieldType::from_value`); a mismatch is an
 /// `Error::Decode` naming the model and column. Generated decoders call it with
 /// `<Type as FieldType>::..` paths spanned at the field's type, so that an unsupported
 /// type gives one error, at the type.
 #[inline]
-pub fn read_with<T>(
-    row: &Row<'_>,
+pub fn read_with<T, R: crate::RowRead>(
+    row: &R,
     index: usize,
     model: &'static str,
     column: &'static str,
@@ -21,9 +20,9 @@ pub fn read_with<T>(
     crate::query::decode_column(row, index, decode, || (model, column, expected))
 }
 
-pub use crate::model::DecodeFn;
 pub use crate::query::{OrderBy, OrderTerms};
 pub use crate::relations::load::fetch_children;
+pub use crate::relations::RelatedPlan;
 pub use crate::relations::{
     cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
     Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField, Sole,
@@ -34,19 +33,6 @@ pub use crate::relations::{
 pub fn named<F: RelationField>(mut field: F, relation: &'static crate::RelationMeta) -> F {
     field.name(relation);
     field
-}
-
-/// The boxed decoder of a model, stored in its `ModelMeta`.
-pub fn decode_boxed<M: crate::Model>(row: &Row<'_>, start: usize) -> crate::Result<Box<dyn AnyModel>> {
-    Ok(Box::new(M::__from_row(row, start)?))
-}
-
-/// The shared decoder of a model, stored in its `ModelMeta`.
-pub fn decode_shared<M: crate::Model>(
-    row: &Row<'_>,
-    start: usize,
-) -> crate::Result<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
-    Ok(std::sync::Arc::new(crate::relations::Aligned(M::__from_row(row, start)?)))
 }
 
 /// `order_by(|b| b.author())`: the related model's default ordering (or its key),
@@ -109,8 +95,6 @@ macro_rules! __stub_model {
                 unique_together: &[],
                 index_together: &[],
                 relations: &[],
-                decode: ::orm::__private::decode_boxed::<$model>,
-                decode_shared: ::orm::__private::decode_shared::<$model>,
                 fetch_children: ::orm::__private::fetch_children::<$model>,
             };
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
@@ -119,8 +103,17 @@ macro_rules! __stub_model {
             fn __fields_at<__OrmC: ::orm::Cardinality>(_: ::orm::__private::Path) -> Self::FieldsAt<__OrmC> {
                 ::orm::__private::StubFields(::std::marker::PhantomData)
             }
-            fn __from_row(_: &::orm::__private::Row<'_>, _: usize) -> ::orm::Result<Self> {
-                unreachable!()
+            fn __decode<R: ::orm::RowRead>(_: &R, _: usize) -> ::orm::Result<Self> {
+                unreachable!("a model whose derive failed does not compile")
+            }
+            fn __load_related<R: ::orm::RowRead>(
+                &mut self,
+                _: usize,
+                _: &R,
+                _: &::orm::__private::RelatedPlan,
+                _: usize,
+            ) -> ::orm::Result<()> {
+                Ok(())
             }
             fn __push_values(&self, _: &mut ::std::vec::Vec<::orm::Value>) {}
             fn pk(&self) -> ::orm::Value {

@@ -1,21 +1,14 @@
 //! The connection: statement cache, the query counter (one choke point), capture and
 //! transactions.
 
+use crate::backend::{Collect, Connection as _, DecodeRow, RowSink};
 use crate::model::{Model, ModelMeta};
-use crate::query::RowShape;
-use crate::relations::load::RelatedPlan;
 use crate::types::Value;
 use crate::{Error, Result};
-use rusqlite::CachedStatement;
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::marker::PhantomData;
-use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// How many prepared statements the connection keeps.
-const STATEMENT_CACHE_CAPACITY: usize = 256;
 
 /// One statement sent to SQLite, as recorded by [`Db::capture`].
 #[derive(Debug, Clone, PartialEq)]
@@ -48,13 +41,13 @@ pub struct Captured<T> {
     pub queries: Vec<CapturedQuery>,
 }
 
-/// A connection to an SQLite database.
+/// A connection to a database.
 ///
-/// It turns on foreign keys (and WAL and a busy timeout for files), caches prepared
-/// statements, and counts every statement it sends, transaction control included, as
-/// Django counts queries.
+/// It caches prepared statements and counts every statement it sends, transaction
+/// control included, as Django counts queries. A `Db` is `Send`: it can move to
+/// another thread, but serves one thread at a time.
 pub struct Db {
-    conn: rusqlite::Connection,
+    conn: crate::Connection,
     queries: Cell<u64>,
     capture_depth: Cell<u32>,
     captured: RefCell<Vec<CapturedQuery>>,
@@ -63,7 +56,7 @@ pub struct Db {
     signals: crate::signals::Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
     /// Keyed by the model's identity: two models may share a table.
-    sql_cache: RefCell<crate::hash::IntMap<(std::any::TypeId, usize, SqlKind), Rc<str>>>,
+    sql_cache: RefCell<crate::hash::IntMap<(std::any::TypeId, usize, SqlKind), Arc<str>>>,
 }
 
 /// The statements kept in [`Db`]'s SQL text cache.
@@ -77,31 +70,14 @@ pub(crate) enum SqlKind {
 
 impl fmt::Debug for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Db").field("path", &self.conn.path()).field("queries", &self.queries.get()).finish()
+        f.debug_struct("Db").field("database", &self.conn.describe()).field("queries", &self.queries.get()).finish()
     }
 }
 
 impl Db {
-    /// Opens (or creates) a database file, with WAL journaling, `foreign_keys=ON` and
-    /// a 5 second busy timeout.
-    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        let conn = rusqlite::Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Db::setup(conn)
-    }
-
-    /// Opens a private in-memory database, for tests.
-    pub fn open_in_memory() -> Result<Db> {
-        Db::setup(rusqlite::Connection::open_in_memory()?)
-    }
-
-    fn setup(conn: rusqlite::Connection) -> Result<Db> {
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-        crate::functions::register(&conn)?;
-        Ok(Db {
+    /// A `Db` over an open connection.
+    pub(crate) fn with_connection(conn: crate::Connection) -> Db {
+        Db {
             conn,
             queries: Cell::new(0),
             capture_depth: Cell::new(0),
@@ -110,7 +86,7 @@ impl Db {
             models: RefCell::new(Vec::new()),
             signals: Default::default(),
             sql_cache: RefCell::new(Default::default()),
-        })
+        }
     }
 
     /// How many statements this connection has sent to SQLite since it was opened.
@@ -147,8 +123,8 @@ impl Db {
     /// Runs a statement of your own, counted like every other one, and returns the
     /// number of rows it changed. Values are bound to `?` placeholders.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
-        self.run(sql, params, false, |stmt| {
-            let n = stmt.raw_execute()?;
+        self.run(sql, params, false, |conn| {
+            let n = conn.execute(sql, params)?;
             Ok((n, n))
         })
     }
@@ -184,13 +160,13 @@ impl Db {
 
     /// The SQL text of a statement whose shape depends only on the model and a row
     /// count, built once per connection (a multi-row INSERT is long to format).
-    pub(crate) fn cached_sql<M: Model>(&self, rows: usize, kind: SqlKind) -> Rc<str> {
+    pub(crate) fn cached_sql<M: Model>(&self, rows: usize, kind: SqlKind) -> Arc<str> {
         let meta = M::META;
         let key = (std::any::TypeId::of::<M>(), rows, kind);
         if let Some(sql) = self.sql_cache.borrow().get(&key) {
             return sql.clone();
         }
-        let sql: Rc<str> = match kind {
+        let sql: Arc<str> = match kind {
             SqlKind::Insert => crate::query::compile::insert(meta, rows, false, false).into(),
             SqlKind::SelectAll => {
                 crate::query::compile::select(&crate::query::Query::new(meta), crate::query::compile::Columns::Model)
@@ -290,8 +266,8 @@ impl Db {
     }
 
     fn control(&self, sql: &str) -> Result<()> {
-        self.run(sql, &[], true, |stmt| {
-            stmt.raw_execute()?;
+        self.run(sql, &[], true, |conn| {
+            conn.execute(sql, &[])?;
             Ok(((), 0))
         })
     }
@@ -303,11 +279,11 @@ impl Db {
         sql: &str,
         params: &[Value],
         control: bool,
-        body: impl FnOnce(&mut CachedStatement<'_>) -> Result<(R, usize)>,
+        body: impl FnOnce(&crate::Connection) -> Result<(R, usize)>,
     ) -> Result<R> {
         self.queries.set(self.queries.get() + 1);
         let start = self.records().then(Instant::now);
-        let result = self.bound(sql, params).and_then(|mut stmt| body(&mut stmt));
+        let result = body(&self.conn);
         if let Some(start) = start {
             let rows = result.as_ref().ok().map(|(_, rows)| *rows);
             self.record(sql, params, start.elapsed(), rows, control);
@@ -315,36 +291,23 @@ impl Db {
         result.map(|(value, _)| value)
     }
 
-    /// Runs a write whose parameters `bind` binds straight into the statement (no
-    /// `Vec<Value>` kept alive); counted like any statement. Only when nothing records
-    /// the parameters: see [`Db::records`].
-    pub(crate) fn execute_binding(
+    /// Runs a write whose parameters come one at a time from `params`, each bound as
+    /// it comes (no `Vec<Value>` kept alive); counted like any statement. Only when
+    /// nothing records the parameters: see [`Db::records`].
+    pub(crate) fn execute_streaming(
         &self,
         sql: &str,
-        bind: impl FnOnce(&mut CachedStatement<'_>) -> Result<()>,
+        params: &mut dyn Iterator<Item = Result<Value>>,
     ) -> Result<usize> {
         debug_assert!(!self.records());
         self.queries.set(self.queries.get() + 1);
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        if let Err(err) = bind(&mut stmt) {
-            stmt.clear_bindings();
-            return Err(err);
-        }
-        Ok(stmt.raw_execute()?)
+        self.conn.execute_streaming(sql, params)
     }
 
     /// Whether statements are recorded, timed and with their parameters (a capture,
     /// or tracing).
     pub(crate) fn records(&self) -> bool {
         self.capture_depth.get() > 0 || cfg!(feature = "tracing")
-    }
-
-    fn bound(&self, sql: &str, params: &[Value]) -> Result<CachedStatement<'_>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        for (i, p) in params.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1, p)?;
-        }
-        Ok(stmt)
     }
 
     fn record(&self, sql: &str, params: &[Value], duration: Duration, rows: Option<usize>, control: bool) {
@@ -362,70 +325,39 @@ impl Db {
     }
 
     /// Runs a query and decodes every row.
-    pub(crate) fn fetch<T>(
-        &self,
-        sql: &str,
-        params: &[Value],
-        mut decode: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
-    ) -> Result<Vec<T>> {
+    pub(crate) fn fetch<D: DecodeRow>(&self, sql: &str, params: &[Value], decode: D) -> Result<Vec<D::Item>> {
         let mut out = Vec::new();
-        self.fetch_each(sql, params, |row| {
-            out.push(decode(row)?);
-            Ok(())
-        })?;
+        self.query(sql, params, &mut Collect { decode, out: &mut out })?;
         Ok(out)
     }
 
-    /// Runs a query and hands each row to `each`; returns the number of rows.
-    pub(crate) fn fetch_each(
-        &self,
-        sql: &str,
-        params: &[Value],
-        mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
-    ) -> Result<usize> {
-        self.run(sql, params, false, |stmt| {
-            let mut rows = stmt.raw_query();
-            let mut n = 0;
-            while let Some(row) = rows.next()? {
-                each(row)?;
-                n += 1;
-            }
+    /// Runs a query and hands each row to `sink`; returns the number of rows.
+    pub(crate) fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize> {
+        self.run(sql, params, false, |conn| {
+            let n = conn.query(sql, params, sink)?;
             Ok((n, n))
         })
     }
 
     /// Runs a query that returns exactly one row.
-    pub(crate) fn fetch_one<T>(
-        &self,
-        sql: &str,
-        params: &[Value],
-        decode: impl FnOnce(&rusqlite::Row<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.run(sql, params, false, |stmt| {
-            let mut rows = stmt.raw_query();
-            match rows.next()? {
-                Some(row) => Ok((decode(row)?, 1)),
-                None => Err(Error::Sqlite { source: rusqlite::Error::QueryReturnedNoRows }),
-            }
-        })
+    pub(crate) fn fetch_one<D: DecodeRow>(&self, sql: &str, params: &[Value], decode: D) -> Result<D::Item> {
+        let mut rows = self.fetch(sql, params, decode)?;
+        match rows.pop() {
+            Some(row) if rows.is_empty() => Ok(row),
+            _ => Err(Error::InvalidQuery { message: "a statement that returns one row returned another number" }),
+        }
     }
 
-    /// Prepares and binds a query whose rows are read later by a [`Cursor`]; counted
-    /// here, once, with `rows: None` in a capture.
-    pub(crate) fn cursor<M: Model, S: RowShape<M>>(
-        &self,
-        sql: &str,
-        params: &[Value],
-        shape: S,
-        related: RelatedPlan,
-    ) -> Result<Cursor<'_, M, S>> {
+    /// Prepares and binds a query whose rows are read later (a cursor); counted here,
+    /// once, with `rows: None` in a capture.
+    pub(crate) fn prepare(&self, sql: &str, params: &[Value]) -> Result<crate::backend::StatementOf<'_>> {
         self.queries.set(self.queries.get() + 1);
         let start = self.records().then(Instant::now);
-        let stmt = self.bound(sql, params);
+        let stmt = self.conn.prepare(sql, params);
         if let Some(start) = start {
             self.record(sql, params, start.elapsed(), None, false);
         }
-        Ok(Cursor { stmt: Some(stmt?), shape, related, _model: PhantomData })
+        stmt
     }
 }
 
@@ -504,56 +436,6 @@ pub fn format_queries(queries: &[CapturedQuery]) -> String {
         out.push_str(&format!("{}. {}\n", i + 1, q));
     }
     out
-}
-
-/// A query whose rows are read one at a time; returned by
-/// [`QuerySet::iter`](crate::QuerySet::iter).
-pub struct Cursor<'db, M, S> {
-    stmt: Option<CachedStatement<'db>>,
-    shape: S,
-    related: RelatedPlan,
-    _model: PhantomData<fn() -> M>,
-}
-
-impl<M: Model, S: RowShape<M>> Cursor<'_, M, S> {
-    pub(crate) fn empty(shape: S) -> Self {
-        Cursor { stmt: None, shape, related: RelatedPlan::default(), _model: PhantomData }
-    }
-
-    /// The rows, decoded one at a time, without collecting them.
-    pub fn rows(&mut self) -> Rows<'_, M, S> {
-        Rows {
-            rows: self.stmt.as_mut().map(|s| s.raw_query()),
-            shape: &self.shape,
-            related: &self.related,
-            _model: PhantomData,
-        }
-    }
-}
-
-/// The iterator of a [`Cursor`]: one `Result` per row.
-pub struct Rows<'c, M, S> {
-    rows: Option<rusqlite::Rows<'c>>,
-    shape: &'c S,
-    related: &'c RelatedPlan,
-    _model: PhantomData<fn() -> M>,
-}
-
-impl<M: Model, S: RowShape<M>> Iterator for Rows<'_, M, S> {
-    type Item = Result<S::Item>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let rows = self.rows.as_mut()?;
-        let item = match rows.next() {
-            Ok(Some(row)) => Some(self.shape.decode_row(row, self.related)),
-            Ok(None) => None,
-            Err(err) => Some(Err(err.into())),
-        };
-        if !matches!(item, Some(Ok(_))) {
-            self.rows = None;
-        }
-        item
-    }
 }
 
 /// A list of models, for [`Db::create_tables`]: a tuple such as `(Author, Book)`, of

@@ -129,13 +129,63 @@ pub enum Error {
         /// What was wrong and what to do instead.
         message: &'static str,
     },
-    /// Any other error from SQLite.
-    #[error("SQLite error: {source}")]
-    Sqlite {
-        /// The underlying error.
+    /// The database failed or refused a statement for another reason than a
+    /// constraint: classified the same way on every backend, with the driver's own
+    /// error as the source.
+    #[error("{kind}: {message}")]
+    Database {
+        /// What kind of failure it is.
+        kind: DatabaseErrorKind,
+        /// The backend's code for it: SQLite's extended result code, PostgreSQL's
+        /// SQLSTATE.
+        code: Option<String>,
+        /// The database's message.
+        message: String,
+        /// The driver's error.
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// What kind of failure an [`Error::Database`] is, the same on every backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DatabaseErrorKind {
+    /// The database is locked by another connection (SQLite's `SQLITE_BUSY` or
+    /// `SQLITE_LOCKED`, after any busy timeout ran out). Retrying later may succeed.
+    Busy,
+    /// The transaction could not be serialized with others, or was chosen as a
+    /// deadlock victim; retry the whole transaction.
+    Serialization,
+    /// A write to a database opened read-only.
+    ReadOnly,
+    /// The statement is not valid SQL for this database, or names a table or column
+    /// that does not exist.
+    Statement,
+    /// The database could not be opened or reached.
+    Connection,
+    /// Anything else.
+    Other,
+}
+
+impl DatabaseErrorKind {
+    /// Whether running the same transaction again may succeed (busy, serialization).
+    pub fn is_retryable(self) -> bool {
+        matches!(self, DatabaseErrorKind::Busy | DatabaseErrorKind::Serialization)
+    }
+}
+
+impl fmt::Display for DatabaseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DatabaseErrorKind::Busy => "database busy",
+            DatabaseErrorKind::Serialization => "serialization failure",
+            DatabaseErrorKind::ReadOnly => "read-only database",
+            DatabaseErrorKind::Statement => "invalid statement",
+            DatabaseErrorKind::Connection => "cannot connect",
+            DatabaseErrorKind::Other => "database error",
+        })
+    }
 }
 
 /// "`Book.author` (ForeignKey<Author>) was not loaded: add `select_related(|x| x.author())` ..."
@@ -164,30 +214,5 @@ fn count_text(count: Option<usize>) -> String {
     match count {
         Some(n) => n.to_string(),
         None => "more than 20".to_owned(),
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(err: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(code, message) = &err {
-            if code.code == rusqlite::ErrorCode::ConstraintViolation {
-                let kind = match code.extended_code {
-                    2067 => ConstraintKind::Unique,
-                    1555 => ConstraintKind::PrimaryKey,
-                    1299 => ConstraintKind::NotNull,
-                    787 => ConstraintKind::ForeignKey,
-                    275 => ConstraintKind::Check,
-                    _ => ConstraintKind::Other,
-                };
-                let message = message.clone().unwrap_or_else(|| code.to_string());
-                // SQLite writes "UNIQUE constraint failed: t.c"; the kind says the first part.
-                let detail = match message.split_once(" constraint failed: ") {
-                    Some((_, detail)) => detail.to_owned(),
-                    None => message,
-                };
-                return Error::Integrity { kind, message: detail };
-            }
-        }
-        Error::Sqlite { source: err }
     }
 }

@@ -6,28 +6,31 @@
 
 #![warn(missing_docs)]
 
+mod backend;
 mod db;
 mod error;
-mod functions;
 mod hash;
 mod model;
 mod query;
 mod relations;
 mod signals;
+mod sqlite;
 mod types;
+mod value;
 mod write;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use db::{Captured, CapturedQuery, Cursor, Db, ModelList, Rows};
-pub use error::{ConstraintKind, Error, Result};
+pub use backend::RowRead;
+pub use db::{Captured, CapturedQuery, Db, ModelList};
+pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
 pub use model::{ColumnMeta, Insert, Model, ModelMeta, SingleKey};
 pub use query::{
-    count_all, Aggregate, AggregateSelection, Annotated, Assignment, Cardinality, DeleteCount, Expr, Field, FieldOrder,
-    Flavor, Instances, IntoAssignments, IntoOrdering, KeysetOrdering, KeysetPage, Lookups, Many, NotNull, Null,
-    Nullable, One, Operand, OrderBy, OwnModel, Page, Plain, PrefetchQuerySet, QuerySet, RelationOrder, Root, RowShape,
-    Selection, Sql, Unique, Values, ValuesAnnotated, Q,
+    count_all, Aggregate, AggregateSelection, Annotated, Assignment, Cardinality, Cursor, DeleteCount, Expr, Field,
+    FieldOrder, Flavor, Instances, IntoAssignments, IntoOrdering, KeysetOrdering, KeysetPage, Lookups, Many, NotNull,
+    Null, Nullable, One, Operand, OrderBy, OwnModel, Page, Plain, PrefetchQuerySet, QuerySet, RelationOrder, Root,
+    RowShape, Rows, Selection, Sql, Unique, Values, ValuesAnnotated, Q,
 };
 #[doc(hidden)]
 pub use query::{RunItFirst, SameModel, UseLookups};
@@ -36,9 +39,26 @@ pub use relations::{
     ManyToManyManager, OnDelete, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
 };
 pub use signals::Saving;
-pub use types::{
-    DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn, Value, ValueRef,
-};
+pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
+pub use value::{ColumnType, Value, ValueRef};
+
+// The composition root: the only place that names the backends.
+
+/// The connection a [`Db`] holds: SQLite's.
+pub(crate) type Connection = sqlite::Connection;
+
+impl Db {
+    /// Opens (or creates) an SQLite database file, with WAL journaling,
+    /// `foreign_keys=ON` and a 5 second busy timeout.
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Db> {
+        Ok(Db::with_connection(sqlite::Connection::open(path.as_ref())?))
+    }
+
+    /// Opens a private in-memory SQLite database, for tests.
+    pub fn open_in_memory() -> Result<Db> {
+        Ok(Db::with_connection(sqlite::Connection::open_in_memory()?))
+    }
+}
 
 /// chrono, re-exported for its column types (feature `chrono`).
 #[cfg(feature = "chrono")]

@@ -13,8 +13,8 @@ pub struct ColumnMeta {
     pub name: &'static str,
     /// The Rust field's name.
     pub field: &'static str,
-    /// The SQL type used in `CREATE TABLE`.
-    pub sql_type: &'static str,
+    /// The column's logical type (each backend's `CREATE TABLE` names it).
+    pub column_type: crate::ColumnType,
     /// The Rust type's name, for decode errors.
     pub rust_type: &'static str,
     /// Whether the column accepts `NULL`.
@@ -31,10 +31,6 @@ pub struct ColumnMeta {
     pub max_length: Option<u32>,
 }
 
-/// Decodes a row of a model into a boxed instance, starting at a column.
-#[doc(hidden)]
-pub type DecodeFn = fn(&rusqlite::Row<'_>, usize) -> Result<Box<dyn AnyModel>>;
-
 /// Runs a prefetch level of a model and groups the rows by parent.
 #[doc(hidden)]
 pub type FetchChildrenFn = fn(
@@ -43,10 +39,6 @@ pub type FetchChildrenFn = fn(
     &[crate::relations::load::PrefetchNode],
     bool,
 ) -> Result<Box<dyn crate::relations::load::Children>>;
-
-/// Decodes a row of a model into a shared instance, starting at a column.
-#[doc(hidden)]
-pub type DecodeSharedFn = fn(&rusqlite::Row<'_>, usize) -> Result<std::sync::Arc<dyn std::any::Any + Send + Sync>>;
 
 /// The static description of a model's table, built by `#[derive(Model)]`.
 pub struct ModelMeta {
@@ -70,16 +62,9 @@ pub struct ModelMeta {
     pub index_together: &'static [&'static [usize]],
     /// The relation fields (forward and reverse), in field order.
     pub relations: &'static [RelationMeta],
-    /// Decodes a row into a boxed instance, for the loaders.
-    #[doc(hidden)]
-    pub decode: DecodeFn,
     /// Runs a prefetch level for this model, typed (see `relations::load`).
     #[doc(hidden)]
     pub fetch_children: FetchChildrenFn,
-    /// Decodes a row straight into a shared instance, for `select_related` along a
-    /// ForeignKey (one allocation instead of a box and then an `Arc`).
-    #[doc(hidden)]
-    pub decode_shared: DecodeSharedFn,
 }
 
 impl std::fmt::Debug for ModelMeta {
@@ -241,8 +226,18 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// `None` if no loader filled the field, `Some(None)` if it holds no row.
     #[doc(hidden)]
     fn __related_one(&mut self, relation: usize) -> Option<Option<&mut dyn AnyModel>>;
+    /// Decodes the model's columns from `row`, starting at column `start`.
     #[doc(hidden)]
-    fn __from_row(row: &rusqlite::Row<'_>, start: usize) -> Result<Self>;
+    fn __decode<R: crate::RowRead>(row: &R, start: usize) -> Result<Self>;
+    /// Decodes the related model of `relation` (a `select_related` step) from `row`.
+    #[doc(hidden)]
+    fn __load_related<R: crate::RowRead>(
+        &mut self,
+        relation: usize,
+        row: &R,
+        plan: &crate::relations::RelatedPlan,
+        step: usize,
+    ) -> Result<()>;
     #[doc(hidden)]
     fn __push_values(&self, out: &mut Vec<Value>);
 

@@ -10,7 +10,7 @@ use crate::model::{Insert, Model};
 use crate::{Db, Result};
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// What `pre_save` receives: the row about to be inserted, or the instance about to be
 /// written.
@@ -29,7 +29,7 @@ pub(crate) enum Kind {
     PostDelete,
 }
 
-type Callback = Rc<dyn Fn(&Db, &dyn Any, bool) -> Result<()>>;
+type Callback = Arc<dyn Fn(&Db, &dyn Any, bool) -> Result<()> + Send + Sync>;
 
 struct Receiver {
     model: TypeId,
@@ -77,11 +77,11 @@ fn downcast<T: 'static>(value: &dyn Any) -> &T {
 
 impl Db {
     /// Runs `receiver` before each `create` or `save` of an `M` (Django's `pre_save`).
-    pub fn on_pre_save<M: Model>(&self, receiver: impl Fn(&Db, Saving<'_, M>) -> Result<()> + 'static) {
+    pub fn on_pre_save<M: Model>(&self, receiver: impl Fn(&Db, Saving<'_, M>) -> Result<()> + Send + Sync + 'static) {
         self.signals().add(
             TypeId::of::<M>(),
             Kind::PreSave,
-            Rc::new(move |db, value, is_new| {
+            Arc::new(move |db, value, is_new| {
                 if is_new {
                     receiver(db, Saving::New(downcast::<<M as Model>::New>(value)))
                 } else {
@@ -93,30 +93,30 @@ impl Db {
 
     /// Runs `receiver` after each `create` or `save` of an `M`, with `created` true for
     /// an insert (Django's `post_save`).
-    pub fn on_post_save<M: Model>(&self, receiver: impl Fn(&Db, &M, bool) -> Result<()> + 'static) {
+    pub fn on_post_save<M: Model>(&self, receiver: impl Fn(&Db, &M, bool) -> Result<()> + Send + Sync + 'static) {
         self.signals().add(
             TypeId::of::<M>(),
             Kind::PostSave,
-            Rc::new(move |db, value, created| receiver(db, downcast::<M>(value), created)),
+            Arc::new(move |db, value, created| receiver(db, downcast::<M>(value), created)),
         );
     }
 
     /// Runs `receiver` before an `M` is deleted by `delete()` on it or on a QuerySet
     /// of `M` (Django's `pre_delete`).
-    pub fn on_pre_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + 'static) {
+    pub fn on_pre_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + Send + Sync + 'static) {
         self.signals().add(
             TypeId::of::<M>(),
             Kind::PreDelete,
-            Rc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
+            Arc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
         );
     }
 
     /// Runs `receiver` after an `M` is deleted (Django's `post_delete`).
-    pub fn on_post_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + 'static) {
+    pub fn on_post_delete<M: Model>(&self, receiver: impl Fn(&Db, &M) -> Result<()> + Send + Sync + 'static) {
         self.signals().add(
             TypeId::of::<M>(),
             Kind::PostDelete,
-            Rc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
+            Arc::new(move |db, value, _| receiver(db, downcast::<M>(value))),
         );
     }
 }

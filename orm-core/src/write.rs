@@ -1,5 +1,6 @@
 //! Inserts, saves and deletes of single instances and batches.
 
+use crate::backend::Column;
 use crate::db::Db;
 use crate::db::SqlKind;
 use crate::model::{Insert, Model, ModelMeta};
@@ -64,7 +65,7 @@ pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     check_insert_rows(meta, &params)?;
     let model = if meta.auto_pk {
         let sql = compile::insert(meta, 1, false, true);
-        let pk = db.fetch_one(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
+        let pk = db.fetch_one(&sql, &params, Column::<i64>::at(0))?;
         new.__into_model(pk)
     } else {
         let sql = compile::insert(meta, 1, false, false);
@@ -101,7 +102,7 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
             check_insert_rows(meta, &params)?;
             if meta.auto_pk {
                 let sql = compile::insert(meta, batch.len(), false, true);
-                let mut keys = db.fetch(&sql, &params, |row| Ok(row.get::<_, i64>(0)?))?;
+                let mut keys = db.fetch(&sql, &params, Column::<i64>::at(0))?;
                 // SQLite does not promise RETURNING's order; new keys increase in
                 // insertion order within one statement, so sorting restores it.
                 keys.sort_unstable();
@@ -169,29 +170,73 @@ fn insert_streaming<N: Insert>(
     db: &Db,
     meta: &'static ModelMeta,
     n: usize,
-    mut rows: impl Iterator<Item = N>,
+    rows: impl Iterator<Item = N>,
 ) -> Result<usize> {
-    db.execute_binding(&db.cached_sql::<N::Model>(n, SqlKind::Insert), |stmt| {
-        let mut values = Vec::with_capacity(insert_columns(meta));
-        let mut index = 0;
-        let bounded = has_bounds(meta);
-        for row in rows.by_ref().take(n) {
+    let mut values = StreamValues {
+        meta,
+        rows,
+        promised: n,
+        taken: 0,
+        buffer: Vec::with_capacity(insert_columns(meta)).into_iter(),
+        bounded: has_bounds(meta),
+        done: false,
+    };
+    db.execute_streaming(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &mut values)
+}
+
+/// The values of `promised` rows, one at a time, each row checked (`max_length`)
+/// before its first value goes out; a row more or fewer than promised is an error.
+struct StreamValues<I> {
+    meta: &'static ModelMeta,
+    rows: I,
+    promised: usize,
+    taken: usize,
+    buffer: std::vec::IntoIter<Value>,
+    bounded: bool,
+    done: bool,
+}
+
+impl<I> Iterator for StreamValues<I>
+where
+    I: Iterator,
+    I::Item: Insert,
+{
+    type Item = Result<Value>;
+
+    fn next(&mut self) -> Option<Result<Value>> {
+        loop {
+            if let Some(value) = self.buffer.next() {
+                return Some(Ok(value));
+            }
+            if self.done {
+                return None;
+            }
+            let broken = || {
+                Err(Error::InvalidQuery {
+                    message: "bulk_insert: the iterator yielded another number of rows than its size_hint promised; nothing was inserted",
+                })
+            };
+            if self.taken == self.promised {
+                self.done = true;
+                return if self.rows.next().is_some() { Some(broken()) } else { None };
+            }
+            let Some(row) = self.rows.next() else {
+                self.done = true;
+                return Some(broken());
+            };
+            self.taken += 1;
+            let mut values = std::mem::take(&mut self.buffer).collect::<Vec<Value>>();
+            values.clear();
             row.__into_values(&mut values);
-            if bounded {
-                check_insert_rows(meta, &values)?;
+            if self.bounded {
+                if let Err(err) = check_insert_rows(self.meta, &values) {
+                    self.done = true;
+                    return Some(Err(err));
+                }
             }
-            for value in values.drain(..) {
-                index += 1;
-                stmt.raw_bind_parameter(index, &value)?;
-            }
+            self.buffer = values.into_iter();
         }
-        if index != n * insert_columns(meta) || rows.next().is_some() {
-            return Err(Error::InvalidQuery {
-                message: "bulk_insert: the iterator yielded another number of rows than its size_hint promised; nothing was inserted",
-            });
-        }
-        Ok(())
-    })
+    }
 }
 
 /// Django's `save()`: `UPDATE` by primary key; if no row has the key, `INSERT` it.

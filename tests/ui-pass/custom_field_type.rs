@@ -1,6 +1,6 @@
 // A user enum stored in a column, with an order, used in lookups and updates.
 use orm::prelude::*;
-use orm::{DecodeError, Ordered, Value, ValueRef};
+use orm::{ColumnType, DecodeError, Ordered, Value, ValueRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
@@ -10,7 +10,7 @@ pub enum Priority {
 }
 
 impl FieldType for Priority {
-    const SQL_TYPE: &'static str = "INTEGER";
+    const COLUMN: ColumnType = ColumnType::Int64;
     const RUST_TYPE: &'static str = "Priority";
     fn to_value(&self) -> Value {
         Value::Integer(*self as i64)

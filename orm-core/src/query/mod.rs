@@ -1,6 +1,7 @@
 //! Lazy, typed QuerySets.
 
 pub(crate) mod compile;
+mod cursor;
 pub(crate) mod expr;
 mod joins;
 mod more;
@@ -11,6 +12,7 @@ mod select;
 mod shape;
 
 pub use compile::Sql;
+pub use cursor::{Cursor, Rows};
 pub use expr::{
     count_all, Aggregate, Assignment, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
     OrderBy, Q,
@@ -29,9 +31,10 @@ pub use select::{AggregateSelection, Selection};
 pub(crate) use shape::ShapeColumns;
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
 
-use crate::db::{Cursor, Db};
+use crate::db::Db;
 use crate::model::{Insert, Model, ModelMeta, Path};
-use crate::relations::load::{PrefetchSpec, RelatedPlan};
+use crate::relations::load::PrefetchSpec;
+use crate::relations::RelatedPlan;
 use crate::relations::{FieldSet, SingleValued};
 use crate::{Error, Result};
 use expr::{Cond as C, ExprNode as N};
@@ -419,7 +422,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
             return Ok(Vec::new());
         }
         let related = self.related_plan().sharing(self.query.prefetch_follows_select_related());
-        let decode = |row: &rusqlite::Row<'_>| self.shape.decode_row(row, &related);
+        let decode = shape::ShapeRows { shape: &self.shape, related: &related, _model: PhantomData };
         let mut items = if self.query.is_plain() && matches!(self.shape.columns(), ShapeColumns::Model) {
             // `objects().all()`: its SQL depends only on the model; built once per Db.
             db.fetch(&db.cached_sql::<M>(0, crate::db::SqlKind::SelectAll), &[], decode)?
@@ -464,7 +467,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
             return Ok(Cursor::empty(self.shape.clone()));
         }
         let sql = self.sql();
-        db.cursor(&sql.text, &sql.params, self.shape.clone(), self.related_plan())
+        Ok(Cursor::new(db.prepare(&sql.text, &sql.params)?, self.shape.clone(), self.related_plan()))
     }
 
     /// The number of rows (`SELECT COUNT(*)`).
@@ -487,7 +490,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         } else {
             compile::count(&self.query)
         };
-        db.fetch_one(&sql.text, &sql.params, |row| Ok(row.get::<_, i64>(0)?))
+        db.fetch_one(&sql.text, &sql.params, crate::backend::Column::<i64>::at(0))
     }
 
     /// Whether any row matches (`SELECT 1 ... LIMIT 1`).
@@ -500,7 +503,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
             return Ok(self.clone().slice(..1).all(db)?.len() == 1);
         }
         let sql = compile::exists(&self.query);
-        Ok(db.fetch(&sql.text, &sql.params, |_| Ok(()))?.len() == 1)
+        Ok(db.fetch(&sql.text, &sql.params, crate::backend::FirstColumn)?.len() == 1)
     }
 
     /// The first row in the ordering in effect, or by primary key if there is none.
@@ -563,7 +566,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         let mut nodes = Vec::new();
         aggregates.push_nodes(&mut nodes);
         let sql = compile::aggregate(&self.query, &nodes);
-        db.fetch_one(&sql.text, &sql.params, |row| aggregates.decode(row, &mut 0))
+        db.fetch_one(&sql.text, &sql.params, select::Selected(&aggregates))
     }
 }
 
@@ -769,7 +772,7 @@ impl<M: Model> QuerySet<M> {
         let pk = Path::ROOT;
         let pk_node = N::Column { meta: M::META, column: M::META.pk as u16, path: pk };
         let sql = compile::select(&keys_query, compile::Columns::Exprs(std::slice::from_ref(&pk_node)));
-        let pks = db.fetch(&sql.text, &sql.params, |row| Ok(crate::Value::from_ref(row.get_ref(0)?)))?;
+        let pks = db.fetch(&sql.text, &sql.params, crate::backend::FirstColumn)?;
         db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, pks))
     }
 

@@ -115,7 +115,7 @@ impl Db {
     /// ```
     pub fn raw<M: Model>(&self, sql: &str, params: &[Value]) -> Result<Vec<M>> {
         let wrapped = compile::raw_select(M::META, sql);
-        self.fetch(&wrapped, params, |row| M::__from_row(row, 0))
+        self.fetch(&wrapped, params, crate::backend::Decoded::<M>::default())
     }
 }
 

@@ -203,11 +203,22 @@ enum Direction {
 fn encode_cursor(direction: Direction, values: &[Value]) -> String {
     let mut raw = String::from(if direction == Direction::After { "a" } else { "b" });
     for value in values {
+        // Each value keeps its logical type, so that it binds as its column's type.
         let (kind, text) = match value {
+            Value::Bool(b) => ('b', u8::from(*b).to_string()),
+            Value::Int16(i) => ('h', i.to_string()),
+            Value::Int32(i) => ('j', i.to_string()),
             Value::Integer(i) => ('i', i.to_string()),
-            Value::Text(t) => ('t', t.clone()),
+            Value::Float32(r) => ('f', r.to_bits().to_string()),
             Value::Real(r) => ('r', r.to_bits().to_string()),
-            Value::Blob(b) => ('x', b.iter().map(|b| format!("{b:02x}")).collect()),
+            Value::Text(t) => ('t', t.clone()),
+            Value::Decimal(t) => ('m', t.clone()),
+            Value::Json(t) => ('o', t.clone()),
+            Value::Blob(b) => ('x', hex(b)),
+            Value::Uuid(u) => ('u', hex(u)),
+            Value::Date(d) => ('d', d.to_string()),
+            Value::Timestamp(t) => ('s', t.to_string()),
+            Value::TimestampTz(t) => ('z', t.to_string()),
             Value::Null => ('n', String::new()),
         };
         raw.push(kind);
@@ -241,17 +252,22 @@ fn decode_cursor(cursor: &str, columns: usize) -> Result<(Direction, Vec<Value>)
         let (len, tail) = rest[1..].split_once(':').ok_or_else(bad)?;
         let len: usize = len.parse().map_err(|_| bad())?;
         let text = tail.get(..len).ok_or_else(bad)?;
+        let number = || text.parse::<i64>().map_err(|_| bad());
         values.push(match kind {
-            'i' => Value::Integer(text.parse().map_err(|_| bad())?),
-            't' => Value::Text(text.to_owned()),
+            'b' => Value::Bool(number()? != 0),
+            'h' => Value::Int16(text.parse().map_err(|_| bad())?),
+            'j' => Value::Int32(text.parse().map_err(|_| bad())?),
+            'i' => Value::Integer(number()?),
+            'f' => Value::Float32(f32::from_bits(text.parse().map_err(|_| bad())?)),
             'r' => Value::Real(f64::from_bits(text.parse().map_err(|_| bad())?)),
-            'x' => Value::Blob(
-                (0..text.len())
-                    .step_by(2)
-                    .map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-                    .collect::<Option<_>>()
-                    .ok_or_else(bad)?,
-            ),
+            't' => Value::Text(text.to_owned()),
+            'm' => Value::Decimal(text.to_owned()),
+            'o' => Value::Json(text.to_owned()),
+            'x' => Value::Blob(unhex(text).ok_or_else(bad)?),
+            'u' => Value::Uuid(unhex(text).and_then(|b| b.try_into().ok()).ok_or_else(bad)?),
+            'd' => Value::Date(text.parse().map_err(|_| bad())?),
+            's' => Value::Timestamp(number()?),
+            'z' => Value::TimestampTz(number()?),
             'n' => Value::Null,
             _ => return Err(bad()),
         });
@@ -261,4 +277,15 @@ fn decode_cursor(cursor: &str, columns: usize) -> Result<(Direction, Vec<Value>)
         return Err(bad());
     }
     Ok((direction, values))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }

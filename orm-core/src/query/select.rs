@@ -2,6 +2,7 @@
 
 use super::expr::{Aggregate, Expr, ExprNode, Field};
 use super::reach::{Cardinality, Flavor};
+use crate::backend::RowRead;
 use crate::model::Model;
 use crate::types::FieldType;
 use crate::Result;
@@ -24,7 +25,18 @@ pub trait Selection: Clone {
     #[doc(hidden)]
     fn push_nodes(&self, out: &mut Vec<ExprNode>);
     #[doc(hidden)]
-    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output>;
+    fn decode<R: RowRead>(&self, row: &R, index: &mut usize) -> Result<Self::Output>;
+}
+
+/// Decodes each row as a selection.
+pub(crate) struct Selected<'a, S>(pub &'a S);
+
+impl<S: Selection> crate::backend::DecodeRow for Selected<'_, S> {
+    type Item = S::Output;
+    #[inline]
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<S::Output> {
+        self.0.decode(row, &mut 0)
+    }
 }
 
 /// A selection made only of aggregates: what `aggregate()` accepts.
@@ -64,14 +76,14 @@ impl<T> EmptyAggregate for Option<T> {
 /// profiles. The one column decoder: generated models reach it through
 /// `__private::read_with`.
 #[inline]
-pub(crate) fn decode_column<T>(
-    row: &rusqlite::Row<'_>,
+pub(crate) fn decode_column<T, R: RowRead>(
+    row: &R,
     index: usize,
     decode: impl FnOnce(crate::ValueRef<'_>) -> std::result::Result<T, crate::DecodeError>,
     names: impl FnOnce() -> (&'static str, &'static str, &'static str),
 ) -> Result<T> {
-    let value = row.get_ref(index)?;
-    decode(value.into()).map_err(|err| {
+    let value = row.value(index)?;
+    decode(value).map_err(|err| {
         let (model, column, expected) = names();
         crate::Error::Decode { model, column, expected, found: err.found, expression: None }
     })
@@ -79,7 +91,7 @@ pub(crate) fn decode_column<T>(
 
 /// Decodes a computed column (an aggregate or expression), then moves to the next
 /// index; a mismatch names what `node` computes.
-fn read_expr<T: FieldType>(row: &rusqlite::Row<'_>, index: &mut usize, node: &ExprNode) -> Result<T> {
+fn read_expr<T: FieldType, R: RowRead>(row: &R, index: &mut usize, node: &ExprNode) -> Result<T> {
     let value = decode_column(row, *index, T::from_value, || ("expression", "expression", T::RUST_TYPE)).map_err(
         |err| match err {
             crate::Error::Decode { model, column, expected, found, .. } => {
@@ -103,7 +115,7 @@ impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> Selection for Field<M, T
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.node());
     }
-    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output> {
+    fn decode<R: RowRead>(&self, row: &R, index: &mut usize) -> Result<Self::Output> {
         let column = *self;
         let value = decode_column(row, *index, <C::Read<T, X>>::from_value, move || {
             (M::META.name, column.column_name(), <C::Read<T, X>>::RUST_TYPE)
@@ -122,7 +134,7 @@ impl<T: FieldType> Selection for Expr<T> {
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.clone().node());
     }
-    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<T> {
+    fn decode<R: RowRead>(&self, row: &R, index: &mut usize) -> Result<T> {
         read_expr(row, index, self.node_ref())
     }
 }
@@ -136,7 +148,7 @@ impl<O: FieldType> Selection for Aggregate<O> {
     fn push_nodes(&self, out: &mut Vec<ExprNode>) {
         out.push(self.node.clone());
     }
-    fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<O> {
+    fn decode<R: RowRead>(&self, row: &R, index: &mut usize) -> Result<O> {
         read_expr(row, index, &self.node)
     }
 }
@@ -164,7 +176,7 @@ macro_rules! tuples {
                 let ($($name,)+) = self;
                 $($name.push_nodes(out);)+
             }
-            fn decode(&self, row: &rusqlite::Row<'_>, index: &mut usize) -> Result<Self::Output> {
+            fn decode<R: RowRead>(&self, row: &R, index: &mut usize) -> Result<Self::Output> {
                 let ($($name,)+) = self;
                 Ok(($($name.decode(row, index)?,)+))
             }

@@ -5,10 +5,11 @@ use super::compile::Columns;
 use super::expr::ExprNode;
 use super::select::{AggregateSelection, Concat, Selection};
 use super::Query;
+use crate::backend::{DecodeRow, RowRead};
 use crate::db::Db;
 use crate::model::Model;
-use crate::relations::load::RelatedPlan;
 use crate::relations::AnyModel;
+use crate::relations::RelatedPlan;
 use crate::Result;
 
 /// The columns a shape selects.
@@ -51,7 +52,7 @@ pub trait RowShape<M: Model>: Clone {
         false
     }
     #[doc(hidden)]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<Self::Item>;
+    fn decode_row<R: RowRead>(&self, row: &R, related: &RelatedPlan) -> Result<Self::Item>;
     #[doc(hidden)]
     fn after_fetch(_items: &mut [Self::Item], _db: &Db, _query: &Query) -> Result<()> {
         Ok(())
@@ -63,8 +64,8 @@ pub trait RowShape<M: Model>: Clone {
 pub struct Instances;
 
 #[inline(always)]
-fn decode_instance<M: Model>(row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<M> {
-    let mut model = M::__from_row(row, 0)?;
+fn decode_instance<M: Model, R: RowRead>(row: &R, related: &RelatedPlan) -> Result<M> {
+    let mut model = M::__decode(row, 0)?;
     if !related.is_empty() {
         related.attach(row, &mut model)?;
     }
@@ -92,7 +93,7 @@ impl<M: Model> RowShape<M> for Instances {
         true
     }
     #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<M> {
+    fn decode_row<R: RowRead>(&self, row: &R, related: &RelatedPlan) -> Result<M> {
         decode_instance(row, related)
     }
     fn after_fetch(items: &mut [M], db: &Db, query: &Query) -> Result<()> {
@@ -120,7 +121,7 @@ impl<M: Model, S: Selection> RowShape<M> for Values<S> {
         ShapeColumns::Exprs(nodes_of(&self.0))
     }
     #[inline]
-    fn decode_row(&self, row: &rusqlite::Row<'_>, _related: &RelatedPlan) -> Result<S::Output> {
+    fn decode_row<R: RowRead>(&self, row: &R, _related: &RelatedPlan) -> Result<S::Output> {
         self.0.decode(row, &mut 0)
     }
 }
@@ -142,7 +143,7 @@ impl<M: Model, A: AggregateSelection> RowShape<M> for Annotated<A> {
     fn has_instances(&self) -> bool {
         true
     }
-    fn decode_row(&self, row: &rusqlite::Row<'_>, related: &RelatedPlan) -> Result<Self::Item> {
+    fn decode_row<R: RowRead>(&self, row: &R, related: &RelatedPlan) -> Result<Self::Item> {
         let model = decode_instance(row, related)?;
         let mut index = M::META.columns.len() + related.width();
         Ok((model, self.0.decode(row, &mut index)?))
@@ -171,10 +172,25 @@ where
         self.1.push_nodes(&mut nodes);
         ShapeColumns::Exprs(nodes)
     }
-    fn decode_row(&self, row: &rusqlite::Row<'_>, _related: &RelatedPlan) -> Result<Self::Item> {
+    fn decode_row<R: RowRead>(&self, row: &R, _related: &RelatedPlan) -> Result<Self::Item> {
         let mut index = 0;
         let values = self.0.decode(row, &mut index)?;
         let aggregates = self.1.decode(row, &mut index)?;
         Ok(V::flat(values).concat(A::flat(aggregates)))
+    }
+}
+
+/// Decodes rows of a shape (what `all()` collects).
+pub(crate) struct ShapeRows<'a, M, S> {
+    pub shape: &'a S,
+    pub related: &'a RelatedPlan,
+    pub _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M: Model, S: RowShape<M>> DecodeRow for ShapeRows<'_, M, S> {
+    type Item = S::Item;
+    #[inline(always)]
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<S::Item> {
+        self.shape.decode_row(row, self.related)
     }
 }

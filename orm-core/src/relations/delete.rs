@@ -183,7 +183,7 @@ fn select_keys(db: &Db, dep: &Dependent, parents: &[Value]) -> Result<Vec<Value>
     let mut out = Vec::new();
     for chunk in parents.chunks(compile::MAX_PARAMS) {
         let sql = compile::select_in(dep.table, meta.pk_column().name, dep.column, chunk.len());
-        out.extend(db.fetch(&sql, chunk, |row| Ok(Value::from_ref(row.get_ref(0)?)))?);
+        out.extend(db.fetch(&sql, chunk, crate::backend::FirstColumn)?);
     }
     Ok(out)
 }

@@ -83,7 +83,7 @@ impl<M: SingleKey> PartialEq for ForeignKey<M> {
 }
 
 impl<M: SingleKey> FieldType for ForeignKey<M> {
-    const SQL_TYPE: &'static str = <M::Key as FieldType>::SQL_TYPE;
+    const COLUMN: crate::ColumnType = <M::Key as FieldType>::COLUMN;
     const RUST_TYPE: &'static str = "ForeignKey";
     fn to_value(&self) -> Value {
         self.key.to_value()
@@ -124,17 +124,25 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
 
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         self.loaded.set(match loaded {
-            Loaded::One(Some(boxed)) => Slot::present(Arc::new(Aligned(downcast::<M>(boxed)?))),
             Loaded::Shared(Some(shared)) => {
                 Slot::present(shared.downcast::<Aligned<M>>().map_err(|_| super::wrong_type::<M>())?)
             }
-            Loaded::One(None) | Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => Slot::empty(),
+            Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => Slot::empty(),
         });
         Ok(())
     }
 
     fn name(&mut self, relation: &'static RelationMeta) {
         self.loaded.name(relation);
+    }
+
+    #[inline]
+    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+        self.loaded.set(match plan.decode_shared::<M, R>(row, step)? {
+            Some(shared) => Slot::present(shared),
+            None => Slot::empty(),
+        });
+        Ok(())
     }
 }
 
@@ -156,6 +164,14 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
     fn name(&mut self, relation: &'static RelationMeta) {
         if let Some(fk) = self {
             fk.name(relation);
+        }
+    }
+
+    #[inline]
+    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+        match self {
+            Some(fk) => fk.load_row(row, plan, step),
+            None => Ok(()), // a NULL key: the LEFT JOIN found nothing
         }
     }
 }
@@ -377,7 +393,6 @@ impl<M: Model> RelationField for HasOne<M> {
 
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         let row = match loaded {
-            Loaded::One(row) => row.map(downcast::<M>).transpose()?,
             Loaded::Many(mut rows) => rows.pop().map(downcast::<M>).transpose()?,
             Loaded::Typed(rows) => {
                 let rows = rows.downcast::<Aligned<Vec<M>>>().map_err(|_| super::wrong_type::<M>())?;
@@ -386,6 +401,14 @@ impl<M: Model> RelationField for HasOne<M> {
             Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
         };
         self.loaded.set(match row {
+            Some(row) => Slot::present(Box::new(Aligned(row))),
+            None => Slot::absent(),
+        });
+        Ok(())
+    }
+
+    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+        self.loaded.set(match plan.decode::<M, R>(row, step)? {
             Some(row) => Slot::present(Box::new(Aligned(row))),
             None => Slot::absent(),
         });

@@ -1,175 +1,18 @@
-//! The loaders: `select_related` decoding (one JOIN query) and `prefetch_related`
-//! (one query per relation level, keys bound as one JSON array so that the statement
-//! is the same whatever their number), and the ManyToMany writes.
+//! `prefetch_related`: one query per relation level, the rows decoded typed and
+//! grouped by their parents' keys; and the ManyToMany writes.
 
 use super::fields::m2m_through;
-use super::{AnyModel, Loaded, RelationKind, RelationMeta};
+use super::{AnyModel, Loaded, RelatedPlan, RelationKind, RelationMeta};
+use crate::backend::{FirstColumn, RowRead, RowSink};
 use crate::hash::IntMap;
 use crate::model::{Model, ModelMeta, Path};
 use crate::query::compile::{self, Link};
 use crate::query::{Cond, ExprNode, Query, Q};
-use crate::types::Value;
+use crate::value::{date_text, timestamp_text, uuid_text, Value, ValueRef};
 use crate::{Db, Error, Result};
 use std::any::Any;
-use std::cell::RefCell;
 use std::hash::Hasher;
 use std::sync::Arc;
-
-/// How to decode the `select_related` models of a row: one step a related model, a
-/// parent before its children.
-#[doc(hidden)]
-#[derive(Debug, Default)]
-pub struct RelatedPlan {
-    steps: Vec<RelatedStep>,
-    /// With one ForeignKey step: the instances decoded so far, by integer key, so that
-    /// rows pointing at the same row share one instance (see [`RelatedPlan::sharing`]).
-    seen: Option<RefCell<Seen>>,
-}
-
-/// An identity map for one query's select_related instances. It switches itself off
-/// when few rows share a related row, where it would only cost a lookup per row.
-#[derive(Debug, Default)]
-struct Seen {
-    instances: IntMap<i64, Arc<dyn Any + Send + Sync>>,
-    hits: usize,
-    misses: usize,
-    off: bool,
-}
-
-impl Seen {
-    /// Lookups after which a map that rarely hits is dropped.
-    const TRIAL: usize = 512;
-}
-
-#[derive(Debug)]
-struct RelatedStep {
-    /// The step whose instance holds this relation; `None`: the row's own model.
-    parent: Option<usize>,
-    relation: usize,
-    meta: &'static ModelMeta,
-    offset: usize,
-    /// A ForeignKey with no further select_related below it.
-    leaf_foreign_key: bool,
-}
-
-impl RelatedPlan {
-    /// The plan for `paths` (sorted, every prefix present) under `root`.
-    pub(crate) fn new(root: &'static ModelMeta, paths: &[Path]) -> Self {
-        let mut steps: Vec<RelatedStep> = Vec::with_capacity(paths.len());
-        let mut offset = root.columns.len();
-        for path in paths {
-            let hops = path.hops();
-            let parent =
-                if hops.len() > 1 { paths.iter().position(|p| p.hops() == &hops[..hops.len() - 1]) } else { None };
-            let relation = *path.relations(root).last().expect("a related path");
-            let meta = (relation.target)();
-            let leaf = !paths.iter().any(|p| p.hops().len() > hops.len() && p.hops().starts_with(hops));
-            let leaf_foreign_key = leaf && matches!(relation.kind, RelationKind::ForeignKey { .. });
-            steps.push(RelatedStep {
-                parent,
-                relation: usize::from(hops[hops.len() - 1]),
-                meta,
-                offset,
-                leaf_foreign_key,
-            });
-            offset += meta.columns.len();
-        }
-        RelatedPlan { steps, seen: None }
-    }
-
-    /// Lets rows that point at the same related row (by an integer key) share one
-    /// decoded instance, as a prefetch does: the instances are immutable behind the
-    /// `ForeignKey`, so this changes no result, and it saves decoding a row once per
-    /// pointing row. Used by `all()`; a streaming `iter()` does not keep instances.
-    ///
-    /// `below` tells whether relations are prefetched below the related rows: their
-    /// instances are then changed after decoding, so each row keeps its own.
-    pub(crate) fn sharing(mut self, below: bool) -> Self {
-        if let [step] = self.steps.as_slice() {
-            if step.leaf_foreign_key && !below {
-                self.seen = Some(RefCell::new(Seen::default()));
-            }
-        }
-        self
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-
-    /// The number of columns the related models add to each row.
-    pub(crate) fn width(&self) -> usize {
-        self.steps.iter().map(|s| s.meta.columns.len()).sum()
-    }
-
-    /// Decodes the related models of `row` and attaches them to `root`, deepest first
-    /// so that no shared instance needs changing. A LEFT JOIN that found nothing
-    /// (a NULL key) gives `None`.
-    pub(crate) fn attach(&self, row: &rusqlite::Row<'_>, root: &mut dyn AnyModel) -> Result<()> {
-        // The common case, one ForeignKey: decode straight into the shared instance.
-        if let [step] = self.steps.as_slice() {
-            if step.leaf_foreign_key {
-                let loaded = match (row.get_ref(step.offset + step.meta.pk)?, &self.seen) {
-                    (rusqlite::types::ValueRef::Null, _) => None,
-                    (rusqlite::types::ValueRef::Integer(key), Some(seen)) => {
-                        Some(shared_instance(&mut seen.borrow_mut(), row, step, key)?)
-                    }
-                    _ => Some((step.meta.decode_shared)(row, step.offset)?),
-                };
-                return root.set_related(step.relation, Loaded::Shared(loaded));
-            }
-        }
-        let mut objects: Vec<Option<Box<dyn AnyModel>>> = Vec::with_capacity(self.steps.len());
-        for step in &self.steps {
-            let parent_present = step.parent.is_none_or(|p| objects[p].is_some());
-            let present = parent_present && self.present(row, step)?;
-            objects.push(if present { Some((step.meta.decode)(row, step.offset)?) } else { None });
-        }
-        for (i, step) in self.steps.iter().enumerate().rev() {
-            let object = objects[i].take();
-            match step.parent {
-                None => root.set_related(step.relation, Loaded::One(object))?,
-                Some(p) => {
-                    if let Some(parent) = objects[p].as_mut() {
-                        parent.set_related(step.relation, Loaded::One(object))?;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether the LEFT JOIN of `step` found a row (its key is not NULL).
-    fn present(&self, row: &rusqlite::Row<'_>, step: &RelatedStep) -> Result<bool> {
-        Ok(!matches!(row.get_ref(step.offset + step.meta.pk)?, rusqlite::types::ValueRef::Null))
-    }
-}
-
-/// The instance of `step` with key `key`: the one an earlier row decoded, or decoded
-/// from `row` (and remembered while the map is worth its lookups).
-fn shared_instance(
-    seen: &mut Seen,
-    row: &rusqlite::Row<'_>,
-    step: &RelatedStep,
-    key: i64,
-) -> Result<Arc<dyn Any + Send + Sync>> {
-    if let Some(instance) = seen.instances.get(&key) {
-        let instance = Arc::clone(instance);
-        seen.hits += 1;
-        return Ok(instance);
-    }
-    let instance = (step.meta.decode_shared)(row, step.offset)?;
-    if !seen.off {
-        seen.misses += 1;
-        if seen.misses + seen.hits >= Seen::TRIAL && seen.hits < seen.misses {
-            // Mostly distinct related rows: stop paying for the map.
-            *seen = Seen { off: true, ..Seen::default() };
-        } else {
-            seen.instances.insert(key, Arc::clone(&instance));
-        }
-    }
-    Ok(instance)
-}
 
 /// A key as a hash map key: the values a primary key can hold. Text and blobs carry
 /// their hash, computed once by std's randomly keyed SipHash (their values may come
@@ -183,23 +26,33 @@ pub enum Key {
 }
 
 impl Key {
+    /// The key of a value as SQLite returns it: every integer width as one integer,
+    /// dates, timestamps, decimals, UUIDs and JSON as their stored text, so that a key
+    /// from a model and the same key read from a row compare equal.
     pub(crate) fn of(value: &Value) -> Option<Key> {
-        match value {
-            Value::Null => None,
-            Value::Integer(i) => Some(Key::Integer(*i)),
-            Value::Text(t) => Some(Key::bytes(t.as_bytes())),
-            Value::Blob(b) => Some(Key::bytes(b)),
-            Value::Real(r) => Some(Key::Real(r.to_bits())),
-        }
+        Some(match value {
+            Value::Null => return None,
+            Value::Int16(_) | Value::Int32(_) | Value::Integer(_) | Value::Bool(_) => {
+                Key::Integer(value.as_i64().expect("an integer"))
+            }
+            Value::Real(r) => Key::Real(r.to_bits()),
+            Value::Float32(r) => Key::Real(f64::from(*r).to_bits()),
+            Value::Text(t) | Value::Decimal(t) | Value::Json(t) => Key::bytes(t.as_bytes()),
+            Value::Blob(b) => Key::bytes(b),
+            Value::Date(d) => Key::bytes(date_text(*d).as_bytes()),
+            Value::Timestamp(t) | Value::TimestampTz(t) => Key::bytes(timestamp_text(*t).as_bytes()),
+            Value::Uuid(u) => Key::bytes(uuid_text(u).as_bytes()),
+        })
     }
 
-    fn of_ref(value: rusqlite::types::ValueRef<'_>) -> Option<Key> {
-        use rusqlite::types::ValueRef as R;
+    fn of_ref(value: ValueRef<'_>) -> Option<Key> {
         match value {
-            R::Null => None,
-            R::Integer(i) => Some(Key::Integer(i)),
-            R::Text(t) | R::Blob(t) => Some(Key::bytes(t)),
-            R::Real(r) => Some(Key::Real(r.to_bits())),
+            ValueRef::Null => None,
+            ValueRef::Integer(i) => Some(Key::Integer(i)),
+            ValueRef::Bool(b) => Some(Key::Integer(i64::from(b))),
+            ValueRef::Real(r) => Some(Key::Real(r.to_bits())),
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(Key::bytes(t)),
+            other => Key::of(&Value::from_ref(other)),
         }
     }
 
@@ -417,6 +270,34 @@ impl<M: Model> Children for Grouped<M> {
     }
 }
 
+/// Decodes each row of a prefetch level into its parent's group.
+struct GroupRows<'a, M> {
+    plan: &'a RelatedPlan,
+    /// The model's column holding the parent's key, or `None`: the column after the
+    /// model's (and its select_related models'), from a through table.
+    own_column: Option<usize>,
+    last_column: usize,
+    groups: &'a mut KeyMap<Vec<M>>,
+}
+
+impl<M: Model> RowSink for GroupRows<'_, M> {
+    #[inline]
+    fn row<R: RowRead>(&mut self, row: &R) -> Result<()> {
+        let mut model = M::__decode(row, 0)?;
+        if !self.plan.is_empty() {
+            self.plan.attach(row, &mut model)?;
+        }
+        let key = match self.own_column {
+            Some(column) => Key::of(&model.__value_of(column)),
+            None => Key::of_ref(row.value(self.last_column)?),
+        };
+        if let Some(key) = key {
+            self.groups.entry(key).or_default().push(model);
+        }
+        Ok(())
+    }
+}
+
 /// Runs a prefetch level's query for model `M`: decodes its rows typed (with their
 /// own select_related), runs the prefetches below them, and groups them by parent key.
 #[doc(hidden)]
@@ -442,20 +323,8 @@ pub fn fetch_children<M: Model>(
         };
         let last_column = M::META.columns.len() + plan.width();
         let sql = compile::select(query, compile::Columns::Model);
-        count = db.fetch_each(&sql.text, &sql.params, |row| {
-            let mut model = M::__from_row(row, 0)?;
-            if !plan.is_empty() {
-                plan.attach(row, &mut model)?;
-            }
-            let key = match own_column {
-                Some(column) => Key::of(&model.__value_of(column)),
-                None => Key::of_ref(row.get_ref(last_column)?),
-            };
-            if let Some(key) = key {
-                groups.entry(key).or_default().push(model);
-            }
-            Ok(())
-        })?;
+        let mut sink = GroupRows { plan: &plan, own_column, last_column, groups: &mut groups };
+        count = db.query(&sql.text, &sql.params, &mut sink)?;
     }
     for rows in groups.values_mut() {
         rows.shrink_to_fit();
@@ -582,9 +451,7 @@ fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value,
 pub(crate) fn m2m_set(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
     let (table, own, other) = through_of(relation)?;
     db.atomic_inner(false, |db| {
-        let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), |row| {
-            Ok(Value::from_ref(row.get_ref(0)?))
-        })?;
+        let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), FirstColumn)?;
         let wanted: std::collections::HashSet<Key> = targets.iter().filter_map(Key::of).collect();
         let have: std::collections::HashSet<Key> = linked.iter().filter_map(Key::of).collect();
         let gone: Vec<Value> =

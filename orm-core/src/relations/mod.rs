@@ -3,8 +3,11 @@
 
 pub(crate) mod delete;
 mod fields;
+mod joined;
 pub(crate) mod load;
 mod slot;
+
+pub use joined::RelatedPlan;
 
 pub use slot::Aligned;
 
@@ -163,8 +166,6 @@ pub(crate) struct JoinStep {
 /// Instances loaded for one relation field, type-erased on the way from the loaders.
 #[doc(hidden)]
 pub enum Loaded {
-    /// One instance or none (select_related, reverse one-to-one).
-    One(Option<Box<dyn AnyModel>>),
     /// One instance shared by several owners (prefetch of a forward ForeignKey).
     Shared(Option<Arc<dyn Any + Send + Sync>>),
     /// Many instances (HasMany, ManyToMany).
@@ -249,6 +250,11 @@ pub trait RelationField {
     /// Tells a ForeignKey which relation it is, for `Error::NotLoaded` (the derive
     /// calls it on every decoded or created row).
     fn name(&mut self, _relation: &'static RelationMeta) {}
+    /// Decodes the related model of a `select_related` step from `row` into the field
+    /// (single-valued relations only).
+    fn load_row<R: crate::RowRead>(&mut self, _row: &R, _plan: &RelatedPlan, _step: usize) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A model's typed field set (`BookFields<C>`), as relation accessors return it.

@@ -1,15 +1,15 @@
 //! `FieldType` for the integers, floats, `bool`, `String` and `Vec<u8>`.
 
-use super::{DecodeError, FieldType, Numeric, Ordered, Text, Value, ValueRef};
+use super::{ColumnType, DecodeError, FieldType, Numeric, Ordered, Text, Value, ValueRef};
 
 macro_rules! integer {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $column:ident, $variant:ident($bound:ty)),*) => {$(
         impl FieldType for $ty {
-            const SQL_TYPE: &'static str = "INTEGER";
+            const COLUMN: ColumnType = ColumnType::$column;
             const RUST_TYPE: &'static str = stringify!($ty);
             #[inline]
             fn to_value(&self) -> Value {
-                Value::Integer(i64::from(*self))
+                Value::$variant(<$bound>::from(*self))
             }
             #[inline]
             fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
@@ -27,16 +27,26 @@ macro_rules! integer {
         }
     )*};
 }
-integer!(i8, i16, i32, i64, u8, u16, u32);
+// Each binds as the width its column has (a typed backend checks it): u8 in a
+// SMALLINT, u16 in an INTEGER, u32 in a BIGINT.
+integer!(
+    i8 => Int16, Int16(i16),
+    i16 => Int16, Int16(i16),
+    i32 => Int32, Int32(i32),
+    i64 => Int64, Integer(i64),
+    u8 => UInt8, Int16(i16),
+    u16 => UInt16, Int32(i32),
+    u32 => UInt32, Integer(i64)
+);
 
 macro_rules! float {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $column:ident, $variant:ident),*) => {$(
         impl FieldType for $ty {
-            const SQL_TYPE: &'static str = "REAL";
+            const COLUMN: ColumnType = ColumnType::$column;
             const RUST_TYPE: &'static str = stringify!($ty);
             #[inline]
             fn to_value(&self) -> Value {
-                Value::Real(f64::from(*self))
+                Value::$variant(*self)
             }
             #[inline]
             #[allow(clippy::cast_possible_truncation)]
@@ -55,18 +65,19 @@ macro_rules! float {
         }
     )*};
 }
-float!(f32, f64);
+float!(f32 => Float32, Float32, f64 => Float64, Real);
 
 impl FieldType for bool {
-    const SQL_TYPE: &'static str = "INTEGER";
+    const COLUMN: ColumnType = ColumnType::Bool;
     const RUST_TYPE: &'static str = "bool";
     #[inline]
     fn to_value(&self) -> Value {
-        Value::Integer(i64::from(*self))
+        Value::Bool(*self)
     }
     #[inline]
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
+            ValueRef::Bool(b) => Ok(b),
             ValueRef::Integer(0) => Ok(false),
             ValueRef::Integer(1) => Ok(true),
             other => Err(DecodeError::unexpected(other)),
@@ -75,7 +86,7 @@ impl FieldType for bool {
 }
 
 impl FieldType for String {
-    const SQL_TYPE: &'static str = "TEXT";
+    const COLUMN: ColumnType = ColumnType::Text;
     const RUST_TYPE: &'static str = "String";
     #[inline]
     fn to_value(&self) -> Value {
@@ -100,7 +111,7 @@ impl Ordered for String {}
 impl Text for String {}
 
 impl FieldType for Vec<u8> {
-    const SQL_TYPE: &'static str = "BLOB";
+    const COLUMN: ColumnType = ColumnType::Bytes;
     const RUST_TYPE: &'static str = "Vec<u8>";
     #[inline]
     fn to_value(&self) -> Value {

@@ -1,15 +1,15 @@
-//! rust_decimal's `Decimal`, bound as text into a `NUMERIC` column (as Django does on
-//! SQLite), so no precision is lost on the way in.
+//! rust_decimal's `Decimal`, bound as its exact text (`Value::Decimal`); SQLite keeps
+//! it in a `NUMERIC` column, as Django does, so no precision is lost on the way in.
 
-use super::{DecodeError, FieldType, Numeric, Ordered, Value, ValueRef};
+use super::{ColumnType, DecodeError, FieldType, Numeric, Ordered, Value, ValueRef};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
 impl FieldType for Decimal {
-    const SQL_TYPE: &'static str = "NUMERIC";
+    const COLUMN: ColumnType = ColumnType::Decimal;
     const RUST_TYPE: &'static str = "Decimal";
     fn to_value(&self) -> Value {
-        Value::Text(self.to_string())
+        Value::Decimal(self.to_string())
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {

@@ -1,12 +1,12 @@
-//! serde_json's `Value`, stored as JSON text.
+//! serde_json's `Value`, bound as JSON text (`Value::Json`).
 
-use super::{DecodeError, FieldType, Value, ValueRef};
+use super::{ColumnType, DecodeError, FieldType, Value, ValueRef};
 
 impl FieldType for serde_json::Value {
-    const SQL_TYPE: &'static str = "TEXT";
+    const COLUMN: ColumnType = ColumnType::Json;
     const RUST_TYPE: &'static str = "serde_json::Value";
     fn to_value(&self) -> Value {
-        Value::Text(self.to_string())
+        Value::Json(self.to_string())
     }
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {

@@ -10,115 +10,7 @@ mod json;
 #[cfg(feature = "uuid")]
 mod uuid_type;
 
-use std::fmt;
-
-/// An owned SQL value: what is bound as a parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// SQL `NULL`.
-    Null,
-    /// A 64-bit signed integer.
-    Integer(i64),
-    /// A 64-bit float.
-    Real(f64),
-    /// UTF-8 text.
-    Text(String),
-    /// Bytes.
-    Blob(Vec<u8>),
-}
-
-/// A borrowed SQL value: what a column of a row holds while it is decoded.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ValueRef<'a> {
-    /// SQL `NULL`.
-    Null,
-    /// A 64-bit signed integer.
-    Integer(i64),
-    /// A 64-bit float.
-    Real(f64),
-    /// Text, as SQLite stores it (normally UTF-8).
-    Text(&'a [u8]),
-    /// Bytes.
-    Blob(&'a [u8]),
-}
-
-impl ValueRef<'_> {
-    /// The SQL type name of the value, for error messages.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            ValueRef::Null => "NULL",
-            ValueRef::Integer(_) => "INTEGER",
-            ValueRef::Real(_) => "REAL",
-            ValueRef::Text(_) => "TEXT",
-            ValueRef::Blob(_) => "BLOB",
-        }
-    }
-}
-
-impl fmt::Display for ValueRef<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ValueRef::Null => f.write_str("NULL"),
-            ValueRef::Integer(v) => write!(f, "INTEGER {v}"),
-            ValueRef::Real(v) => write!(f, "REAL {v}"),
-            ValueRef::Text(v) => write!(f, "TEXT {:?}", String::from_utf8_lossy(v)),
-            ValueRef::Blob(v) => write!(f, "BLOB of {} bytes", v.len()),
-        }
-    }
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Null => f.write_str("NULL"),
-            Value::Integer(v) => write!(f, "{v}"),
-            Value::Real(v) => write!(f, "{v:?}"),
-            Value::Text(v) => write!(f, "{v:?}"),
-            Value::Blob(v) => write!(f, "<{} bytes>", v.len()),
-        }
-    }
-}
-
-impl Value {
-    pub(crate) fn from_ref(value: rusqlite::types::ValueRef<'_>) -> Value {
-        use rusqlite::types::ValueRef as R;
-        match value {
-            R::Null => Value::Null,
-            R::Integer(i) => Value::Integer(i),
-            R::Real(r) => Value::Real(r),
-            R::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-            R::Blob(b) => Value::Blob(b.to_vec()),
-        }
-    }
-}
-
-impl<'a> From<rusqlite::types::ValueRef<'a>> for ValueRef<'a> {
-    #[inline]
-    fn from(v: rusqlite::types::ValueRef<'a>) -> Self {
-        use rusqlite::types::ValueRef as R;
-        match v {
-            R::Null => ValueRef::Null,
-            R::Integer(i) => ValueRef::Integer(i),
-            R::Real(r) => ValueRef::Real(r),
-            R::Text(t) => ValueRef::Text(t),
-            R::Blob(b) => ValueRef::Blob(b),
-        }
-    }
-}
-
-impl rusqlite::ToSql for Value {
-    #[inline]
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef as R};
-        Ok(ToSqlOutput::Borrowed(match self {
-            Value::Null => R::Null,
-            Value::Integer(i) => R::Integer(*i),
-            Value::Real(r) => R::Real(*r),
-            Value::Text(t) => R::Text(t.as_bytes()),
-            Value::Blob(b) => R::Blob(b),
-        }))
-    }
-}
+pub use crate::value::{ColumnType, Value, ValueRef};
 
 /// Why a database value could not become a Rust value: a description of what was found.
 ///
@@ -150,13 +42,13 @@ impl DecodeError {
 /// (an enum of choices, a newtype) to use that type as a model field:
 ///
 /// ```
-/// use orm::{DecodeError, FieldType, Value, ValueRef};
+/// use orm::{ColumnType, DecodeError, FieldType, Value, ValueRef};
 ///
 /// #[derive(Debug, Clone, Copy, PartialEq)]
 /// enum Status { Draft, Published }
 ///
 /// impl FieldType for Status {
-///     const SQL_TYPE: &'static str = "TEXT";
+///     const COLUMN: ColumnType = ColumnType::Text;
 ///     const RUST_TYPE: &'static str = "Status";
 ///     fn to_value(&self) -> Value {
 ///         Value::Text(match self { Status::Draft => "draft", Status::Published => "published" }.into())
@@ -180,8 +72,9 @@ impl DecodeError {
     note = "to store your own type (an enum of choices, a newtype), implement `orm::FieldType` for it"
 )]
 pub trait FieldType: Sized {
-    /// The SQL type used in `CREATE TABLE`, such as `"INTEGER"` or `"TEXT"`.
-    const SQL_TYPE: &'static str;
+    /// The column's logical type, which each backend's `CREATE TABLE` writes in its
+    /// own words (`Text`, `Int64`, ..).
+    const COLUMN: ColumnType;
     /// The Rust type's name, for decode errors.
     const RUST_TYPE: &'static str;
     /// Whether the column accepts `NULL` (true only for `Option<T>`).
@@ -242,7 +135,7 @@ pub trait NumericColumn: FieldType {
 }
 
 impl<T: FieldType> FieldType for Option<T> {
-    const SQL_TYPE: &'static str = T::SQL_TYPE;
+    const COLUMN: ColumnType = T::COLUMN;
     const RUST_TYPE: &'static str = T::RUST_TYPE;
     const NULLABLE: bool = true;
     #[inline]

@@ -65,7 +65,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             ::orm::ColumnMeta {
                 name: #column,
                 field: #field,
-                sql_type: #field_type::SQL_TYPE,
+                column_type: #field_type::COLUMN,
                 rust_type: #field_type::RUST_TYPE,
                 nullable: #field_type::NULLABLE,
                 primary_key: #primary_key,
@@ -120,6 +120,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let field = f.ident;
         quote! { #r => ::orm::__private::RelationField::set_loaded(&mut self.#field, loaded), }
     });
+    let load_related = relation_fields.iter().map(|(r, _, f)| {
+        let field = f.ident;
+        quote! { #r => ::orm::__private::RelationField::load_row(&mut self.#field, row, plan, step), }
+    });
     let related_one = relation_fields.iter().map(|(r, _, f)| {
         let field = f.ident;
         quote! { #r => ::orm::__private::RelationField::loaded_one(&mut self.#field), }
@@ -142,8 +146,6 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 unique_together: #unique_together,
                 index_together: #index_together,
                 relations: &[#(#relation_metas),*],
-                decode: ::orm::__private::decode_boxed::<#ident>,
-                decode_shared: ::orm::__private::decode_shared::<#ident>,
                 fetch_children: ::orm::__private::fetch_children::<#ident>,
             };
 
@@ -156,9 +158,24 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             }
 
             #[inline]
-            fn __from_row(row: &::orm::__private::Row<'_>, start: usize) -> ::orm::Result<Self> {
+            fn __decode<R: ::orm::RowRead>(row: &R, start: usize) -> ::orm::Result<Self> {
                 #(#decode)*
                 ::std::result::Result::Ok(#ident { #(#build,)* })
+            }
+
+            #[inline]
+            fn __load_related<R: ::orm::RowRead>(
+                &mut self,
+                relation: usize,
+                row: &R,
+                plan: &::orm::__private::RelatedPlan,
+                step: usize,
+            ) -> ::orm::Result<()> {
+                let _ = (row, plan, step);
+                match relation {
+                    #(#load_related)*
+                    _ => ::std::result::Result::Ok(()),
+                }
             }
 
             fn __push_values(&self, out: &mut ::std::vec::Vec<::orm::Value>) {

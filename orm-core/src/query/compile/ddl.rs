@@ -5,6 +5,18 @@ use super::Writer;
 use crate::model::ModelMeta;
 use crate::relations::{OnDelete, RelationKind, RelationMeta, Through};
 
+/// SQLite's declared type of a column (its affinity).
+fn sqlite_type(column: crate::ColumnType) -> &'static str {
+    use crate::ColumnType as C;
+    match column {
+        C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "INTEGER",
+        C::Float32 | C::Float64 => "REAL",
+        C::Bytes => "BLOB",
+        C::Decimal => "NUMERIC",
+        C::Text | C::Date | C::Timestamp | C::TimestampTz | C::Uuid | C::Json => "TEXT",
+    }
+}
+
 /// The ForeignKey declared on column `column`, if any.
 fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
     meta.relations.iter().find_map(|r| match r.kind {
@@ -26,7 +38,7 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
         }
         w.ident(col.name);
         w.push(" ");
-        w.push(col.sql_type);
+        w.push(sqlite_type(col.column_type));
         if !col.nullable {
             w.push(" NOT NULL");
         }
@@ -124,7 +136,7 @@ fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, 
         w.push(", ");
         w.ident(column);
         w.push(" ");
-        w.push(meta.pk_column().sql_type);
+        w.push(sqlite_type(meta.pk_column().column_type));
         w.push(" NOT NULL REFERENCES ");
         w.ident(meta.table);
         w.push(" (");

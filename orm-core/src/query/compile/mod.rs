@@ -605,8 +605,8 @@ fn json_array(keys: &[Value]) -> Option<String> {
             out.push(',');
         }
         match k {
-            Value::Integer(n) => {
-                let _ = write!(out, "{n}");
+            Value::Int16(_) | Value::Int32(_) | Value::Integer(_) => {
+                let _ = write!(out, "{}", k.as_i64().expect("an integer"));
             }
             Value::Text(t) => {
                 out.push('"');

@@ -1,0 +1,146 @@
+//! The seam between the runtime and a database driver: what a backend's connection,
+//! rows and cursors do. Everything above this module is written once; `sqlite/` (and
+//! later `postgres/`) implements it and is named only by `lib.rs`, which composes the
+//! backends into [`crate::Connection`].
+//!
+//! Rows reach decoders through [`RowSink`], whose method is generic over the backend's
+//! row type: the generated decoders are instantiated for each backend, with no dynamic
+//! dispatch per row or column.
+
+use crate::value::{Value, ValueRef};
+use crate::Result;
+
+/// A row being read.
+pub trait RowRead {
+    /// Column `index` (from 0) of the row.
+    fn value(&self, index: usize) -> Result<ValueRef<'_>>;
+}
+
+/// What receives the rows of a query, one at a time.
+pub(crate) trait RowSink {
+    /// One row.
+    fn row<R: RowRead>(&mut self, row: &R) -> Result<()>;
+}
+
+/// Decodes one value from a row (for a sink that collects).
+pub(crate) trait DecodeRow {
+    /// What one row becomes.
+    type Item;
+    /// Decodes `row`.
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<Self::Item>;
+}
+
+/// Collects the decoded rows of a query.
+pub(crate) struct Collect<'a, D: DecodeRow> {
+    pub decode: D,
+    pub out: &'a mut Vec<D::Item>,
+}
+
+impl<D: DecodeRow> RowSink for Collect<'_, D> {
+    #[inline]
+    fn row<R: RowRead>(&mut self, row: &R) -> Result<()> {
+        let item = self.decode.decode(row)?;
+        self.out.push(item);
+        Ok(())
+    }
+}
+
+/// The first column of each row, as an owned value.
+pub(crate) struct FirstColumn;
+
+impl DecodeRow for FirstColumn {
+    type Item = Value;
+    #[inline]
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<Value> {
+        Ok(Value::from_ref(row.value(0)?))
+    }
+}
+
+/// A model decoded from each row, from its first column.
+pub(crate) struct Decoded<M>(std::marker::PhantomData<fn() -> M>);
+
+impl<M> Default for Decoded<M> {
+    fn default() -> Self {
+        Decoded(std::marker::PhantomData)
+    }
+}
+
+impl<M: crate::Model> DecodeRow for Decoded<M> {
+    type Item = M;
+    #[inline]
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<M> {
+        M::__decode(row, 0)
+    }
+}
+
+/// One column of each row, decoded as `T`.
+pub(crate) struct Column<T>(pub usize, pub std::marker::PhantomData<fn() -> T>);
+
+impl<T: crate::FieldType> Column<T> {
+    pub(crate) fn at(index: usize) -> Self {
+        Column(index, std::marker::PhantomData)
+    }
+}
+
+impl<T: crate::FieldType> DecodeRow for Column<T> {
+    type Item = T;
+    #[inline]
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<T> {
+        let value = row.value(self.0)?;
+        T::from_value(value).map_err(|err| crate::Error::Decode {
+            model: "expression",
+            column: "expression",
+            expected: T::RUST_TYPE,
+            found: err.found,
+            expression: None,
+        })
+    }
+}
+
+/// A connection to one database, as the runtime uses it. Statements are prepared and
+/// cached by the backend; every value is a bound parameter.
+pub(crate) trait Connection: Send {
+    /// A prepared, bound query whose rows are read later.
+    type Statement<'c>: Statement
+    where
+        Self: 'c;
+
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize>;
+
+    /// Runs a statement whose parameters come one at a time from `params`, each bound
+    /// as it comes and dropped once the database has it (`bulk_insert`); returns the
+    /// number of rows changed. An `Err` from the iterator stops it, with nothing run.
+    fn execute_streaming(&self, sql: &str, params: &mut dyn Iterator<Item = Result<Value>>) -> Result<usize>;
+
+    /// Runs a query and hands every row to `sink`; returns the number of rows.
+    fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize>;
+
+    /// Prepares and binds a query whose rows are read later.
+    fn prepare(&self, sql: &str, params: &[Value]) -> Result<Self::Statement<'_>>;
+
+    /// What the connection is connected to, for `Debug`.
+    fn describe(&self) -> String;
+}
+
+/// The prepared statement of the crate's connection.
+pub(crate) type StatementOf<'c> = <crate::Connection as Connection>::Statement<'c>;
+
+/// The rows of a prepared statement of the crate's connection.
+pub(crate) type RowsOf<'s, 'c> = <StatementOf<'c> as Statement>::Rows<'s>;
+
+/// A prepared, bound query (see [`Connection::prepare`]).
+pub(crate) trait Statement {
+    /// Its rows, read as they are asked for.
+    type Rows<'s>: RowCursor
+    where
+        Self: 's;
+    /// Starts reading the rows.
+    fn rows(&mut self) -> Self::Rows<'_>;
+}
+
+/// The rows of a query, read one at a time.
+pub(crate) trait RowCursor {
+    /// Hands the next row to `sink`; `false` when there is none left.
+    fn next<S: RowSink>(&mut self, sink: &mut S) -> Result<bool>;
+}

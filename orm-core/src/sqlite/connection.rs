@@ -1,0 +1,124 @@
+//! A connection to an SQLite database: opened with the crate's settings, statements
+//! prepared once and cached, rows handed to the runtime's sinks.
+
+use super::row::Row;
+use crate::backend::{self, RowCursor, RowSink};
+use crate::value::Value;
+use crate::Result;
+use rusqlite::CachedStatement;
+use std::path::Path;
+use std::time::Duration;
+
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE_CAPACITY: usize = 256;
+
+/// An SQLite connection.
+pub(crate) struct Connection {
+    conn: rusqlite::Connection,
+}
+
+impl Connection {
+    /// Opens (or creates) a database file, with WAL journaling, `foreign_keys=ON` and
+    /// a 5 second busy timeout.
+    pub(crate) fn open(path: &Path) -> Result<Connection> {
+        let conn = rusqlite::Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Connection::setup(conn)
+    }
+
+    /// A private in-memory database.
+    pub(crate) fn open_in_memory() -> Result<Connection> {
+        Connection::setup(rusqlite::Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: rusqlite::Connection) -> Result<Connection> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+        super::functions::register(&conn)?;
+        Ok(Connection { conn })
+    }
+
+    fn bound(&self, sql: &str, params: &[Value]) -> Result<CachedStatement<'_>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, p)?;
+        }
+        Ok(stmt)
+    }
+}
+
+impl backend::Connection for Connection {
+    type Statement<'c> = Statement<'c>;
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
+        Ok(self.bound(sql, params)?.raw_execute()?)
+    }
+
+    fn execute_streaming(&self, sql: &str, params: &mut dyn Iterator<Item = Result<Value>>) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        for (i, value) in params.enumerate() {
+            let bound = value.and_then(|v| Ok(stmt.raw_bind_parameter(i + 1, v)?));
+            if let Err(err) = bound {
+                stmt.clear_bindings();
+                return Err(err);
+            }
+        }
+        Ok(stmt.raw_execute()?)
+    }
+
+    fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize> {
+        let mut stmt = self.bound(sql, params)?;
+        let mut rows = stmt.raw_query();
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            sink.row(&Row(row))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn prepare(&self, sql: &str, params: &[Value]) -> Result<Statement<'_>> {
+        Ok(Statement(self.bound(sql, params)?))
+    }
+
+    fn describe(&self) -> String {
+        match self.conn.path() {
+            Some(path) if !path.is_empty() => format!("sqlite:{path}"),
+            _ => "sqlite::memory:".to_owned(),
+        }
+    }
+}
+
+/// A prepared, bound query.
+pub(crate) struct Statement<'c>(CachedStatement<'c>);
+
+impl backend::Statement for Statement<'_> {
+    type Rows<'s>
+        = Rows<'s>
+    where
+        Self: 's;
+
+    fn rows(&mut self) -> Rows<'_> {
+        Rows(Some(self.0.raw_query()))
+    }
+}
+
+/// The rows of a prepared query; done after the last row or an error.
+pub(crate) struct Rows<'s>(Option<rusqlite::Rows<'s>>);
+
+impl RowCursor for Rows<'_> {
+    fn next<S: RowSink>(&mut self, sink: &mut S) -> Result<bool> {
+        let Some(rows) = self.0.as_mut() else { return Ok(false) };
+        let outcome = match rows.next() {
+            Ok(Some(row)) => sink.row(&Row(row)).map(|()| true),
+            Ok(None) => Ok(false),
+            Err(err) => Err(err.into()),
+        };
+        if !matches!(outcome, Ok(true)) {
+            self.0 = None;
+        }
+        outcome
+    }
+}

@@ -1,0 +1,9 @@
+//! The SQLite backend: the only module that names rusqlite.
+
+mod connection;
+pub(crate) mod error;
+mod functions;
+mod row;
+mod value;
+
+pub(crate) use connection::Connection;
