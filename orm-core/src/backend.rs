@@ -97,6 +97,19 @@ impl<T: crate::FieldType> DecodeRow for Column<T> {
     }
 }
 
+/// Binds a statement's parameters one at a time (see
+/// [`Connection::execute_streaming`]).
+pub(crate) trait BindParams {
+    /// Hands every parameter, in order, to `bind`.
+    fn bind_all<B: Bind>(self, bind: &mut B) -> Result<()>;
+}
+
+/// Binds the next parameter of a statement.
+pub(crate) trait Bind {
+    /// Binds `value` as the next parameter.
+    fn bind(&mut self, value: Value) -> Result<()>;
+}
+
 /// A connection to one database, as the runtime uses it. Statements are prepared and
 /// cached by the backend; every value is a bound parameter.
 pub(crate) trait Connection: Send {
@@ -108,10 +121,10 @@ pub(crate) trait Connection: Send {
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize>;
 
-    /// Runs a statement whose parameters come one at a time from `params`, each bound
-    /// as it comes and dropped once the database has it (`bulk_insert`); returns the
-    /// number of rows changed. An `Err` from the iterator stops it, with nothing run.
-    fn execute_streaming(&self, sql: &str, params: &mut dyn Iterator<Item = Result<Value>>) -> Result<usize>;
+    /// Runs a statement whose parameters `params` binds one at a time, each dropped
+    /// once the database has it (`bulk_insert`); returns the number of rows changed.
+    /// An `Err` from `params` stops it, with nothing run.
+    fn execute_streaming<P: BindParams>(&self, sql: &str, params: P) -> Result<usize>;
 
     /// Runs a query and hands every row to `sink`; returns the number of rows.
     fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize>;

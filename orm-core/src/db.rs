@@ -294,11 +294,7 @@ impl Db {
     /// Runs a write whose parameters come one at a time from `params`, each bound as
     /// it comes (no `Vec<Value>` kept alive); counted like any statement. Only when
     /// nothing records the parameters: see [`Db::records`].
-    pub(crate) fn execute_streaming(
-        &self,
-        sql: &str,
-        params: &mut dyn Iterator<Item = Result<Value>>,
-    ) -> Result<usize> {
+    pub(crate) fn execute_streaming<P: crate::backend::BindParams>(&self, sql: &str, params: P) -> Result<usize> {
         debug_assert!(!self.records());
         self.queries.set(self.queries.get() + 1);
         self.conn.execute_streaming(sql, params)

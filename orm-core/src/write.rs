@@ -172,70 +172,44 @@ fn insert_streaming<N: Insert>(
     n: usize,
     rows: impl Iterator<Item = N>,
 ) -> Result<usize> {
-    let mut values = StreamValues {
-        meta,
-        rows,
-        promised: n,
-        taken: 0,
-        buffer: Vec::with_capacity(insert_columns(meta)).into_iter(),
-        bounded: has_bounds(meta),
-        done: false,
-    };
-    db.execute_streaming(&db.cached_sql::<N::Model>(n, SqlKind::Insert), &mut values)
+    db.execute_streaming(&db.cached_sql::<N::Model>(n, SqlKind::Insert), StreamRows { meta, rows, promised: n })
 }
 
-/// The values of `promised` rows, one at a time, each row checked (`max_length`)
+/// The values of `promised` rows, bound one at a time, each row checked (`max_length`)
 /// before its first value goes out; a row more or fewer than promised is an error.
-struct StreamValues<I> {
+struct StreamRows<I> {
     meta: &'static ModelMeta,
     rows: I,
     promised: usize,
-    taken: usize,
-    buffer: std::vec::IntoIter<Value>,
-    bounded: bool,
-    done: bool,
 }
 
-impl<I> Iterator for StreamValues<I>
+impl<I> crate::backend::BindParams for StreamRows<I>
 where
     I: Iterator,
     I::Item: Insert,
 {
-    type Item = Result<Value>;
-
-    fn next(&mut self) -> Option<Result<Value>> {
-        loop {
-            if let Some(value) = self.buffer.next() {
-                return Some(Ok(value));
-            }
-            if self.done {
-                return None;
-            }
-            let broken = || {
-                Err(Error::InvalidQuery {
-                    message: "bulk_insert: the iterator yielded another number of rows than its size_hint promised; nothing was inserted",
-                })
-            };
-            if self.taken == self.promised {
-                self.done = true;
-                return if self.rows.next().is_some() { Some(broken()) } else { None };
-            }
-            let Some(row) = self.rows.next() else {
-                self.done = true;
-                return Some(broken());
-            };
-            self.taken += 1;
-            let mut values = std::mem::take(&mut self.buffer).collect::<Vec<Value>>();
-            values.clear();
-            row.__into_values(&mut values);
-            if self.bounded {
-                if let Err(err) = check_insert_rows(self.meta, &values) {
-                    self.done = true;
-                    return Some(Err(err));
-                }
-            }
-            self.buffer = values.into_iter();
+    fn bind_all<B: crate::backend::Bind>(mut self, bind: &mut B) -> Result<()> {
+        let broken = || {
+            Error::InvalidQuery {
+            message: "bulk_insert: the iterator yielded another number of rows than its size_hint promised; nothing was inserted",
         }
+        };
+        let bounded = has_bounds(self.meta);
+        let mut values = Vec::with_capacity(insert_columns(self.meta));
+        for _ in 0..self.promised {
+            let row = self.rows.next().ok_or_else(broken)?;
+            row.__into_values(&mut values);
+            if bounded {
+                check_insert_rows(self.meta, &values)?;
+            }
+            for value in values.drain(..) {
+                bind.bind(value)?;
+            }
+        }
+        if self.rows.next().is_some() {
+            return Err(broken());
+        }
+        Ok(())
     }
 }
 

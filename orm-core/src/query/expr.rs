@@ -196,13 +196,6 @@ impl ExprNode {
         }
     }
 
-    /// Whether the expression contains an aggregate (so a condition on it is a HAVING).
-    pub(crate) fn has_aggregate(&self) -> bool {
-        let mut found = false;
-        self.visit(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
-        found
-    }
-
     /// Calls `f` on this node and every node below it.
     pub(crate) fn visit(&self, f: &mut impl FnMut(&ExprNode)) {
         f(self);

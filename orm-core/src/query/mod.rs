@@ -399,9 +399,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// `values(..).annotate(..)`.
     pub fn values<V: Selection>(mut self, select: impl FnOnce(M::Fields) -> V) -> QuerySet<M, Values<V>> {
         let selection = select(M::__fields(Path::ROOT));
-        let mut nodes = Vec::new();
-        selection.push_nodes(&mut nodes);
-        if nodes.iter().any(N::has_aggregate) && self.query.group == Group::None {
+        if V::AGGREGATE && self.query.group == Group::None {
             self.query.group = Group::Model;
             self.query.annotate_scope = Some(self.query.scopes);
         }

@@ -17,6 +17,9 @@ use crate::Result;
 pub trait Selection: Clone {
     /// The Rust type of one selected row.
     type Output;
+    /// Whether the selection holds an aggregate (so `values()` groups per instance).
+    #[doc(hidden)]
+    const AGGREGATE: bool = false;
     /// The row as a tuple (`(T,)` for one value), to append aggregates to it.
     #[doc(hidden)]
     type Flat;
@@ -141,6 +144,7 @@ impl<T: FieldType> Selection for Expr<T> {
 
 impl<O: FieldType> Selection for Aggregate<O> {
     type Output = O;
+    const AGGREGATE: bool = true;
     type Flat = (O,);
     fn flat(output: O) -> (O,) {
         (output,)
@@ -168,6 +172,7 @@ macro_rules! tuples {
         #[allow(non_snake_case)]
         impl<$($name: Selection),+> Selection for ($($name,)+) {
             type Output = ($($name::Output,)+);
+            const AGGREGATE: bool = false $(|| $name::AGGREGATE)+;
             type Flat = Self::Output;
             fn flat(output: Self::Output) -> Self::Output {
                 output

@@ -2,7 +2,7 @@
 //! prepared once and cached, rows handed to the runtime's sinks.
 
 use super::row::Row;
-use crate::backend::{self, RowCursor, RowSink};
+use crate::backend::{self, Bind, BindParams, RowCursor, RowSink};
 use crate::value::Value;
 use crate::Result;
 use rusqlite::CachedStatement;
@@ -56,14 +56,12 @@ impl backend::Connection for Connection {
         Ok(self.bound(sql, params)?.raw_execute()?)
     }
 
-    fn execute_streaming(&self, sql: &str, params: &mut dyn Iterator<Item = Result<Value>>) -> Result<usize> {
+    fn execute_streaming<P: BindParams>(&self, sql: &str, params: P) -> Result<usize> {
         let mut stmt = self.conn.prepare_cached(sql)?;
-        for (i, value) in params.enumerate() {
-            let bound = value.and_then(|v| Ok(stmt.raw_bind_parameter(i + 1, v)?));
-            if let Err(err) = bound {
-                stmt.clear_bindings();
-                return Err(err);
-            }
+        let mut binder = Binder { stmt: &mut stmt, index: 0 };
+        if let Err(err) = params.bind_all(&mut binder) {
+            stmt.clear_bindings();
+            return Err(err);
         }
         Ok(stmt.raw_execute()?)
     }
@@ -88,6 +86,20 @@ impl backend::Connection for Connection {
             Some(path) if !path.is_empty() => format!("sqlite:{path}"),
             _ => "sqlite::memory:".to_owned(),
         }
+    }
+}
+
+/// Binds parameters in order into a prepared statement.
+struct Binder<'a, 'c> {
+    stmt: &'a mut CachedStatement<'c>,
+    index: usize,
+}
+
+impl Bind for Binder<'_, '_> {
+    #[inline]
+    fn bind(&mut self, value: Value) -> Result<()> {
+        self.index += 1;
+        Ok(self.stmt.raw_bind_parameter(self.index, &value)?)
     }
 }
 
