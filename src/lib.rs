@@ -54,7 +54,7 @@ pub mod prelude {
     pub use orm_core::DateTime;
     pub use orm_core::{
         assert_num_queries, Db, Error, FieldSet, FieldType, ForeignKey, HasMany, HasOne, Lookups, ManyToMany, Model,
-        OneToOne, QuerySet, Result, Saving, Q,
+        ModelExt, OneToOne, QuerySet, RelationLookups, Result, Saving, Q,
     };
     pub use orm_macros::Model;
 }

@@ -1,8 +1,8 @@
 //! Items the generated code and the exported macros need. Not part of the public API:
 //! nothing here is stable.
 
-pub use crate::db::format_queries;
-pub use crate::model::Path;
+pub use crate::exec::format_queries;
+pub use crate::meta::Path;
 
 /// Decodes column `index` with `decode` (a `FieldType::from_value`); a mismatch is an
 /// `Error::Decode` naming the model and column. Generated decoders call it with
@@ -17,16 +17,19 @@ pub fn read_with<T, R: crate::RowRead>(
     expected: &'static str,
     decode: impl FnOnce(crate::ValueRef<'_>) -> Result<T, crate::DecodeError>,
 ) -> crate::Result<T> {
-    crate::query::decode_column(row, index, decode, || (model, column, expected))
+    crate::dsl::decode_column(row, index, decode, || (model, column, expected))
 }
 
-pub use crate::query::{OrderBy, OrderTerms};
-pub use crate::relations::load::fetch_children;
-pub use crate::relations::RelatedPlan;
-pub use crate::relations::{
-    cardinality, foreign_key_index, many_to_many_index, one_to_one_index, AnyModel, CannotClone, CloneIfPossible,
-    Cloner, ForeignKeyTo, Loaded, ManyToManyTo, Named, OneToOneTo, RelatedAccessor, RelationField, Sole,
+pub use crate::ast::OrderBy;
+pub use crate::dsl::cardinality;
+pub use crate::dsl::OrderTerms;
+pub use crate::meta::{
+    foreign_key_index, many_to_many_index, one_to_one_index, ForeignKeyTo, ManyToManyTo, Named, OneToOneTo, Sole,
 };
+pub use crate::model::RelatedPlan;
+pub use crate::model::{AnyModel, CannotClone, CloneIfPossible, Cloner, Loaded, RelationField};
+pub use crate::queryset::RelatedAccessor;
+pub use crate::relations::prefetch_level;
 
 /// A ForeignKey field told its relation (see `RelationField::name`).
 #[inline]
@@ -95,7 +98,7 @@ macro_rules! __stub_model {
                 unique_together: &[],
                 index_together: &[],
                 relations: &[],
-                fetch_children: ::orm::__private::fetch_children::<$model>,
+                prefetch: ::orm::__private::prefetch_level::<$model>,
             };
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
                 ::orm::__private::StubFields(::std::marker::PhantomData)

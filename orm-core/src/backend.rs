@@ -7,8 +7,8 @@
 //! row type: the generated decoders are instantiated for each backend, with no dynamic
 //! dispatch per row or column.
 
+use crate::error::Result;
 use crate::value::{Value, ValueRef};
-use crate::Result;
 
 /// A row being read.
 pub trait RowRead {

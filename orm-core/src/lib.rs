@@ -6,39 +6,51 @@
 
 #![warn(missing_docs)]
 
+// The layers, each using only those listed before it (`../shared/ARCHITECTURE.md`;
+// checked by `python3 ../shared/tools/layers.py orm-core/src`).
+mod ast;
 mod backend;
-mod db;
+mod dsl;
 mod error;
+mod exec;
 mod hash;
+mod meta;
 mod model;
-mod query;
+mod queryset;
 mod relations;
 mod signals;
+mod sql;
 mod sqlite;
 mod types;
 mod value;
-mod write;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use ast::{Assignment, OrderBy};
 pub use backend::RowRead;
-pub use db::{Captured, CapturedQuery, Db, ModelList};
-pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
-pub use model::{ColumnMeta, Insert, Model, ModelMeta, SingleKey};
-pub use query::{
-    count_all, Aggregate, AggregateSelection, Annotated, Assignment, Cardinality, Cursor, DeleteCount, Expr, Field,
-    FieldOrder, Flavor, Instances, IntoAssignments, IntoOrdering, KeysetOrdering, KeysetPage, Lookups, Many, NotNull,
-    Null, Nullable, One, Operand, OrderBy, OwnModel, Page, Plain, PrefetchQuerySet, QuerySet, RelationOrder, Root,
-    RowShape, Rows, Selection, Sql, Unique, Values, ValuesAnnotated, Q,
+pub use dsl::{
+    count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
+    RelationLookups, RelationOrder, Selection, SingleValued, Q,
 };
 #[doc(hidden)]
-pub use query::{RunItFirst, SameModel, UseLookups};
-pub use relations::{
-    prefetch_related_objects, prefetch_related_objects_with, FieldSet, ForeignKey, HasMany, HasOne, ManyToMany,
-    ManyToManyManager, OnDelete, OneToOne, RelationKind, RelationMeta, SingleValued, Through,
+pub use dsl::{EmptyAggregate, UseLookups};
+pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
+pub use exec::{Captured, CapturedQuery, Db};
+pub use meta::{ColumnMeta, ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
+pub use model::{
+    Cardinality, FieldSet, Flavor, Insert, Many, Model, ModelList, NotNull, Null, Nullable, One, OwnModel, Plain, Root,
+    SingleKey, Unique,
 };
+pub use queryset::{
+    prefetch_related_objects, prefetch_related_objects_with, Annotated, Cursor, DeleteCount, Instances, KeysetOrdering,
+    KeysetPage, ManyToManyManager, ModelExt, Page, PrefetchQuerySet, QuerySet, RowShape, Rows, Values, ValuesAnnotated,
+};
+#[doc(hidden)]
+pub use queryset::{RunItFirst, SameModel};
+pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
+pub use sql::Sql;
 pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
 pub use value::{ColumnType, Value, ValueRef};
 

@@ -6,10 +6,10 @@
 //! operations skip signals, as Django's do: `bulk_create`, `bulk_insert`, queryset
 //! `update`, and the rows a delete cascades to.
 
+use crate::error::Result;
+use crate::exec::{Db, Kind};
 use crate::model::{Insert, Model};
-use crate::{Db, Result};
 use std::any::{Any, TypeId};
-use std::cell::RefCell;
 use std::sync::Arc;
 
 /// What `pre_save` receives: the row about to be inserted, or the instance about to be
@@ -19,54 +19,6 @@ pub enum Saving<'a, M: Model> {
     New(&'a <M as Model>::New),
     /// `save` of an existing instance.
     Existing(&'a M),
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    PreSave,
-    PostSave,
-    PreDelete,
-    PostDelete,
-}
-
-type Callback = Arc<dyn Fn(&Db, &dyn Any, bool) -> Result<()> + Send + Sync>;
-
-struct Receiver {
-    model: TypeId,
-    kind: Kind,
-    callback: Callback,
-}
-
-/// The receivers registered on one `Db`.
-#[derive(Default)]
-pub(crate) struct Signals {
-    receivers: RefCell<Vec<Receiver>>,
-}
-
-impl Signals {
-    fn add(&self, model: TypeId, kind: Kind, callback: Callback) {
-        self.receivers.borrow_mut().push(Receiver { model, kind, callback });
-    }
-
-    pub(crate) fn has(&self, model: TypeId, kind: Kind) -> bool {
-        self.receivers.borrow().iter().any(|r| r.model == model && r.kind == kind)
-    }
-
-    /// Calls every matching receiver, in registration order. The list is copied first
-    /// so that a receiver may register others or send signals itself.
-    pub(crate) fn send(&self, db: &Db, model: TypeId, kind: Kind, instance: &dyn Any, flag: bool) -> Result<()> {
-        let matching: Vec<Callback> = {
-            let receivers = self.receivers.borrow();
-            if receivers.is_empty() {
-                return Ok(());
-            }
-            receivers.iter().filter(|r| r.model == model && r.kind == kind).map(|r| r.callback.clone()).collect()
-        };
-        for callback in matching {
-            callback(db, instance, flag)?;
-        }
-        Ok(())
-    }
 }
 
 /// Receivers are keyed by the model's `TypeId` and sent the value that kind of signal

@@ -5,11 +5,15 @@
 //! The dependents of a model are found among the models the `Db` knows (those given to
 //! `create_tables` or `register`) and the reverse relations the model declares.
 
-use super::{OnDelete, RelationKind};
-use crate::model::ModelMeta;
-use crate::query::{compile, DeleteCount};
-use crate::types::Value;
-use crate::{Db, Error, Result};
+use crate::error::{Error, Result};
+use crate::exec::Db;
+use crate::meta::{ModelMeta, OnDelete, RelationKind};
+use crate::sql as compile;
+use crate::value::Value;
+
+/// The number of rows a delete removed in all, and per model name (models with none
+/// left out), as Django's `delete()` returns them.
+pub type DeleteCount = (usize, std::collections::BTreeMap<String, usize>);
 use std::collections::{BTreeMap, HashSet};
 
 /// A table whose rows point at a model's rows.
@@ -90,7 +94,7 @@ struct Plan {
     nulls: Vec<(Dependent, Vec<Value>)>,
     /// Rows a `restrict` key protects unless they are deleted too.
     restricted: Vec<(Dependent, &'static ModelMeta, Vec<Value>)>,
-    seen: HashSet<(&'static str, crate::relations::load::Key)>,
+    seen: HashSet<(&'static str, super::prefetch::Key)>,
 }
 
 /// Deletes the rows of `meta` with keys `pks` and everything that depends on them,
@@ -105,13 +109,13 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
             .deletes
             .iter()
             .filter(|(m, _)| dep.meta.is_some_and(|d| same(m, d)))
-            .flat_map(|(_, ks)| ks.iter().filter_map(crate::relations::load::Key::of))
+            .flat_map(|(_, ks)| ks.iter().filter_map(super::prefetch::Key::of))
             .collect();
         for (fast, parents) in plan.fast.iter().filter(|(f, _)| f.meta.is_some() && f.table == dep.table) {
-            deleted.extend(select_keys(db, fast, parents)?.iter().filter_map(crate::relations::load::Key::of));
+            deleted.extend(select_keys(db, fast, parents)?.iter().filter_map(super::prefetch::Key::of));
         }
         let blocking = select_keys(db, dep, keys)?;
-        if blocking.iter().any(|k| crate::relations::load::Key::of(k).is_some_and(|k| !deleted.contains(&k))) {
+        if blocking.iter().any(|k| super::prefetch::Key::of(k).is_some_and(|k| !deleted.contains(&k))) {
             return Err(Error::Restricted { model: parent.name, referenced_by: dep.field.clone() });
         }
     }
@@ -149,7 +153,7 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
 fn collect(db: &Db, meta: &'static ModelMeta, pks: Vec<Value>, plan: &mut Plan) -> Result<()> {
     let pks: Vec<Value> = pks
         .into_iter()
-        .filter(|pk| crate::relations::load::Key::of(pk).is_some_and(|k| plan.seen.insert((meta.table, k))))
+        .filter(|pk| super::prefetch::Key::of(pk).is_some_and(|k| plan.seen.insert((meta.table, k))))
         .collect();
     if pks.is_empty() {
         return Ok(());

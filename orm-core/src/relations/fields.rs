@@ -1,11 +1,16 @@
 //! The relation field types a model declares.
 
-use super::slot::{Aligned, Slot, State};
-use super::{downcast, AnyModel, Loaded, RelationField, RelationKind, RelationMeta};
-use crate::model::{Model, SingleKey};
-use crate::query::{Operand, QuerySet};
-use crate::types::{DecodeError, FieldType, Ordered, Value, ValueRef};
-use crate::{Db, Result};
+use super::slot::{Slot, State};
+use crate::ast::ExprNode;
+use crate::backend::RowRead;
+use crate::dsl::Operand;
+use crate::error::Result;
+use crate::meta::RelationMeta;
+use crate::model::{
+    downcast, not_loaded, wrong_type, Aligned, AnyModel, Loaded, Model, RelatedPlan, RelationField, SingleKey,
+};
+use crate::types::{DecodeError, FieldType, Ordered};
+use crate::value::{ColumnType, Value, ValueRef};
 use std::fmt;
 use std::sync::Arc;
 
@@ -41,19 +46,13 @@ impl<M: SingleKey> ForeignKey<M> {
     pub fn get(&self) -> Result<&M> {
         match self.loaded.state() {
             State::Present(m) => Ok(&m.0),
-            _ => Err(super::not_loaded(M::META, "ForeignKey", self.loaded.relation())),
+            _ => Err(not_loaded(M::META, "ForeignKey", self.loaded.relation())),
         }
     }
 
     /// Whether a loader filled this relation.
     pub fn is_loaded(&self) -> bool {
         matches!(self.loaded.state(), State::Present(_))
-    }
-
-    /// Loads the related instance: one query, every time it is called.
-    pub fn fetch(&self, db: &Db) -> Result<M> {
-        let key = self.key.to_value();
-        M::objects().get(db, |_| crate::query::pk_condition(M::META, key))
     }
 }
 
@@ -83,7 +82,7 @@ impl<M: SingleKey> PartialEq for ForeignKey<M> {
 }
 
 impl<M: SingleKey> FieldType for ForeignKey<M> {
-    const COLUMN: crate::ColumnType = <M::Key as FieldType>::COLUMN;
+    const COLUMN: ColumnType = <M::Key as FieldType>::COLUMN;
     const RUST_TYPE: &'static str = "ForeignKey";
     fn to_value(&self) -> Value {
         self.key.to_value()
@@ -96,23 +95,23 @@ impl<M: SingleKey> FieldType for ForeignKey<M> {
 impl<M: SingleKey> Ordered for ForeignKey<M> where M::Key: Ordered {}
 
 impl<M: SingleKey> Operand<ForeignKey<M>> for &M {
-    fn into_node(self) -> crate::query::ExprNode {
-        crate::query::ExprNode::Value(self.pk())
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(self.pk())
     }
 }
 impl<M: SingleKey> Operand<Option<ForeignKey<M>>> for &M {
-    fn into_node(self) -> crate::query::ExprNode {
-        crate::query::ExprNode::Value(self.pk())
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(self.pk())
     }
 }
 impl<M: SingleKey<Key = i64>> Operand<ForeignKey<M>> for i64 {
-    fn into_node(self) -> crate::query::ExprNode {
-        crate::query::ExprNode::Value(Value::Integer(self))
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Integer(self))
     }
 }
 impl<M: SingleKey<Key = i64>> Operand<Option<ForeignKey<M>>> for i64 {
-    fn into_node(self) -> crate::query::ExprNode {
-        crate::query::ExprNode::Value(Value::Integer(self))
+    fn into_node(self) -> ExprNode {
+        ExprNode::Value(Value::Integer(self))
     }
 }
 
@@ -125,7 +124,7 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
     fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
         self.loaded.set(match loaded {
             Loaded::Shared(Some(shared)) => {
-                Slot::present(shared.downcast::<Aligned<M>>().map_err(|_| super::wrong_type::<M>())?)
+                Slot::present(shared.downcast::<Aligned<M>>().map_err(|_| wrong_type::<M>())?)
             }
             Loaded::Shared(None) | Loaded::Many(_) | Loaded::Typed(_) => Slot::empty(),
         });
@@ -137,7 +136,7 @@ impl<M: SingleKey> RelationField for ForeignKey<M> {
     }
 
     #[inline]
-    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+    fn load_row<R: RowRead>(&mut self, row: &R, plan: &RelatedPlan, step: usize) -> Result<()> {
         self.loaded.set(match plan.decode_shared::<M, R>(row, step)? {
             Some(shared) => Slot::present(shared),
             None => Slot::empty(),
@@ -168,7 +167,7 @@ impl<M: SingleKey> RelationField for Option<ForeignKey<M>> {
     }
 
     #[inline]
-    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+    fn load_row<R: RowRead>(&mut self, row: &R, plan: &RelatedPlan, step: usize) -> Result<()> {
         match self {
             Some(fk) => fk.load_row(row, plan, step),
             None => Ok(()), // a NULL key: the LEFT JOIN found nothing
@@ -224,7 +223,7 @@ macro_rules! many_common {
             pub fn get(&self) -> Result<&[M]> {
                 match self.loaded.state() {
                     State::Present(rows) => Ok(rows.0.as_slice()),
-                    _ => Err(super::not_loaded(M::META, stringify!($ty), self.loaded.relation())),
+                    _ => Err(not_loaded(M::META, stringify!($ty), self.loaded.relation())),
                 }
             }
 
@@ -268,11 +267,11 @@ macro_rules! many_common {
         impl<M: Model> RelationField for $ty<M> {
             fn set_loaded(&mut self, loaded: Loaded) -> Result<()> {
                 self.loaded.set(Slot::present(match loaded {
-                    Loaded::Typed(rows) => rows.downcast::<Aligned<Vec<M>>>().map_err(|_| super::wrong_type::<M>())?,
+                    Loaded::Typed(rows) => rows.downcast::<Aligned<Vec<M>>>().map_err(|_| wrong_type::<M>())?,
                     Loaded::Many(rows) => {
                         Box::new(Aligned(rows.into_iter().map(downcast::<M>).collect::<Result<_>>()?))
                     }
-                    _ => return Err(super::wrong_type::<M>()),
+                    _ => return Err(wrong_type::<M>()),
                 }));
                 Ok(())
             }
@@ -341,7 +340,7 @@ impl<M: Model> HasOne<M> {
         match self.loaded.state() {
             State::Present(row) => Ok(Some(&row.0)),
             State::Absent => Ok(None),
-            State::NotLoaded(relation) => Err(super::not_loaded(M::META, "HasOne", relation)),
+            State::NotLoaded(relation) => Err(not_loaded(M::META, "HasOne", relation)),
         }
     }
 
@@ -395,10 +394,10 @@ impl<M: Model> RelationField for HasOne<M> {
         let row = match loaded {
             Loaded::Many(mut rows) => rows.pop().map(downcast::<M>).transpose()?,
             Loaded::Typed(rows) => {
-                let rows = rows.downcast::<Aligned<Vec<M>>>().map_err(|_| super::wrong_type::<M>())?;
+                let rows = rows.downcast::<Aligned<Vec<M>>>().map_err(|_| wrong_type::<M>())?;
                 rows.0.into_iter().next_back()
             }
-            Loaded::Shared(_) => return Err(super::wrong_type::<M>()),
+            Loaded::Shared(_) => return Err(wrong_type::<M>()),
         };
         self.loaded.set(match row {
             Some(row) => Slot::present(Box::new(Aligned(row))),
@@ -407,129 +406,11 @@ impl<M: Model> RelationField for HasOne<M> {
         Ok(())
     }
 
-    fn load_row<R: crate::RowRead>(&mut self, row: &R, plan: &super::RelatedPlan, step: usize) -> Result<()> {
+    fn load_row<R: RowRead>(&mut self, row: &R, plan: &RelatedPlan, step: usize) -> Result<()> {
         self.loaded.set(match plan.decode::<M, R>(row, step)? {
             Some(row) => Slot::present(Box::new(Aligned(row))),
             None => Slot::absent(),
         });
         Ok(())
-    }
-}
-
-/// The field type of a reverse or many-to-many relation, and what the model's method
-/// of the same name returns for it. Implemented by [`HasMany`], [`HasOne`] and
-/// [`ManyToMany`]; the derive calls it.
-#[doc(hidden)]
-pub trait RelatedAccessor {
-    /// `QuerySet<M>`, or [`ManyToManyManager<M>`].
-    type Manager;
-    #[doc(hidden)]
-    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> Self::Manager;
-}
-
-impl<M: Model> RelatedAccessor for HasMany<M> {
-    type Manager = QuerySet<M>;
-    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
-        related_rows(owner_key, relation)
-    }
-}
-
-impl<M: Model> RelatedAccessor for HasOne<M> {
-    type Manager = QuerySet<M>;
-    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
-        related_rows(owner_key, relation)
-    }
-}
-
-impl<M: Model> RelatedAccessor for ManyToMany<M> {
-    type Manager = ManyToManyManager<M>;
-    fn __manager(owner_key: Value, relation: &'static RelationMeta) -> ManyToManyManager<M> {
-        ManyToManyManager { owner_key, relation, _target: std::marker::PhantomData }
-    }
-}
-
-fn related_rows<M: Model>(owner_key: Value, relation: &'static RelationMeta) -> QuerySet<M> {
-    M::objects().filter(move |_| super::load::related_condition(relation, &owner_key))
-}
-
-/// The rows a ManyToMany links one row to (Django's related manager `dev.skills`):
-/// returned by the model's method named after the field, `dev.skills()`.
-///
-/// ```
-/// # use orm::prelude::*;
-/// #[derive(Model, Debug)]
-/// struct Developer { id: i64, name: String, skills: ManyToMany<Skill> }
-/// #[derive(Model, Debug)]
-/// struct Skill { id: i64, name: String }
-/// # fn main() -> orm::Result<()> {
-/// # let db = Db::open_in_memory()?; db.create_tables::<(Developer, Skill)>()?;
-/// let ada = Developer::objects().create(&db, NewDeveloper { name: "Ada".into() })?;
-/// let rust = Skill::objects().create(&db, NewSkill { name: "Rust".into() })?;
-/// ada.skills().add(&db, [&rust])?;
-/// assert_eq!(ada.skills().objects().count(&db)?, 1);
-/// assert_eq!(ada.skills().remove(&db, [&rust])?, 1);
-/// # Ok(())
-/// # }
-/// ```
-pub struct ManyToManyManager<M: Model> {
-    owner_key: Value,
-    relation: &'static RelationMeta,
-    _target: std::marker::PhantomData<fn() -> M>,
-}
-
-impl<M: Model> ManyToManyManager<M> {
-    /// The linked rows as a QuerySet, to filter, order or count (Django's
-    /// `dev.skills.all()`); no query until it runs.
-    pub fn objects(&self) -> QuerySet<M> {
-        related_rows(self.owner_key.clone(), self.relation)
-    }
-
-    /// Loads the linked rows: one query.
-    pub fn all(&self, db: &Db) -> Result<Vec<M>> {
-        self.objects().all(db)
-    }
-
-    /// Links this row to `targets` (Django's `add`): one `INSERT OR IGNORE` in a
-    /// transaction; links that exist already are kept.
-    pub fn add<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_add(db, self.relation, &self.owner_key, &keys)
-    }
-
-    /// Unlinks `targets` (Django's `remove`); the rows themselves stay.
-    pub fn remove<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<usize> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_remove(db, self.relation, &self.owner_key, Some(&keys))
-    }
-
-    /// Unlinks every target (Django's `clear`).
-    pub fn clear(&self, db: &Db) -> Result<usize> {
-        super::load::m2m_remove(db, self.relation, &self.owner_key, None)
-    }
-
-    /// Makes `targets` exactly the linked rows (Django's `set`): reads the current
-    /// links, deletes the others and adds the missing, in one transaction (BEGIN,
-    /// SELECT, DELETE, INSERT, COMMIT, leaving out what there is nothing to do for).
-    pub fn set<'t>(&self, db: &Db, targets: impl IntoIterator<Item = &'t M>) -> Result<()> {
-        let keys: Vec<Value> = targets.into_iter().map(Model::pk).collect();
-        super::load::m2m_set(db, self.relation, &self.owner_key, &keys)
-    }
-}
-
-impl<M: Model> fmt::Debug for ManyToManyManager<M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ManyToManyManager<{}>({} of {:?})", M::META.name, self.relation.name, self.owner_key)
-    }
-}
-
-/// The forward ManyToMany of a reverse side, or the relation itself.
-pub(crate) fn m2m_through(relation: &'static RelationMeta) -> Option<(&'static super::Through, bool)> {
-    match &relation.kind {
-        RelationKind::ManyToMany { through } => Some((through, false)),
-        RelationKind::ReverseManyToMany { forward } => match &forward().kind {
-            RelationKind::ManyToMany { through } => Some((through, true)),
-            _ => None,
-        },
-        _ => None,
     }
 }

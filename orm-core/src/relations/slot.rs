@@ -14,20 +14,14 @@
 //! [`Aligned`] gives every pointee an alignment of at least 4, and `RelationMeta` holds
 //! pointers (alignment 8), so the low two bits of a real pointer are always zero.
 
-use super::RelationMeta;
+use crate::meta::RelationMeta;
+use crate::model::Aligned;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 const NAMED: usize = 1;
 const ABSENT: usize = 2;
-
-/// A value with an alignment of at least 4, so that pointers to it leave two low bits
-/// free for [`Slot`]'s tags.
-#[doc(hidden)]
-#[derive(Debug, Clone, PartialEq)]
-#[repr(align(4))]
-pub struct Aligned<T>(pub T);
 
 /// An owning pointer that can travel as a raw pointer: `Box` or `Arc` of an
 /// [`Aligned`] value.

@@ -3,8 +3,8 @@
 
 use super::row::Row;
 use crate::backend::{self, Bind, BindParams, RowCursor, RowSink};
+use crate::error::Result;
 use crate::value::Value;
-use crate::Result;
 use rusqlite::CachedStatement;
 use std::path::Path;
 use std::time::Duration;

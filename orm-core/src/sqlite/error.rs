@@ -1,8 +1,7 @@
 //! SQLite's errors, classified as the crate's: constraint violations as
 //! `Error::Integrity`, the rest as `Error::Database` with its kind.
 
-use crate::error::{ConstraintKind, DatabaseErrorKind};
-use crate::Error;
+use crate::error::{ConstraintKind, DatabaseErrorKind, Error};
 use rusqlite::ErrorCode;
 
 /// The crate's error for a rusqlite error.

@@ -2,8 +2,8 @@
 
 use super::value::value_ref;
 use crate::backend::RowRead;
+use crate::error::Result;
 use crate::value::ValueRef;
-use crate::Result;
 
 /// One row of a query (rusqlite's), read by column index.
 pub(crate) struct Row<'a, 'stmt>(pub(crate) &'a rusqlite::Row<'stmt>);

@@ -146,7 +146,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 unique_together: #unique_together,
                 index_together: #index_together,
                 relations: &[#(#relation_metas),*],
-                fetch_children: ::orm::__private::fetch_children::<#ident>,
+                prefetch: ::orm::__private::prefetch_level::<#ident>,
             };
 
             fn __fields(path: ::orm::__private::Path) -> Self::Fields {

@@ -1,308 +1,14 @@
 //! Typed field handles, expressions (Django's F), conditions (Django's Q), ordering
 //! terms and assignments. Everything here only describes SQL; the compiler writes it.
 
-use super::ordering::OrderTerms;
-use super::reach::{Cardinality, Flavor, OwnModel, Plain, Root};
-use crate::model::{Model, ModelMeta, Path};
-use crate::types::{FieldType, NumericColumn, OrderedColumn, TextColumn, Value};
+use super::ordering::{OrderTerms, RelationOrder};
+use crate::ast::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
+use crate::meta::{ModelMeta, Path};
+use crate::model::{Cardinality, FieldSet, Flavor, Model, OwnModel, Plain, Root};
+use crate::types::{FieldType, NumericColumn, OrderedColumn, TextColumn};
+use crate::value::Value;
 use std::marker::PhantomData;
 use std::ops;
-
-/// An untyped expression node. Built by the typed API; read by the SQL compiler.
-#[doc(hidden)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExprNode {
-    /// A column of the model reached by `path` from the query's model.
-    Column {
-        /// The model the column belongs to.
-        meta: &'static ModelMeta,
-        /// The column's index in `meta.columns`.
-        column: u16,
-        /// The relations followed from the query's model.
-        path: Path,
-    },
-    /// A bound parameter.
-    Value(Value),
-    /// `lhs op rhs`.
-    Arith {
-        /// The operator.
-        op: ArithOp,
-        /// Left operand.
-        lhs: Box<ExprNode>,
-        /// Right operand.
-        rhs: Box<ExprNode>,
-    },
-    /// An aggregate function.
-    Aggregate {
-        /// The function.
-        func: AggFunc,
-        /// Its argument (`None` for `COUNT(*)`).
-        arg: Option<Box<ExprNode>>,
-        /// `COUNT(DISTINCT ...)`.
-        distinct: bool,
-    },
-}
-
-impl ExprNode {
-    /// Whether the expression can evaluate to SQL `NULL`.
-    pub(crate) fn nullable(&self) -> bool {
-        match self {
-            ExprNode::Column { meta, column, path } => meta.columns[usize::from(*column)].nullable || !path.is_root(),
-            ExprNode::Value(v) => *v == Value::Null,
-            // Division by zero gives NULL in SQLite.
-            ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
-            ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
-        }
-    }
-}
-
-/// An arithmetic operator.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-/// An aggregate function.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggFunc {
-    /// `COUNT`
-    Count,
-    /// `SUM`
-    Sum,
-    /// `AVG`
-    Avg,
-    /// `MIN`
-    Min,
-    /// `MAX`
-    Max,
-}
-
-/// A comparison operator.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `=`
-    Eq,
-    /// `>`
-    Gt,
-    /// `>=`
-    Gte,
-    /// `<`
-    Lt,
-    /// `<=`
-    Lte,
-}
-
-/// A text lookup.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatternKind {
-    /// `contains`
-    Contains,
-    /// `startswith`
-    StartsWith,
-    /// `endswith`
-    EndsWith,
-    /// `iexact` (only with `fold`)
-    Exact,
-}
-
-/// A condition tree: what `filter` and `exclude` hold.
-#[doc(hidden)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cond {
-    /// `lhs op rhs`
-    Compare(CmpOp, ExprNode, ExprNode),
-    /// `lhs IN (list)`; never empty (an empty list is `Nothing`).
-    In(ExprNode, Vec<ExprNode>),
-    /// A text lookup; `fold` makes it case-insensitive.
-    Pattern {
-        /// Which lookup.
-        kind: PatternKind,
-        /// Fold case (the `i` lookups).
-        fold: bool,
-        /// The column or expression searched.
-        lhs: ExprNode,
-        /// The text searched for.
-        rhs: ExprNode,
-    },
-    /// `lhs BETWEEN lo AND hi`
-    Range(ExprNode, ExprNode, ExprNode),
-    /// `lhs IN (SELECT table.select FROM table WHERE table.column = value)`: the rows
-    /// linked through a ManyToMany's through table.
-    InSubquery {
-        /// The column compared.
-        lhs: ExprNode,
-        /// The through table.
-        table: &'static str,
-        /// The column selected.
-        select: &'static str,
-        /// The column matched against `value`.
-        column: &'static str,
-        /// The owner's key.
-        value: Value,
-    },
-    /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
-    IsNull(ExprNode, bool),
-    /// All of them.
-    And(Vec<Cond>),
-    /// Any of them.
-    Or(Vec<Cond>),
-    /// Boolean negation, with Django's NULL semantics.
-    Not(Box<Cond>),
-    /// Matches no row: the query need not run (Django's `EmptyResultSet`).
-    Nothing,
-    /// Matches every row.
-    Everything,
-}
-
-impl ExprNode {
-    /// What the expression computes, for errors: `MAX(Book.price_cents)`.
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            ExprNode::Column { meta, column, .. } => {
-                format!("{}.{}", meta.name, meta.columns[usize::from(*column)].field)
-            }
-            ExprNode::Value(v) => v.to_string(),
-            ExprNode::Arith { op, lhs, rhs } => {
-                let op = match op {
-                    ArithOp::Add => "+",
-                    ArithOp::Sub => "-",
-                    ArithOp::Mul => "*",
-                    ArithOp::Div => "/",
-                };
-                format!("({} {op} {})", lhs.describe(), rhs.describe())
-            }
-            ExprNode::Aggregate { func, arg, distinct } => {
-                let func = match func {
-                    AggFunc::Count => "COUNT",
-                    AggFunc::Sum => "SUM",
-                    AggFunc::Avg => "AVG",
-                    AggFunc::Min => "MIN",
-                    AggFunc::Max => "MAX",
-                };
-                let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
-                format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
-            }
-        }
-    }
-
-    /// Calls `f` on this node and every node below it.
-    pub(crate) fn visit(&self, f: &mut impl FnMut(&ExprNode)) {
-        f(self);
-        match self {
-            ExprNode::Arith { lhs, rhs, .. } => {
-                lhs.visit(f);
-                rhs.visit(f);
-            }
-            ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
-            _ => {}
-        }
-    }
-
-    /// Calls `f` on every node outside aggregates (an aggregate node itself included,
-    /// not its argument).
-    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
-        f(self);
-        if let ExprNode::Arith { lhs, rhs, .. } = self {
-            lhs.visit_plain(f);
-            rhs.visit_plain(f);
-        }
-    }
-
-    /// Calls `f` on every column path outside aggregates.
-    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
-        match self {
-            ExprNode::Column { path, .. } => f(path),
-            ExprNode::Arith { lhs, rhs, .. } => {
-                lhs.plain_paths_mut(f);
-                rhs.plain_paths_mut(f);
-            }
-            _ => {}
-        }
-    }
-}
-
-impl Cond {
-    fn children(&self) -> (Vec<&ExprNode>, &[Cond]) {
-        match self {
-            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => (vec![a, b], &[]),
-            Cond::In(a, list) => (std::iter::once(a).chain(list).collect(), &[]),
-            Cond::InSubquery { lhs, .. } => (vec![lhs], &[]),
-            Cond::Range(a, b, c) => (vec![a, b, c], &[]),
-            Cond::IsNull(a, _) => (vec![a], &[]),
-            Cond::And(items) | Cond::Or(items) => (Vec::new(), items),
-            Cond::Not(inner) => (Vec::new(), std::slice::from_ref(inner)),
-            Cond::Nothing | Cond::Everything => (Vec::new(), &[]),
-        }
-    }
-
-    /// Calls `f` on every expression node in the condition.
-    pub(crate) fn visit_nodes(&self, f: &mut impl FnMut(&ExprNode)) {
-        let (nodes, conds) = self.children();
-        for n in nodes {
-            n.visit(f);
-        }
-        for c in conds {
-            c.visit_nodes(f);
-        }
-    }
-
-    /// Whether the condition tests an aggregate (so it belongs in HAVING).
-    pub(crate) fn has_aggregate(&self) -> bool {
-        let mut found = false;
-        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
-        found
-    }
-
-    /// Calls `f` on every expression node outside aggregates.
-    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
-        let (nodes, conds) = self.children();
-        for n in nodes {
-            n.visit_plain(f);
-        }
-        for c in conds {
-            c.visit_plain(f);
-        }
-    }
-
-    /// Calls `f` on every column path outside aggregates.
-    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
-        self.nodes_mut(&mut |n| n.plain_paths_mut(f));
-    }
-
-    /// Calls `f` on every expression node at the top of a lookup.
-    fn nodes_mut(&mut self, f: &mut impl FnMut(&mut ExprNode)) {
-        match self {
-            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => {
-                f(a);
-                f(b);
-            }
-            Cond::In(a, list) => {
-                f(a);
-                list.iter_mut().for_each(f);
-            }
-            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => f(lhs),
-            Cond::Range(a, b, c) => {
-                f(a);
-                f(b);
-                f(c);
-            }
-            Cond::And(items) | Cond::Or(items) => items.iter_mut().for_each(|c| c.nodes_mut(f)),
-            Cond::Not(inner) => inner.nodes_mut(f),
-            Cond::Nothing | Cond::Everything => {}
-        }
-    }
-}
 
 /// A condition, Django's `Q` object: returned by lookups such as `b.title.eq("1984")`
 /// and combined with `&`, `|` and `!`.
@@ -337,50 +43,21 @@ impl Q {
 impl ops::BitAnd for Q {
     type Output = Q;
     fn bitand(self, rhs: Q) -> Q {
-        Q(match (self.0, rhs.0) {
-            (Cond::Nothing, _) | (_, Cond::Nothing) => Cond::Nothing,
-            (Cond::Everything, c) | (c, Cond::Everything) => c,
-            (Cond::And(mut a), Cond::And(b)) => {
-                a.extend(b);
-                Cond::And(a)
-            }
-            (Cond::And(mut a), c) => {
-                a.push(c);
-                Cond::And(a)
-            }
-            (a, b) => Cond::And(vec![a, b]),
-        })
+        Q(Cond::and(self.0, rhs.0))
     }
 }
 
 impl ops::BitOr for Q {
     type Output = Q;
     fn bitor(self, rhs: Q) -> Q {
-        Q(match (self.0, rhs.0) {
-            (Cond::Everything, _) | (_, Cond::Everything) => Cond::Everything,
-            (Cond::Nothing, c) | (c, Cond::Nothing) => c,
-            (Cond::Or(mut a), Cond::Or(b)) => {
-                a.extend(b);
-                Cond::Or(a)
-            }
-            (Cond::Or(mut a), c) => {
-                a.push(c);
-                Cond::Or(a)
-            }
-            (a, b) => Cond::Or(vec![a, b]),
-        })
+        Q(Cond::or(self.0, rhs.0))
     }
 }
 
 impl ops::Not for Q {
     type Output = Q;
     fn not(self) -> Q {
-        Q(match self.0 {
-            Cond::Nothing => Cond::Everything,
-            Cond::Everything => Cond::Nothing,
-            Cond::Not(inner) => *inner,
-            c => Cond::Not(Box::new(c)),
-        })
+        Q(Cond::not(self.0))
     }
 }
 
@@ -861,13 +538,6 @@ macro_rules! arith {
 }
 arith!(Add add Add, Sub sub Sub, Mul mul Mul, Div div Div);
 
-/// One term of an `ORDER BY`: a field or expression and a direction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderBy {
-    pub(crate) node: ExprNode,
-    pub(crate) desc: bool,
-}
-
 /// What `order_by` accepts: one [`OrderBy`] term, a bare field (ascending), or a
 /// tuple of them.
 #[diagnostic::on_unimplemented(
@@ -892,15 +562,6 @@ impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> IntoOrdering for Field<M
 }
 impl IntoOrdering for () {
     fn push_terms(self, _out: &mut OrderTerms) {}
-}
-
-/// One `SET column = value` of an update.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
-    pub(crate) meta: &'static ModelMeta,
-    pub(crate) column: u16,
-    pub(crate) path: Path,
-    pub(crate) value: ExprNode,
 }
 
 /// What `update` accepts: one [`Assignment`] or a tuple of them.
@@ -969,3 +630,71 @@ tuples!(A B C D E);
 tuples!(A B C D E F);
 tuples!(A B C D E F G);
 tuples!(A B C D E F G H);
+
+/// `COUNT(column)` at `path`.
+pub(crate) fn count_column(meta: &'static ModelMeta, column: usize, path: Path) -> Aggregate<i64> {
+    Aggregate::new(AggFunc::Count, Some(ExprNode::Column { meta, column: column as u16, path }), false)
+}
+
+/// `pk IN (value)`, Django's condition for deleting one instance.
+pub(crate) fn pk_condition(meta: &'static ModelMeta, pk: Value) -> Q {
+    Q(Cond::In(ExprNode::Column { meta, column: meta.pk as u16, path: Path::ROOT }, vec![ExprNode::Value(pk)]))
+}
+
+/// The condition naming one row by all its key columns (`a = ? AND b = ?` for a
+/// composite key).
+pub(crate) fn pk_values_condition(meta: &'static ModelMeta, values: Vec<Value>) -> Q {
+    if let [single] = meta.pk_columns {
+        let _ = single;
+        return pk_condition(meta, values.into_iter().next().unwrap_or(Value::Null));
+    }
+    let column = |c: usize| ExprNode::Column { meta, column: c as u16, path: Path::ROOT };
+    Q(Cond::And(
+        meta.pk_columns
+            .iter()
+            .zip(values)
+            .map(|(&c, v)| Cond::Compare(CmpOp::Eq, column(c), ExprNode::Value(v)))
+            .collect(),
+    ))
+}
+
+/// A field set reached through single-valued relations only: what `select_related`
+/// accepts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a single-valued relation; a HasMany or ManyToMany is loaded with prefetch_related",
+    label = "expected a ForeignKey, OneToOne or HasOne path such as `|b| b.author()`",
+    note = "select_related loads with one JOIN and takes a relation method such as `|b| b.author()`; a many-valued relation would repeat each row, so use `prefetch_related(..)`: one extra query per relation"
+)]
+pub trait SingleValued: FieldSet {}
+
+/// `PhantomData` of a cardinality, for generated field sets.
+#[doc(hidden)]
+pub const fn cardinality<C>() -> PhantomData<C> {
+    PhantomData
+}
+
+/// Methods on a relation's field set: `a.books().count()` (Django's
+/// `Count("books")`), `b.author().asc()` and `.desc()` (Django's `order_by("-author")`).
+/// In `orm::prelude`.
+pub trait RelationLookups: FieldSet {
+    /// `COUNT` of the related rows (Django's `Count("books")`): with `annotate`,
+    /// `Author::objects().annotate(|a| a.books().count())`.
+    fn count(self) -> Aggregate<i64> {
+        let meta = <Self::Model as Model>::META;
+        count_column(meta, meta.pk, self.__path())
+    }
+
+    /// Orders by the relation, ascending: by the related model's default ordering, or
+    /// its key (Django's `order_by("author")`). The same as `|b| b.author()`.
+    fn asc(self) -> RelationOrder {
+        RelationOrder { meta: <Self::Model as Model>::META, path: self.__path(), desc: false }
+    }
+
+    /// Orders by the relation, descending: every term of the related model's ordering
+    /// reversed (Django's `order_by("-author")`).
+    fn desc(self) -> RelationOrder {
+        RelationOrder { meta: <Self::Model as Model>::META, path: self.__path(), desc: true }
+    }
+}
+
+impl<F: FieldSet> RelationLookups for F {}

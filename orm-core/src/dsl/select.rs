@@ -1,11 +1,11 @@
 //! What a query returns: model instances, typed `values()` tuples, or aggregates.
 
-use super::expr::{Aggregate, Expr, ExprNode, Field};
-use super::reach::{Cardinality, Flavor};
+use super::expr::{Aggregate, Expr, Field};
+use crate::ast::ExprNode;
 use crate::backend::RowRead;
-use crate::model::Model;
+use crate::error::Result;
+use crate::model::{Cardinality, Flavor, Model};
 use crate::types::FieldType;
-use crate::Result;
 
 /// Something `values()` or `aggregate()` can select: a field, an expression, an
 /// aggregate, or a tuple of them. Its `Output` is the Rust type of one row.
@@ -82,13 +82,13 @@ impl<T> EmptyAggregate for Option<T> {
 pub(crate) fn decode_column<T, R: RowRead>(
     row: &R,
     index: usize,
-    decode: impl FnOnce(crate::ValueRef<'_>) -> std::result::Result<T, crate::DecodeError>,
+    decode: impl FnOnce(crate::value::ValueRef<'_>) -> std::result::Result<T, crate::types::DecodeError>,
     names: impl FnOnce() -> (&'static str, &'static str, &'static str),
 ) -> Result<T> {
     let value = row.value(index)?;
     decode(value).map_err(|err| {
         let (model, column, expected) = names();
-        crate::Error::Decode { model, column, expected, found: err.found, expression: None }
+        crate::error::Error::Decode { model, column, expected, found: err.found, expression: None }
     })
 }
 
@@ -97,8 +97,8 @@ pub(crate) fn decode_column<T, R: RowRead>(
 fn read_expr<T: FieldType, R: RowRead>(row: &R, index: &mut usize, node: &ExprNode) -> Result<T> {
     let value = decode_column(row, *index, T::from_value, || ("expression", "expression", T::RUST_TYPE)).map_err(
         |err| match err {
-            crate::Error::Decode { model, column, expected, found, .. } => {
-                crate::Error::Decode { model, column, expected, found, expression: Some(node.describe()) }
+            crate::error::Error::Decode { model, column, expected, found, .. } => {
+                crate::error::Error::Decode { model, column, expected, found, expression: Some(node.describe()) }
             }
             other => other,
         },

@@ -1,15 +1,17 @@
 //! Inserts, saves and deletes of single instances and batches.
 
+use super::DeleteCount;
 use crate::backend::Column;
-use crate::db::Db;
-use crate::db::SqlKind;
-use crate::model::{Insert, Model, ModelMeta};
-use crate::query::{compile, DeleteCount};
-use crate::signals::{self, Kind};
-use crate::types::Value;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
+use crate::exec::{Db, Kind, SqlKind};
+use crate::meta::ModelMeta;
+use crate::model::{Insert, Model};
+use crate::queryset::ModelExt;
+use crate::signals;
+use crate::sql as compile;
+use crate::value::Value;
 
-use crate::query::compile::MAX_PARAMS;
+use crate::sql::MAX_PARAMS;
 
 /// Whether any column of the model has a `max_length` to check.
 fn has_bounds(meta: &ModelMeta) -> bool {
@@ -239,7 +241,7 @@ pub(crate) fn delete_instance<M: Model>(db: &Db, model: &M) -> Result<DeleteCoun
     let pk = model.pk();
     signals::send(db, Kind::PreDelete, model, false)?;
     let counts = if crate::relations::delete::is_standalone(db, M::META) {
-        let cond = crate::query::pk_values_condition(M::META, model.pk_values());
+        let cond = crate::dsl::pk_values_condition(M::META, model.pk_values());
         let n = M::objects().filter(|_| cond).delete_fast(db)?;
         delete_count(M::META, n)
     } else {
@@ -259,6 +261,6 @@ pub(crate) fn delete_count(meta: &'static ModelMeta, n: usize) -> DeleteCount {
 
 /// Reads the row with this instance's key again.
 pub(crate) fn reload<M: Model>(db: &Db, model: &M) -> Result<M> {
-    let cond = crate::query::pk_values_condition(M::META, model.pk_values());
+    let cond = crate::dsl::pk_values_condition(M::META, model.pk_values());
     M::objects().get(db, |_| cond)
 }

@@ -2,12 +2,12 @@
 //! parameters. Every value becomes a bound parameter; every identifier goes through
 //! [`Dialect::quote`].
 
-use super::expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
-use super::joins::{JoinPlan, Reuse};
-use super::{Group, Query};
-use crate::model::{ModelMeta, Path};
+mod joins;
 
-use crate::types::Value;
+use crate::ast::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, Group, OrderBy, PatternKind, Query};
+use crate::meta::{ModelMeta, Path};
+use crate::value::Value;
+use joins::{JoinPlan, Reuse};
 
 /// What differs between SQL databases, kept small so that another backend can follow.
 pub(crate) trait Dialect {
@@ -540,19 +540,6 @@ fn subquery_pks(root: &'static ModelMeta, cond: &Cond) -> Sql {
 
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// How a prefetch query is tied to its parents: the rows whose `column` (on the
-/// through table, if any) is one of `keys`. A through table's column is also
-/// selected, last, so that each row says which parent it belongs to.
-#[derive(Debug, Clone)]
-pub(crate) struct Link {
-    /// `(through table, its column matching the queried model's key)`.
-    pub through: Option<(&'static str, &'static str)>,
-    /// The column matched against the keys.
-    pub column: &'static str,
-    /// The parents' keys.
-    pub keys: Vec<Value>,
 }
 
 const LINK_ALIAS: &str = "orm_link";

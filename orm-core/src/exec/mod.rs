@@ -1,10 +1,15 @@
 //! The connection: statement cache, the query counter (one choke point), capture and
 //! transactions.
 
+mod signals;
+
+pub(crate) use signals::{Kind, Signals};
+
 use crate::backend::{Collect, Connection as _, DecodeRow, RowSink};
-use crate::model::{Model, ModelMeta};
-use crate::types::Value;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
+use crate::meta::{ModelMeta, RelationKind};
+use crate::model::{Model, ModelList};
+use crate::value::Value;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::Arc;
@@ -28,7 +33,7 @@ pub struct CapturedQuery {
 
 impl fmt::Display for CapturedQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::query::compile::write_statement(f, &self.sql, &self.params)
+        crate::sql::write_statement(f, &self.sql, &self.params)
     }
 }
 
@@ -53,7 +58,7 @@ pub struct Db {
     captured: RefCell<Vec<CapturedQuery>>,
     tx_depth: Cell<u32>,
     models: RefCell<Vec<&'static ModelMeta>>,
-    signals: crate::signals::Signals,
+    signals: Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
     /// Keyed by the model's identity: two models may share a table.
     sql_cache: RefCell<crate::hash::IntMap<(std::any::TypeId, usize, SqlKind), Arc<str>>>,
@@ -138,7 +143,7 @@ impl Db {
         self.register::<L>();
         self.atomic(|db| {
             for meta in metas {
-                for stmt in crate::query::compile::create_table(meta) {
+                for stmt in crate::sql::create_table(meta) {
                     db.execute(&stmt, &[])?;
                 }
             }
@@ -167,18 +172,16 @@ impl Db {
             return sql.clone();
         }
         let sql: Arc<str> = match kind {
-            SqlKind::Insert => crate::query::compile::insert(meta, rows, false, false).into(),
+            SqlKind::Insert => crate::sql::insert(meta, rows, false, false).into(),
             SqlKind::SelectAll => {
-                crate::query::compile::select(&crate::query::Query::new(meta), crate::query::compile::Columns::Model)
-                    .text
-                    .into()
+                crate::sql::select(&crate::ast::Query::new(meta), crate::sql::Columns::Model).text.into()
             }
         };
         self.sql_cache.borrow_mut().insert(key, sql.clone());
         sql
     }
 
-    pub(crate) fn signals(&self) -> &crate::signals::Signals {
+    pub(crate) fn signals(&self) -> &Signals {
         &self.signals
     }
 
@@ -365,7 +368,7 @@ fn dependency_order(metas: Vec<&'static ModelMeta>) -> Vec<&'static ModelMeta> {
     while !pending.is_empty() {
         let ready = pending.iter().position(|m| {
             m.relations.iter().all(|r| match r.kind {
-                crate::RelationKind::ForeignKey { .. } => {
+                RelationKind::ForeignKey { .. } => {
                     let target = (r.target)();
                     target.table == m.table
                         || out.iter().any(|o| o.table == target.table)
@@ -433,50 +436,3 @@ pub fn format_queries(queries: &[CapturedQuery]) -> String {
     }
     out
 }
-
-/// A list of models, for [`Db::create_tables`]: a tuple such as `(Author, Book)`, of
-/// up to 12 models or nested lists, so `((A, .., L), (M, N))` lists 14.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a list of models",
-    label = "expected a model or a tuple of up to 12 models",
-    note = "list more than 12 models as nested tuples, `create_tables::<((A, B, ..), (M, N))>()`: each tuple holds up to 12 models or tuples"
-)]
-pub trait ModelList {
-    #[doc(hidden)]
-    fn push_metas(out: &mut Vec<&'static crate::ModelMeta>);
-
-    #[doc(hidden)]
-    fn metas() -> Vec<&'static crate::ModelMeta> {
-        let mut out = Vec::new();
-        Self::push_metas(&mut out);
-        out
-    }
-}
-
-impl<M: Model> ModelList for M {
-    fn push_metas(out: &mut Vec<&'static crate::ModelMeta>) {
-        out.push(M::META);
-    }
-}
-
-macro_rules! model_list {
-    ($($name:ident)+) => {
-        impl<$($name: ModelList),+> ModelList for ($($name,)+) {
-            fn push_metas(out: &mut Vec<&'static crate::ModelMeta>) {
-                $($name::push_metas(out);)+
-            }
-        }
-    };
-}
-model_list!(A);
-model_list!(A B);
-model_list!(A B C);
-model_list!(A B C D);
-model_list!(A B C D E);
-model_list!(A B C D E F);
-model_list!(A B C D E F G);
-model_list!(A B C D E F G H);
-model_list!(A B C D E F G H I);
-model_list!(A B C D E F G H I J);
-model_list!(A B C D E F G H I J K);
-model_list!(A B C D E F G H I J K L);

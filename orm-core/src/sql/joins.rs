@@ -13,8 +13,7 @@
 //!   Ordering, values and `select_related` reuse the latest join of the same path
 //!   ([`Reuse::Latest`]).
 
-use crate::model::{ModelMeta, Path};
-use crate::relations::{JoinStep, RelationMeta};
+use crate::meta::{JoinStep, ModelMeta, Path, RelationMeta};
 use std::borrow::Cow;
 
 /// One relation followed: one or two tables (a ManyToMany adds its through table).

@@ -1,13 +1,15 @@
 //! The rest of the QuerySet API users reach for: `in_bulk`, `bulk_update`,
 //! `select_for_update`, and raw SQL mapped to a model.
 
-use super::compile::{self, MAX_PARAMS};
-use super::expr::ExprNode;
-use super::select::Selection;
 use super::QuerySet;
-use crate::model::{Model, Path, SingleKey};
-use crate::types::Value;
-use crate::{Db, Error, Result};
+use crate::ast::{Cond, ExprNode};
+use crate::dsl::{Selection, Q};
+use crate::error::{Error, Result};
+use crate::exec::Db;
+use crate::meta::Path;
+use crate::model::{Model, SingleKey};
+use crate::sql::{self as compile, MAX_PARAMS};
+use crate::value::Value;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -18,11 +20,12 @@ impl<M: SingleKey> QuerySet<M> {
     where
         M::Key: Hash + Eq,
     {
-        let keys: Vec<ExprNode> = keys.into_iter().map(|k| ExprNode::Value(crate::FieldType::to_value(&k))).collect();
+        let keys: Vec<ExprNode> =
+            keys.into_iter().map(|k| ExprNode::Value(crate::types::FieldType::to_value(&k))).collect();
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = self.clone().filter(|_| super::Q(super::Cond::In(pk_node::<M>(), keys))).all(db)?;
+        let rows = self.clone().filter(|_| Q(Cond::In(pk_node::<M>(), keys))).all(db)?;
         Ok(rows.into_iter().map(|m| (m.__key(), m)).collect())
     }
 }
@@ -72,7 +75,7 @@ impl<M: Model> QuerySet<M> {
                     for m in chunk {
                         params.push(m.pk());
                         let value = m.__value_of(column);
-                        crate::write::check_length(M::META, column, &value)?;
+                        crate::queryset::rows::check_length(M::META, column, &value)?;
                         params.push(value);
                     }
                 }

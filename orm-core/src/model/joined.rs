@@ -6,12 +6,12 @@
 //! relation), which decodes the related model with its generated decoder,
 //! instantiated for the backend's row type. No function pointer, `dyn` or box per row.
 
-use super::slot::Aligned;
+use super::{Aligned, Model};
 use crate::backend::RowRead;
+use crate::error::Result;
 use crate::hash::IntMap;
-use crate::model::{Model, ModelMeta, Path};
+use crate::meta::{ModelMeta, Path};
 use crate::value::ValueRef;
-use crate::Result;
 use std::any::Any;
 use std::cell::RefCell;
 use std::sync::Arc;

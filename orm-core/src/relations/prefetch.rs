@@ -1,15 +1,16 @@
 //! `prefetch_related`: one query per relation level, the rows decoded typed and
 //! grouped by their parents' keys; and the ManyToMany writes.
 
-use super::fields::m2m_through;
-use super::{AnyModel, Loaded, RelatedPlan, RelationKind, RelationMeta};
-use crate::backend::{FirstColumn, RowRead, RowSink};
+use crate::ast::{CmpOp, Cond, ExprNode, Link, PrefetchSpec, Query};
+use crate::backend::{RowRead, RowSink};
+use crate::dsl::Q;
+use crate::error::{Error, Result};
+use crate::exec::Db;
 use crate::hash::IntMap;
-use crate::model::{Model, ModelMeta, Path};
-use crate::query::compile::{self, Link};
-use crate::query::{Cond, ExprNode, Query, Q};
+use crate::meta::{m2m_through, ModelMeta, Path, PrefetchCall, RelationKind, RelationMeta};
+use crate::model::{Aligned, AnyModel, Loaded, Model, RelatedPlan};
+use crate::sql as compile;
 use crate::value::{date_text, timestamp_text, uuid_text, Value, ValueRef};
-use crate::{Db, Error, Result};
 use std::any::Any;
 use std::hash::Hasher;
 use std::sync::Arc;
@@ -75,14 +76,6 @@ impl std::hash::Hash for Key {
 
 /// A map keyed by parent keys: one multiplication per key (see [`Key`]).
 pub(crate) type KeyMap<V> = IntMap<Key, V>;
-
-/// One `prefetch_related` path, with the QuerySet of `prefetch_with` for its last
-/// relation.
-#[derive(Debug, Clone)]
-pub(crate) struct PrefetchSpec {
-    pub(crate) path: Path,
-    pub(crate) query: Option<Box<Query>>,
-}
 
 /// The prefetch paths as a tree: paths sharing a prefix share its query.
 #[doc(hidden)]
@@ -179,7 +172,7 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
         let link = link_for(relation, target)?;
         let mut query = node.query.clone().unwrap_or_else(|| Query::new(target));
         query.link = Some(Link { keys, ..link });
-        Some((target.fetch_children)(db, &query, &node.children, foreign_key)?)
+        Some(run_level(db, target, &query, &node.children, foreign_key)?)
     };
     for (p, key) in parents.iter_mut().zip(parent_keys) {
         let loaded = match (&mut children, key) {
@@ -202,6 +195,22 @@ fn run_node(db: &Db, meta: &'static ModelMeta, parents: &mut [&mut dyn AnyModel]
     Ok(())
 }
 
+/// Runs a level through its model's typed runner (`ModelMeta::prefetch`).
+fn run_level(
+    db: &Db,
+    target: &'static ModelMeta,
+    query: &Query,
+    nodes: &Vec<PrefetchNode>,
+    shared: bool,
+) -> Result<Box<dyn Children>> {
+    let mut call = PrefetchCall { db, query, nodes, shared, answer: None };
+    (target.prefetch)(&mut call)?;
+    call.answer
+        .and_then(|a| a.downcast::<Box<dyn Children>>().ok())
+        .map(|b| *b)
+        .ok_or(Error::InvalidQuery { message: "a prefetch level gave no rows; this is a bug in orm" })
+}
+
 /// How the children of a relation are matched to their parents' keys.
 fn link_for(relation: &'static RelationMeta, target: &'static ModelMeta) -> Result<Link> {
     Ok(match &relation.kind {
@@ -220,7 +229,7 @@ fn link_for(relation: &'static RelationMeta, target: &'static ModelMeta) -> Resu
     })
 }
 
-fn bad_reverse() -> Error {
+pub(crate) fn bad_reverse() -> Error {
     Error::InvalidQuery { message: "a reverse relation does not name a relation of the matching kind" }
 }
 
@@ -238,12 +247,12 @@ pub trait Children {
 /// ForeignKey) the one row every parent with that key shares.
 enum Grouped<M> {
     Many(KeyMap<Vec<M>>),
-    Shared(KeyMap<Arc<super::Aligned<M>>>),
+    Shared(KeyMap<Arc<Aligned<M>>>),
 }
 
 impl<M: Model> Children for Grouped<M> {
     fn take(&mut self, key: &Key, last: bool) -> Result<Loaded> {
-        let Grouped::Many(groups) = self else { return Err(super::wrong_type::<M>()) };
+        let Grouped::Many(groups) = self else { return Err(crate::model::wrong_type::<M>()) };
         let rows = if last {
             groups.remove(key).unwrap_or_default()
         } else {
@@ -252,14 +261,14 @@ impl<M: Model> Children for Grouped<M> {
                 Some(rows) => rows
                     .iter()
                     .map(|r| {
-                        r.__clone_boxed().map(|b| crate::relations::downcast::<M>(b)).ok_or(Error::InvalidQuery {
+                        r.__clone_boxed().map(|b| crate::model::downcast::<M>(b)).ok_or(Error::InvalidQuery {
                             message: "prefetch_related over repeated parent rows (a multi-valued join without distinct()) needs the related model to implement Clone",
                         })?
                     })
                     .collect::<Result<_>>()?,
             }
         };
-        Ok(Loaded::Typed(Box::new(super::Aligned(rows))))
+        Ok(Loaded::Typed(Box::new(Aligned(rows))))
     }
 
     fn shared(&self, key: &Key) -> Option<Arc<dyn Any + Send + Sync>> {
@@ -298,15 +307,22 @@ impl<M: Model> RowSink for GroupRows<'_, M> {
     }
 }
 
+/// The prefetch runner of model `M`, as its `ModelMeta` holds it.
+#[doc(hidden)]
+pub fn prefetch_level<M: Model>(call: &mut PrefetchCall<'_>) -> Result<()> {
+    let erased =
+        || Error::InvalidQuery { message: "a prefetch level was called with the wrong types; this is a bug in orm" };
+    let db = call.db.downcast_ref::<Db>().ok_or_else(erased)?;
+    let query = call.query.downcast_ref::<Query>().ok_or_else(erased)?;
+    let nodes = call.nodes.downcast_ref::<Vec<PrefetchNode>>().ok_or_else(erased)?;
+    let children: Box<dyn Children> = fetch_children::<M>(db, query, nodes, call.shared)?;
+    call.answer = Some(Box::new(children));
+    Ok(())
+}
+
 /// Runs a prefetch level's query for model `M`: decodes its rows typed (with their
 /// own select_related), runs the prefetches below them, and groups them by parent key.
-#[doc(hidden)]
-pub fn fetch_children<M: Model>(
-    db: &Db,
-    query: &Query,
-    nodes: &[PrefetchNode],
-    shared: bool,
-) -> Result<Box<dyn Children>> {
+fn fetch_children<M: Model>(db: &Db, query: &Query, nodes: &[PrefetchNode], shared: bool) -> Result<Box<dyn Children>> {
     query.check_ordered()?;
     // Rows go straight into their parent's group as they are decoded.
     let mut groups: KeyMap<Vec<M>> = KeyMap::default();
@@ -342,10 +358,7 @@ pub fn fetch_children<M: Model>(
     let grouped = if shared {
         // A forward ForeignKey: one row per key (the target's primary key).
         Grouped::Shared(
-            groups
-                .into_iter()
-                .filter_map(|(key, mut rows)| Some((key, Arc::new(super::Aligned(rows.pop()?)))))
-                .collect(),
+            groups.into_iter().filter_map(|(key, mut rows)| Some((key, Arc::new(Aligned(rows.pop()?))))).collect(),
         )
     } else {
         Grouped::Many(groups)
@@ -362,7 +375,7 @@ pub(crate) fn related_condition(relation: &'static RelationMeta, key: &Value) ->
         RelationKind::ForeignKey { .. } => Cond::In(column(target.pk), vec![ExprNode::Value(key.clone())]),
         RelationKind::Reverse { forward } => match forward().kind {
             RelationKind::ForeignKey { column: c, .. } => {
-                Cond::Compare(crate::query::expr::CmpOp::Eq, column(c), ExprNode::Value(key.clone()))
+                Cond::Compare(CmpOp::Eq, column(c), ExprNode::Value(key.clone()))
             }
             _ => Cond::Nothing,
         },
@@ -382,89 +395,4 @@ pub(crate) fn related_condition(relation: &'static RelationMeta, key: &Value) ->
         },
     };
     Q(cond)
-}
-
-fn through_of(relation: &'static RelationMeta) -> Result<(&'static str, &'static str, &'static str)> {
-    let (through, reverse) = m2m_through(relation).ok_or_else(bad_reverse)?;
-    if through.model.is_some() {
-        return Err(Error::InvalidQuery {
-            message: "a ManyToMany with a declared through model is changed by creating and deleting through rows",
-        });
-    }
-    Ok(if reverse {
-        (through.table, through.target, through.source)
-    } else {
-        (through.table, through.source, through.target)
-    })
-}
-
-/// `INSERT OR IGNORE INTO through (owner, target) VALUES ...` in a transaction, as
-/// Django's `add()` does on SQLite.
-pub(crate) fn m2m_add(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let (table, own, other) = through_of(relation)?;
-    db.atomic_inner(false, |db| {
-        for chunk in targets.chunks(compile::MAX_PARAMS / 2) {
-            let params: Vec<Value> = chunk.iter().flat_map(|t| [owner.clone(), t.clone()]).collect();
-            db.execute(&compile::insert_pairs(table, own, other, chunk.len()), &params)?;
-        }
-        Ok(())
-    })
-}
-
-/// `DELETE FROM through WHERE owner = ? [AND target IN (...)]`, in batches that fit
-/// SQLite's parameter limit.
-pub(crate) fn m2m_remove(
-    db: &Db,
-    relation: &'static RelationMeta,
-    owner: &Value,
-    targets: Option<&[Value]>,
-) -> Result<usize> {
-    let (table, own, other) = through_of(relation)?;
-    match targets {
-        Some([]) => Ok(0),
-        None => db.atomic_inner(false, |db| {
-            db.execute(&compile::delete_pairs(table, own, other, None, false), std::slice::from_ref(owner))
-        }),
-        Some(targets) => db.atomic_inner(false, |db| delete_links(db, (table, own, other), owner, targets)),
-    }
-}
-
-/// Deletes the links from `owner` to `targets`, one statement per batch.
-fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value, targets: &[Value]) -> Result<usize> {
-    let mut n = 0;
-    for chunk in targets.chunks(compile::MAX_PARAMS - 1) {
-        let sql = compile::delete_pairs(table, own, other, Some(chunk.len()), false);
-        let mut params = Vec::with_capacity(chunk.len() + 1);
-        params.push(owner.clone());
-        params.extend(chunk.iter().cloned());
-        n += db.execute(&sql, &params)?;
-    }
-    Ok(n)
-}
-
-/// Makes `targets` exactly the rows `owner` links to, as Django's `set()` does: the
-/// current links are read (one SELECT), the others deleted and the missing added, in
-/// one transaction; an unchanged set sends only the SELECT.
-pub(crate) fn m2m_set(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
-    let (table, own, other) = through_of(relation)?;
-    db.atomic_inner(false, |db| {
-        let linked = db.fetch(&compile::select_in(table, other, own, 1), std::slice::from_ref(owner), FirstColumn)?;
-        let wanted: std::collections::HashSet<Key> = targets.iter().filter_map(Key::of).collect();
-        let have: std::collections::HashSet<Key> = linked.iter().filter_map(Key::of).collect();
-        let gone: Vec<Value> =
-            linked.into_iter().filter(|v| Key::of(v).is_some_and(|k| !wanted.contains(&k))).collect();
-        let mut seen = std::collections::HashSet::new();
-        let new: Vec<Value> = targets
-            .iter()
-            .filter(|v| Key::of(v).is_some_and(|k| !have.contains(&k) && seen.insert(k)))
-            .cloned()
-            .collect();
-        if !gone.is_empty() {
-            delete_links(db, (table, own, other), owner, &gone)?;
-        }
-        m2m_add(db, relation, owner, &new)
-    })
 }

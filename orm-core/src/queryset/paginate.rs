@@ -2,12 +2,13 @@
 //! order that ends with a unique column, which never counts rows and stays stable
 //! while rows are inserted.
 
-use super::expr::{CmpOp, Cond, ExprNode, FieldOrder};
-use super::reach::{NotNull, Root, Unique};
-use super::{OrderBy, QuerySet, Q};
-use crate::model::Model;
-use crate::types::Value;
-use crate::{Db, Error, Result};
+use super::QuerySet;
+use crate::ast::{CmpOp, Cond, ExprNode, OrderBy};
+use crate::dsl::{FieldOrder, IntoOrdering, OrderTerms, Q};
+use crate::error::{Error, Result};
+use crate::exec::Db;
+use crate::model::{Model, NotNull, Root, Unique};
+use crate::value::Value;
 
 /// One page of an offset pagination (Django's `Paginator.page()`).
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,7 @@ impl<M: Model> QuerySet<M> {
         size: usize,
         cursor: Option<&str>,
     ) -> Result<KeysetPage<M>> {
-        let order = key(M::__fields(crate::model::Path::ROOT)).terms();
+        let order = key(M::__fields(crate::meta::Path::ROOT)).terms();
         let mut columns = Vec::with_capacity(order.len());
         for term in &order {
             match &term.node {
@@ -138,8 +139,8 @@ impl<M: Model> QuerySet<M> {
 /// Terms given as they are.
 struct Walk(Vec<OrderBy>);
 
-impl super::IntoOrdering for Walk {
-    fn push_terms(self, out: &mut super::OrderTerms) {
+impl IntoOrdering for Walk {
+    fn push_terms(self, out: &mut OrderTerms) {
         for term in self.0 {
             out.push(term);
         }

@@ -2,7 +2,7 @@
 //! by key lists. Every value is a `?` placeholder.
 
 use super::{Dialect, DIALECT};
-use crate::model::ModelMeta;
+use crate::meta::ModelMeta;
 
 /// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32+), which the bundled build keeps.
 pub const MAX_PARAMS: usize = 32766;

@@ -2,10 +2,9 @@
 //! `Meta.ordering`) and ordering by a relation, which follows the related model's own
 //! ordering (a ForeignKey there in turn), as Django's `find_ordering_name` does.
 
-use super::expr::{ExprNode as N, IntoOrdering, OrderBy};
+use super::expr::{ExprNode as N, OrderBy};
 use super::Query;
-use crate::model::{ModelMeta, Path};
-use crate::relations::RelationKind;
+use crate::meta::{ModelMeta, Path, RelationKind};
 
 /// Django's message when default orderings refer to each other in a loop.
 const LOOP: &str = "Infinite loop caused by ordering: the default orderings of these models follow ForeignKeys back to a model already on the way";
@@ -131,47 +130,4 @@ pub(crate) fn relation_ordering(
 /// Every primary key column at `path`, in one direction.
 pub(crate) fn pk_order_at(meta: &'static ModelMeta, path: Path, desc: bool) -> impl Iterator<Item = OrderBy> {
     meta.pk_columns.iter().map(move |&c| OrderBy { node: N::Column { meta, column: c as u16, path }, desc })
-}
-
-/// The terms an `order_by` closure gives, collected against the QuerySet's model
-/// (needed to resolve a relation's ordering), with the first error met.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct OrderTerms {
-    pub(crate) root: &'static ModelMeta,
-    pub(crate) terms: Vec<OrderBy>,
-    pub(crate) error: Option<&'static str>,
-}
-
-impl OrderTerms {
-    pub(crate) fn new(root: &'static ModelMeta) -> Self {
-        OrderTerms { root, terms: Vec::new(), error: None }
-    }
-
-    pub(crate) fn push(&mut self, term: OrderBy) {
-        self.terms.push(term);
-    }
-
-    /// Ordering by the relation `path` ends with, whose model is `meta`.
-    #[doc(hidden)]
-    pub fn relation(&mut self, meta: &'static ModelMeta, path: Path, desc: bool) {
-        if let Err(err) = relation_ordering(meta, Some(self.root), path, desc, &mut self.terms) {
-            self.error.get_or_insert(err);
-        }
-    }
-}
-
-/// Ordering by a relation in a direction: `b.author().desc()` (Django's
-/// `order_by("-author")`), every term of the related model's ordering reversed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RelationOrder {
-    pub(crate) meta: &'static ModelMeta,
-    pub(crate) path: Path,
-    pub(crate) desc: bool,
-}
-
-impl IntoOrdering for RelationOrder {
-    fn push_terms(self, out: &mut OrderTerms) {
-        out.relation(self.meta, self.path, self.desc);
-    }
 }

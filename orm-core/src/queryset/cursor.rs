@@ -2,9 +2,9 @@
 
 use super::shape::RowShape;
 use crate::backend::{RowCursor, RowRead, RowSink, RowsOf, Statement, StatementOf};
+use crate::error::Result;
 use crate::model::Model;
-use crate::relations::RelatedPlan;
-use crate::Result;
+use crate::model::RelatedPlan;
 use std::marker::PhantomData;
 
 /// A query whose rows are read one at a time; returned by

@@ -2,12 +2,11 @@
 //! and indexes, and its automatic ManyToMany through tables.
 
 use super::Writer;
-use crate::model::ModelMeta;
-use crate::relations::{OnDelete, RelationKind, RelationMeta, Through};
+use crate::meta::{ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
 
 /// SQLite's declared type of a column (its affinity).
-fn sqlite_type(column: crate::ColumnType) -> &'static str {
-    use crate::ColumnType as C;
+fn sqlite_type(column: crate::value::ColumnType) -> &'static str {
+    use crate::value::ColumnType as C;
     match column {
         C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "INTEGER",
         C::Float32 | C::Float64 => "REAL",

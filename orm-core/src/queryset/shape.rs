@@ -1,16 +1,13 @@
 //! What one row of a QuerySet is: a model instance, a `values()` tuple, an instance
 //! with its annotations, or grouped values with their aggregates.
 
-use super::compile::Columns;
-use super::expr::ExprNode;
-use super::select::{AggregateSelection, Concat, Selection};
-use super::Query;
+use crate::ast::{ExprNode, Query};
 use crate::backend::{DecodeRow, RowRead};
-use crate::db::Db;
-use crate::model::Model;
-use crate::relations::AnyModel;
-use crate::relations::RelatedPlan;
-use crate::Result;
+use crate::dsl::{AggregateSelection, Concat, Selection};
+use crate::error::Result;
+use crate::exec::Db;
+use crate::model::{AnyModel, Model, RelatedPlan};
+use crate::sql::Columns;
 
 /// The columns a shape selects.
 #[doc(hidden)]
@@ -77,7 +74,7 @@ fn prefetch_instances<'a, M: Model>(items: impl Iterator<Item = &'a mut M>, db: 
         return Ok(());
     }
     let mut refs: Vec<&mut dyn AnyModel> = items.map(|m| m as &mut dyn AnyModel).collect();
-    crate::relations::load::prefetch(db, M::META, &mut refs, &query.prefetch)
+    crate::relations::prefetch::prefetch(db, M::META, &mut refs, &query.prefetch)
 }
 
 impl<M: Model> RowShape<M> for Instances {

@@ -1,0 +1,362 @@
+//! The query description's expression and condition trees: what the typed API builds
+//! and the SQL writer reads.
+
+use crate::meta::{ModelMeta, Path};
+use crate::value::Value;
+
+/// An untyped expression node. Built by the typed API; read by the SQL compiler.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprNode {
+    /// A column of the model reached by `path` from the query's model.
+    Column {
+        /// The model the column belongs to.
+        meta: &'static ModelMeta,
+        /// The column's index in `meta.columns`.
+        column: u16,
+        /// The relations followed from the query's model.
+        path: Path,
+    },
+    /// A bound parameter.
+    Value(Value),
+    /// `lhs op rhs`.
+    Arith {
+        /// The operator.
+        op: ArithOp,
+        /// Left operand.
+        lhs: Box<ExprNode>,
+        /// Right operand.
+        rhs: Box<ExprNode>,
+    },
+    /// An aggregate function.
+    Aggregate {
+        /// The function.
+        func: AggFunc,
+        /// Its argument (`None` for `COUNT(*)`).
+        arg: Option<Box<ExprNode>>,
+        /// `COUNT(DISTINCT ...)`.
+        distinct: bool,
+    },
+}
+
+impl ExprNode {
+    /// Whether the expression can evaluate to SQL `NULL`.
+    pub(crate) fn nullable(&self) -> bool {
+        match self {
+            ExprNode::Column { meta, column, path } => meta.columns[usize::from(*column)].nullable || !path.is_root(),
+            ExprNode::Value(v) => *v == Value::Null,
+            // Division by zero gives NULL in SQLite.
+            ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
+            ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// An aggregate function.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `COUNT`
+    Count,
+    /// `SUM`
+    Sum,
+    /// `AVG`
+    Avg,
+    /// `MIN`
+    Min,
+    /// `MAX`
+    Max,
+}
+
+/// A comparison operator.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+}
+
+/// A text lookup.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// `contains`
+    Contains,
+    /// `startswith`
+    StartsWith,
+    /// `endswith`
+    EndsWith,
+    /// `iexact` (only with `fold`)
+    Exact,
+}
+
+/// A condition tree: what `filter` and `exclude` hold.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// `lhs op rhs`
+    Compare(CmpOp, ExprNode, ExprNode),
+    /// `lhs IN (list)`; never empty (an empty list is `Nothing`).
+    In(ExprNode, Vec<ExprNode>),
+    /// A text lookup; `fold` makes it case-insensitive.
+    Pattern {
+        /// Which lookup.
+        kind: PatternKind,
+        /// Fold case (the `i` lookups).
+        fold: bool,
+        /// The column or expression searched.
+        lhs: ExprNode,
+        /// The text searched for.
+        rhs: ExprNode,
+    },
+    /// `lhs BETWEEN lo AND hi`
+    Range(ExprNode, ExprNode, ExprNode),
+    /// `lhs IN (SELECT table.select FROM table WHERE table.column = value)`: the rows
+    /// linked through a ManyToMany's through table.
+    InSubquery {
+        /// The column compared.
+        lhs: ExprNode,
+        /// The through table.
+        table: &'static str,
+        /// The column selected.
+        select: &'static str,
+        /// The column matched against `value`.
+        column: &'static str,
+        /// The owner's key.
+        value: Value,
+    },
+    /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
+    IsNull(ExprNode, bool),
+    /// All of them.
+    And(Vec<Cond>),
+    /// Any of them.
+    Or(Vec<Cond>),
+    /// Boolean negation, with Django's NULL semantics.
+    Not(Box<Cond>),
+    /// Matches no row: the query need not run (Django's `EmptyResultSet`).
+    Nothing,
+    /// Matches every row.
+    Everything,
+}
+
+impl ExprNode {
+    /// What the expression computes, for errors: `MAX(Book.price_cents)`.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            ExprNode::Column { meta, column, .. } => {
+                format!("{}.{}", meta.name, meta.columns[usize::from(*column)].field)
+            }
+            ExprNode::Value(v) => v.to_string(),
+            ExprNode::Arith { op, lhs, rhs } => {
+                let op = match op {
+                    ArithOp::Add => "+",
+                    ArithOp::Sub => "-",
+                    ArithOp::Mul => "*",
+                    ArithOp::Div => "/",
+                };
+                format!("({} {op} {})", lhs.describe(), rhs.describe())
+            }
+            ExprNode::Aggregate { func, arg, distinct } => {
+                let func = match func {
+                    AggFunc::Count => "COUNT",
+                    AggFunc::Sum => "SUM",
+                    AggFunc::Avg => "AVG",
+                    AggFunc::Min => "MIN",
+                    AggFunc::Max => "MAX",
+                };
+                let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
+                format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
+            }
+        }
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub(crate) fn visit(&self, f: &mut impl FnMut(&ExprNode)) {
+        f(self);
+        match self {
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.visit(f);
+                rhs.visit(f);
+            }
+            ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
+            _ => {}
+        }
+    }
+
+    /// Calls `f` on every node outside aggregates (an aggregate node itself included,
+    /// not its argument).
+    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+        f(self);
+        if let ExprNode::Arith { lhs, rhs, .. } = self {
+            lhs.visit_plain(f);
+            rhs.visit_plain(f);
+        }
+    }
+
+    /// Calls `f` on every column path outside aggregates.
+    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        match self {
+            ExprNode::Column { path, .. } => f(path),
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.plain_paths_mut(f);
+                rhs.plain_paths_mut(f);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Cond {
+    /// `a AND b`, flattened; `Nothing` absorbs and `Everything` vanishes.
+    pub fn and(a: Cond, b: Cond) -> Cond {
+        match (a, b) {
+            (Cond::Nothing, _) | (_, Cond::Nothing) => Cond::Nothing,
+            (Cond::Everything, c) | (c, Cond::Everything) => c,
+            (Cond::And(mut a), Cond::And(b)) => {
+                a.extend(b);
+                Cond::And(a)
+            }
+            (Cond::And(mut a), c) => {
+                a.push(c);
+                Cond::And(a)
+            }
+            (a, b) => Cond::And(vec![a, b]),
+        }
+    }
+
+    /// `a OR b`, flattened; `Everything` absorbs and `Nothing` vanishes.
+    pub fn or(a: Cond, b: Cond) -> Cond {
+        match (a, b) {
+            (Cond::Everything, _) | (_, Cond::Everything) => Cond::Everything,
+            (Cond::Nothing, c) | (c, Cond::Nothing) => c,
+            (Cond::Or(mut a), Cond::Or(b)) => {
+                a.extend(b);
+                Cond::Or(a)
+            }
+            (Cond::Or(mut a), c) => {
+                a.push(c);
+                Cond::Or(a)
+            }
+            (a, b) => Cond::Or(vec![a, b]),
+        }
+    }
+
+    /// `NOT c`; a double negation cancels.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(c: Cond) -> Cond {
+        match c {
+            Cond::Nothing => Cond::Everything,
+            Cond::Everything => Cond::Nothing,
+            Cond::Not(inner) => *inner,
+            c => Cond::Not(Box::new(c)),
+        }
+    }
+
+    fn children(&self) -> (Vec<&ExprNode>, &[Cond]) {
+        match self {
+            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => (vec![a, b], &[]),
+            Cond::In(a, list) => (std::iter::once(a).chain(list).collect(), &[]),
+            Cond::InSubquery { lhs, .. } => (vec![lhs], &[]),
+            Cond::Range(a, b, c) => (vec![a, b, c], &[]),
+            Cond::IsNull(a, _) => (vec![a], &[]),
+            Cond::And(items) | Cond::Or(items) => (Vec::new(), items),
+            Cond::Not(inner) => (Vec::new(), std::slice::from_ref(inner)),
+            Cond::Nothing | Cond::Everything => (Vec::new(), &[]),
+        }
+    }
+
+    /// Calls `f` on every expression node in the condition.
+    pub(crate) fn visit_nodes(&self, f: &mut impl FnMut(&ExprNode)) {
+        let (nodes, conds) = self.children();
+        for n in nodes {
+            n.visit(f);
+        }
+        for c in conds {
+            c.visit_nodes(f);
+        }
+    }
+
+    /// Whether the condition tests an aggregate (so it belongs in HAVING).
+    pub(crate) fn has_aggregate(&self) -> bool {
+        let mut found = false;
+        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
+        found
+    }
+
+    /// Calls `f` on every expression node outside aggregates.
+    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+        let (nodes, conds) = self.children();
+        for n in nodes {
+            n.visit_plain(f);
+        }
+        for c in conds {
+            c.visit_plain(f);
+        }
+    }
+
+    /// Calls `f` on every column path outside aggregates.
+    pub(crate) fn plain_paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        self.nodes_mut(&mut |n| n.plain_paths_mut(f));
+    }
+
+    /// Calls `f` on every expression node at the top of a lookup.
+    fn nodes_mut(&mut self, f: &mut impl FnMut(&mut ExprNode)) {
+        match self {
+            Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => {
+                f(a);
+                f(b);
+            }
+            Cond::In(a, list) => {
+                f(a);
+                list.iter_mut().for_each(f);
+            }
+            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => f(lhs),
+            Cond::Range(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Cond::And(items) | Cond::Or(items) => items.iter_mut().for_each(|c| c.nodes_mut(f)),
+            Cond::Not(inner) => inner.nodes_mut(f),
+            Cond::Nothing | Cond::Everything => {}
+        }
+    }
+}
+
+/// One term of an `ORDER BY`: a field or expression and a direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    pub(crate) node: ExprNode,
+    pub(crate) desc: bool,
+}
+
+/// One `SET column = value` of an update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub(crate) meta: &'static ModelMeta,
+    pub(crate) column: u16,
+    pub(crate) path: Path,
+    pub(crate) value: ExprNode,
+}

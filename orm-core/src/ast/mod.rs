@@ -1,0 +1,11 @@
+//! The query description: what the typed API builds and the SQL writer reads. Plain
+//! trees over the models' metadata; nothing here runs anything.
+
+mod expr;
+mod ordering;
+mod query;
+
+pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
+pub(crate) use ordering::{pk_order_at, relation_ordering};
+pub use query::Query;
+pub(crate) use query::{Group, Link, PrefetchSpec};

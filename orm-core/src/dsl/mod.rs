@@ -1,0 +1,19 @@
+//! What users type: typed field handles and expressions (Django's F), conditions
+//! (Q), lookups, aggregates, ordering terms and selections.
+
+mod expr;
+mod ordering;
+mod select;
+
+pub use expr::cardinality;
+pub(crate) use expr::sealed;
+pub use expr::{
+    count_all, Aggregate, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand, RelationLookups,
+    SingleValued, UseLookups, Q,
+};
+pub(crate) use expr::{pk_condition, pk_values_condition};
+pub use ordering::{OrderTerms, RelationOrder};
+#[doc(hidden)]
+pub use select::EmptyAggregate;
+pub(crate) use select::{decode_column, Selected};
+pub use select::{AggregateSelection, Concat, Selection};
