@@ -134,6 +134,9 @@ pub(crate) trait Connection: Send {
 
     /// What the connection is connected to, for `Debug`.
     fn describe(&self) -> String;
+
+    /// The SQL this connection's database speaks.
+    fn dialect(&self) -> &'static dyn crate::sql::Dialect;
 }
 
 /// The prepared statement of the crate's connection.

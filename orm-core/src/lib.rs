@@ -50,7 +50,7 @@ pub use queryset::{
 pub use queryset::{RunItFirst, SameModel};
 pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
-pub use sql::Sql;
+pub use sql::{Sql, TransactionMode};
 pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
 pub use value::{ColumnType, Value, ValueRef};
 
@@ -58,6 +58,11 @@ pub use value::{ColumnType, Value, ValueRef};
 
 /// The connection a [`Db`] holds: SQLite's.
 pub(crate) type Connection = sqlite::Connection;
+
+/// The dialect of SQL text shown without a connection ([`QuerySet::sql`]): SQLite's.
+pub(crate) fn default_dialect() -> &'static dyn sql::Dialect {
+    &sqlite::SQLITE
+}
 
 impl Db {
     /// Opens (or creates) an SQLite database file, with WAL journaling,

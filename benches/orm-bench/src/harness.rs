@@ -38,7 +38,9 @@ pub fn median_pair(budget: Budget, mut a: impl FnMut(), mut b: impl FnMut()) -> 
         let start = Instant::now();
         let mut calls = 0u64;
         let secs = std::env::var("BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0);
-        while start.elapsed() < Duration::from_secs_f64(secs) {
+        // `BENCH_CALLS=n`: exactly n calls, for instruction counts under a profiler.
+        let limit: Option<u64> = std::env::var("BENCH_CALLS").ok().and_then(|s| s.parse().ok());
+        while limit.map_or(start.elapsed() < Duration::from_secs_f64(secs), |n| calls < n) {
             f();
             calls += 1;
         }

@@ -207,7 +207,7 @@ impl ExprNode {
 
     /// Calls `f` on every node outside aggregates (an aggregate node itself included,
     /// not its argument).
-    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+    pub(crate) fn visit_plain<'a>(&'a self, f: &mut impl FnMut(&'a ExprNode)) {
         f(self);
         if let ExprNode::Arith { lhs, rhs, .. } = self {
             lhs.visit_plain(f);
@@ -306,7 +306,7 @@ impl Cond {
     }
 
     /// Calls `f` on every expression node outside aggregates.
-    pub(crate) fn visit_plain(&self, f: &mut impl FnMut(&ExprNode)) {
+    pub(crate) fn visit_plain<'a>(&'a self, f: &mut impl FnMut(&'a ExprNode)) {
         let (nodes, conds) = self.children();
         for n in nodes {
             n.visit_plain(f);

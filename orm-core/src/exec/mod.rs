@@ -143,7 +143,7 @@ impl Db {
         self.register::<L>();
         self.atomic(|db| {
             for meta in metas {
-                for stmt in crate::sql::create_table(meta) {
+                for stmt in crate::sql::create_table(meta, self.dialect()) {
                     db.execute(&stmt, &[])?;
                 }
             }
@@ -172,9 +172,11 @@ impl Db {
             return sql.clone();
         }
         let sql: Arc<str> = match kind {
-            SqlKind::Insert => crate::sql::insert(meta, rows, false, false).into(),
+            SqlKind::Insert => crate::sql::insert(meta, rows, false, false, self.dialect()).into(),
             SqlKind::SelectAll => {
-                crate::sql::select(&crate::ast::Query::new(meta), crate::sql::Columns::Model).text.into()
+                crate::sql::select(&crate::ast::Query::new(meta), crate::sql::Columns::Model, self.dialect())
+                    .text
+                    .into()
             }
         };
         self.sql_cache.borrow_mut().insert(key, sql.clone());
@@ -233,9 +235,9 @@ impl Db {
             return f(self);
         }
         if depth == 0 {
-            self.control("BEGIN")?;
+            self.control(crate::sql::begin(crate::sql::TransactionMode::default(), self.dialect()))?;
         } else {
-            self.control(&savepoint_sql("SAVEPOINT", depth))?;
+            self.control(&self.savepoint_sql("SAVEPOINT", depth))?;
         }
         self.tx_depth.set(depth + 1);
         let mut guard = TxGuard { db: self, depth, done: false };
@@ -244,7 +246,7 @@ impl Db {
         self.tx_depth.set(depth);
         match result {
             Ok(value) => {
-                let end = if depth == 0 { "COMMIT".to_owned() } else { savepoint_sql("RELEASE", depth) };
+                let end = if depth == 0 { "COMMIT".to_owned() } else { self.savepoint_sql("RELEASE", depth) };
                 if let Err(err) = self.control(&end) {
                     self.rollback(depth);
                     return Err(err.into());
@@ -263,9 +265,18 @@ impl Db {
         if depth == 0 {
             let _ = self.control("ROLLBACK");
         } else {
-            let _ = self.control(&savepoint_sql("ROLLBACK TO", depth));
-            let _ = self.control(&savepoint_sql("RELEASE", depth));
+            let _ = self.control(&self.savepoint_sql("ROLLBACK TO", depth));
+            let _ = self.control(&self.savepoint_sql("RELEASE", depth));
         }
+    }
+
+    fn savepoint_sql(&self, verb: &str, depth: u32) -> String {
+        crate::sql::savepoint(verb, &format!("orm_sp_{depth}"), self.dialect())
+    }
+
+    /// The SQL this connection's database speaks.
+    pub(crate) fn dialect(&self) -> &'static dyn crate::sql::Dialect {
+        self.conn.dialect()
     }
 
     fn control(&self, sql: &str) -> Result<()> {
@@ -380,10 +391,6 @@ fn dependency_order(metas: Vec<&'static ModelMeta>) -> Vec<&'static ModelMeta> {
         out.push(pending.remove(ready.unwrap_or(0)));
     }
     out
-}
-
-fn savepoint_sql(verb: &str, depth: u32) -> String {
-    format!("{verb} \"orm_sp_{depth}\"")
 }
 
 struct TxGuard<'a> {

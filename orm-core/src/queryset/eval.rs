@@ -3,13 +3,12 @@
 
 use super::shape::{self, RowShape, ShapeColumns};
 use super::{Cursor, QuerySet, MAX_GET_RESULTS};
-use crate::ast::Query;
 use crate::dsl::{AggregateSelection, Q};
 use crate::error::{Error, Result};
 use crate::exec::{Db, SqlKind};
 use crate::meta::Path;
 use crate::model::{Model, RelatedPlan};
-use crate::sql::{self as compile, Sql};
+use crate::sql as compile;
 use std::marker::PhantomData;
 
 impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
@@ -85,9 +84,9 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
                 inner.reversed = false;
             }
             inner.select_related.clear();
-            wrap_count(&inner, &self.shape.columns())
+            compile::count_rows(&inner, self.shape.columns().as_columns(), db.dialect())
         } else {
-            compile::count(&self.query)
+            compile::count(&self.query, db.dialect())
         };
         db.fetch_one(&sql.text, &sql.params, crate::backend::Column::<i64>::at(0))
     }
@@ -101,7 +100,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_grouped() {
             return Ok(self.clone().slice(..1).all(db)?.len() == 1);
         }
-        let sql = compile::exists(&self.query);
+        let sql = compile::exists(&self.query, db.dialect());
         Ok(db.fetch(&sql.text, &sql.params, crate::backend::FirstColumn)?.len() == 1)
     }
 
@@ -164,14 +163,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         }
         let mut nodes = Vec::new();
         aggregates.push_nodes(&mut nodes);
-        let sql = compile::aggregate(&self.query, &nodes);
+        let sql = compile::aggregate(&self.query, &nodes, db.dialect());
         db.fetch_one(&sql.text, &sql.params, crate::dsl::Selected(&aggregates))
     }
-}
-
-/// `SELECT COUNT(*) FROM (the query) subquery`, as Django counts grouped or distinct
-/// rows.
-fn wrap_count(query: &Query, columns: &ShapeColumns) -> Sql {
-    let inner = compile::select(query, columns.as_columns());
-    Sql { text: format!("SELECT COUNT(*) FROM ({}) subquery", inner.text), params: inner.params }
 }

@@ -210,7 +210,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// The SQL and parameters `all()` would send, without running anything (Django's
     /// `str(qs.query)`, with parameters kept apart).
     pub fn sql(&self) -> Sql {
-        sql::select(&self.query, self.shape.columns().as_columns())
+        sql::select(&self.query, self.shape.columns().as_columns(), crate::default_dialect())
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::exec::Db;
 use crate::meta::Path;
 use crate::model::{Model, SingleKey};
-use crate::sql::{self as compile, MAX_PARAMS};
+use crate::sql as compile;
 use crate::value::Value;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -66,7 +66,7 @@ impl<M: Model> QuerySet<M> {
         }
         // Each row binds its key once per column (WHEN ? THEN ?) and once in the IN list.
         let per_row = columns.len() * 2 + 1;
-        let batch = (MAX_PARAMS / per_row).max(1);
+        let batch = (db.dialect().max_params() / per_row).max(1);
         db.atomic_inner(false, |db| {
             let mut total = 0;
             for chunk in instances.chunks(batch) {
@@ -80,7 +80,7 @@ impl<M: Model> QuerySet<M> {
                     }
                 }
                 params.extend(chunk.iter().map(Model::pk));
-                total += db.execute(&compile::bulk_update(M::META, &columns, chunk.len()), &params)?;
+                total += db.execute(&compile::bulk_update(M::META, &columns, chunk.len(), db.dialect()), &params)?;
             }
             Ok(total)
         })
@@ -117,7 +117,7 @@ impl Db {
     /// # }
     /// ```
     pub fn raw<M: Model>(&self, sql: &str, params: &[Value]) -> Result<Vec<M>> {
-        let wrapped = compile::raw_select(M::META, sql);
+        let wrapped = compile::raw_select(M::META, sql, self.dialect());
         self.fetch(&wrapped, params, crate::backend::Decoded::<M>::default())
     }
 }

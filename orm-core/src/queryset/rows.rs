@@ -11,8 +11,6 @@ use crate::signals;
 use crate::sql as compile;
 use crate::value::Value;
 
-use crate::sql::MAX_PARAMS;
-
 /// Whether any column of the model has a `max_length` to check.
 fn has_bounds(meta: &ModelMeta) -> bool {
     meta.columns.iter().any(|c| c.max_length.is_some())
@@ -66,11 +64,11 @@ pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     new.__push_values(&mut params);
     check_insert_rows(meta, &params)?;
     let model = if meta.auto_pk {
-        let sql = compile::insert(meta, 1, false, true);
+        let sql = compile::insert(meta, 1, false, true, db.dialect());
         let pk = db.fetch_one(&sql, &params, Column::<i64>::at(0))?;
         new.__into_model(pk)
     } else {
-        let sql = compile::insert(meta, 1, false, false);
+        let sql = compile::insert(meta, 1, false, false, db.dialect());
         db.execute(&sql, &params)?;
         new.__into_model(0)
     };
@@ -82,9 +80,10 @@ fn insert_columns(meta: &ModelMeta) -> usize {
     meta.columns.len() - usize::from(meta.auto_pk)
 }
 
-/// Rows per statement so that one statement stays within SQLite's parameter limit.
-fn batch_rows(meta: &ModelMeta) -> usize {
-    (MAX_PARAMS / insert_columns(meta).max(1)).max(1)
+/// Rows per statement so that one statement stays within the database's parameter
+/// limit.
+fn batch_rows(db: &Db, meta: &ModelMeta) -> usize {
+    (db.dialect().max_params() / insert_columns(meta).max(1)).max(1)
 }
 
 pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Model>> {
@@ -96,21 +95,21 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
         let mut out = Vec::with_capacity(rows.len());
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
-            let batch: Vec<N> = rows.by_ref().take(batch_rows(meta)).collect();
+            let batch: Vec<N> = rows.by_ref().take(batch_rows(db, meta)).collect();
             let mut params = Vec::with_capacity(batch.len() * insert_columns(meta));
             for row in &batch {
                 row.__push_values(&mut params);
             }
             check_insert_rows(meta, &params)?;
             if meta.auto_pk {
-                let sql = compile::insert(meta, batch.len(), false, true);
+                let sql = compile::insert(meta, batch.len(), false, true, db.dialect());
                 let mut keys = db.fetch(&sql, &params, Column::<i64>::at(0))?;
                 // SQLite does not promise RETURNING's order; new keys increase in
                 // insertion order within one statement, so sorting restores it.
                 keys.sort_unstable();
                 out.extend(batch.into_iter().zip(keys).map(|(row, pk)| row.__into_model(pk)));
             } else {
-                let sql = compile::insert(meta, batch.len(), false, false);
+                let sql = compile::insert(meta, batch.len(), false, false, db.dialect());
                 db.execute(&sql, &params)?;
                 out.extend(batch.into_iter().map(|row| row.__into_model(0)));
             }
@@ -134,7 +133,7 @@ fn fill_batch<N: Insert>(rows: &mut impl Iterator<Item = N>, per_batch: usize, p
 /// read back; several batches run in one transaction.
 pub(crate) fn bulk_insert<N: Insert>(db: &Db, rows: impl IntoIterator<Item = N>) -> Result<usize> {
     let meta = <N::Model as Model>::META;
-    let per_batch = batch_rows(meta);
+    let per_batch = batch_rows(db, meta);
     let mut rows = rows.into_iter().peekable();
     let (low, high) = rows.size_hint();
     if high == Some(low) && (1..=per_batch).contains(&low) && !db.records() {
@@ -229,9 +228,9 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
     let mut params: Vec<Value> =
         all.iter().enumerate().filter(|(i, _)| !meta.pk_columns.contains(i)).map(|(_, v)| v.clone()).collect();
     params.extend(meta.pk_columns.iter().map(|&c| all[c].clone()));
-    let created = db.execute(&compile::update_by_pk(meta), &params)? == 0;
+    let created = db.execute(&compile::update_by_pk(meta, db.dialect()), &params)? == 0;
     if created {
-        db.execute(&compile::insert(meta, 1, true, false), &all)?;
+        db.execute(&compile::insert(meta, 1, true, false, db.dialect()), &all)?;
     }
     signals::send(db, Kind::PostSave, model, created)
 }

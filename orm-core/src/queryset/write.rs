@@ -52,7 +52,7 @@ impl<M: Model> QuerySet<M> {
         if self.query.is_empty() || list.is_empty() {
             return Ok(0);
         }
-        let sql = compile::update(&self.query, &list);
+        let sql = compile::update(&self.query, &list, db.dialect());
         db.execute(&sql.text, &sql.params)
     }
 
@@ -89,7 +89,7 @@ impl<M: Model> QuerySet<M> {
 
     fn delete_rows(&self, db: &Db) -> Result<DeleteCount> {
         if crate::relations::delete::is_standalone(db, M::META) {
-            let sql = compile::delete(&self.query);
+            let sql = compile::delete(&self.query, db.dialect());
             let n = db.atomic_inner(false, |db| db.execute(&sql.text, &sql.params))?;
             return Ok(super::rows::delete_count(M::META, n));
         }
@@ -99,7 +99,7 @@ impl<M: Model> QuerySet<M> {
         keys_query.order = Some(Vec::new());
         let pk = Path::ROOT;
         let pk_node = crate::ast::ExprNode::Column { meta: M::META, column: M::META.pk as u16, path: pk };
-        let sql = compile::select(&keys_query, compile::Columns::Exprs(std::slice::from_ref(&pk_node)));
+        let sql = compile::select(&keys_query, compile::Columns::Exprs(std::slice::from_ref(&pk_node)), db.dialect());
         let pks = db.fetch(&sql.text, &sql.params, crate::backend::FirstColumn)?;
         db.atomic_inner(false, |db| crate::relations::delete::delete_collected(db, M::META, pks))
     }
@@ -143,7 +143,7 @@ impl<M: Model> QuerySet<M> {
 
     /// One `DELETE` without a transaction, for a model nothing depends on.
     pub(crate) fn delete_fast(&self, db: &Db) -> Result<usize> {
-        let sql = compile::delete(&self.query);
+        let sql = compile::delete(&self.query, db.dialect());
         db.execute(&sql.text, &sql.params)
     }
 }

@@ -122,14 +122,14 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut total = 0;
     for (dep, keys) in &plan.nulls {
-        for chunk in keys.chunks(compile::MAX_PARAMS) {
-            db.execute(&compile::set_null_in(dep.table, dep.column, chunk.len()), chunk)?;
+        for chunk in keys.chunks(db.dialect().max_params()) {
+            db.execute(&compile::set_null_in(dep.table, dep.column, chunk.len(), db.dialect()), chunk)?;
         }
     }
     for (dep, keys) in &plan.fast {
         let mut n = 0;
-        for chunk in keys.chunks(compile::MAX_PARAMS) {
-            n += db.execute(&compile::delete_in(dep.table, dep.column, chunk.len()), chunk)?;
+        for chunk in keys.chunks(db.dialect().max_params()) {
+            n += db.execute(&compile::delete_in(dep.table, dep.column, chunk.len(), db.dialect()), chunk)?;
         }
         if n > 0 {
             total += n;
@@ -139,8 +139,9 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
     // Children before parents.
     for (model, keys) in plan.deletes.iter().rev() {
         let mut n = 0;
-        for chunk in keys.chunks(compile::MAX_PARAMS) {
-            n += db.execute(&compile::delete_in(model.table, model.pk_column().name, chunk.len()), chunk)?;
+        for chunk in keys.chunks(db.dialect().max_params()) {
+            n +=
+                db.execute(&compile::delete_in(model.table, model.pk_column().name, chunk.len(), db.dialect()), chunk)?;
         }
         if n > 0 {
             total += n;
@@ -185,8 +186,8 @@ fn collect(db: &Db, meta: &'static ModelMeta, pks: Vec<Value>, plan: &mut Plan) 
 fn select_keys(db: &Db, dep: &Dependent, parents: &[Value]) -> Result<Vec<Value>> {
     let Some(meta) = dep.meta else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    for chunk in parents.chunks(compile::MAX_PARAMS) {
-        let sql = compile::select_in(dep.table, meta.pk_column().name, dep.column, chunk.len());
+    for chunk in parents.chunks(db.dialect().max_params()) {
+        let sql = compile::select_in(dep.table, meta.pk_column().name, dep.column, chunk.len(), db.dialect());
         out.extend(db.fetch(&sql, chunk, crate::backend::FirstColumn)?);
     }
     Ok(out)

@@ -31,9 +31,9 @@ pub(crate) fn m2m_add(db: &Db, relation: &'static RelationMeta, owner: &Value, t
     }
     let (table, own, other) = through_of(relation)?;
     db.atomic_inner(false, |db| {
-        for chunk in targets.chunks(sql::MAX_PARAMS / 2) {
+        for chunk in targets.chunks(db.dialect().max_params() / 2) {
             let params: Vec<Value> = chunk.iter().flat_map(|t| [owner.clone(), t.clone()]).collect();
-            db.execute(&sql::insert_pairs(table, own, other, chunk.len()), &params)?;
+            db.execute(&sql::insert_pairs(table, own, other, chunk.len(), db.dialect()), &params)?;
         }
         Ok(())
     })
@@ -51,7 +51,7 @@ pub(crate) fn m2m_remove(
     match targets {
         Some([]) => Ok(0),
         None => db.atomic_inner(false, |db| {
-            db.execute(&sql::delete_pairs(table, own, other, None, false), std::slice::from_ref(owner))
+            db.execute(&sql::delete_pairs(table, own, other, None, false, db.dialect()), std::slice::from_ref(owner))
         }),
         Some(targets) => db.atomic_inner(false, |db| delete_links(db, (table, own, other), owner, targets)),
     }
@@ -60,8 +60,8 @@ pub(crate) fn m2m_remove(
 /// Deletes the links from `owner` to `targets`, one statement per batch.
 fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value, targets: &[Value]) -> Result<usize> {
     let mut n = 0;
-    for chunk in targets.chunks(sql::MAX_PARAMS - 1) {
-        let sql = sql::delete_pairs(table, own, other, Some(chunk.len()), false);
+    for chunk in targets.chunks(db.dialect().max_params() - 1) {
+        let sql = sql::delete_pairs(table, own, other, Some(chunk.len()), false, db.dialect());
         let mut params = Vec::with_capacity(chunk.len() + 1);
         params.push(owner.clone());
         params.extend(chunk.iter().cloned());
@@ -76,7 +76,8 @@ fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value,
 pub(crate) fn m2m_set(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
     let (table, own, other) = through_of(relation)?;
     db.atomic_inner(false, |db| {
-        let linked = db.fetch(&sql::select_in(table, other, own, 1), std::slice::from_ref(owner), FirstColumn)?;
+        let linked =
+            db.fetch(&sql::select_in(table, other, own, 1, db.dialect()), std::slice::from_ref(owner), FirstColumn)?;
         let wanted: std::collections::HashSet<Key> = targets.iter().filter_map(Key::of).collect();
         let have: std::collections::HashSet<Key> = linked.iter().filter_map(Key::of).collect();
         let gone: Vec<Value> =

@@ -338,7 +338,7 @@ fn fetch_children<M: Model>(db: &Db, query: &Query, nodes: &[PrefetchNode], shar
             _ => None,
         };
         let last_column = M::META.columns.len() + plan.width();
-        let sql = compile::select(query, compile::Columns::Model);
+        let sql = compile::select(query, compile::Columns::Model, db.dialect());
         let mut sink = GroupRows { plan: &plan, own_column, last_column, groups: &mut groups };
         count = db.query(&sql.text, &sql.params, &mut sink)?;
     }

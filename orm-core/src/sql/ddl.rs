@@ -1,20 +1,9 @@
 //! `CREATE TABLE` and `CREATE INDEX`: a model's table, its ForeignKey constraints
 //! and indexes, and its automatic ManyToMany through tables.
 
+use super::dialect::Dialect;
 use super::Writer;
 use crate::meta::{ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
-
-/// SQLite's declared type of a column (its affinity).
-fn sqlite_type(column: crate::value::ColumnType) -> &'static str {
-    use crate::value::ColumnType as C;
-    match column {
-        C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "INTEGER",
-        C::Float32 | C::Float64 => "REAL",
-        C::Bytes => "BLOB",
-        C::Decimal => "NUMERIC",
-        C::Text | C::Date | C::Timestamp | C::TimestampTz | C::Uuid | C::Json => "TEXT",
-    }
-}
 
 /// The ForeignKey declared on column `column`, if any.
 fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
@@ -26,8 +15,8 @@ fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static R
 
 /// The `CREATE TABLE` and `CREATE INDEX` statements of a model, and the tables of its
 /// automatic ManyToMany through tables.
-pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
-    let mut w = Writer::new(meta);
+pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> Vec<String> {
+    let mut w = Writer::new(meta, dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
     w.ident(meta.table);
     w.push(" (");
@@ -36,16 +25,17 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
             w.push(", ");
         }
         w.ident(col.name);
+        if i == meta.pk && meta.auto_pk {
+            w.push(dialect.auto_key());
+            continue;
+        }
         w.push(" ");
-        w.push(sqlite_type(col.column_type));
+        w.push(dialect.column_type(col));
         if !col.nullable {
             w.push(" NOT NULL");
         }
         if col.primary_key && meta.pk_columns.len() == 1 {
             w.push(" PRIMARY KEY");
-            if meta.auto_pk {
-                w.push(" AUTOINCREMENT");
-            }
         }
         let foreign_key = foreign_key_of(meta, i);
         if (col.unique || foreign_key.is_some_and(|(_, _, unique)| unique)) && !col.primary_key {
@@ -56,15 +46,9 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
             w.push(default);
         }
         if let Some(max) = col.max_length {
-            // `length()` counts characters up to the first NUL; a text with a NUL is
-            // measured in bytes instead (never fewer than its characters).
-            w.push(" CHECK (length(");
-            w.ident(col.name);
-            w.push(&format!(") <= {max} AND (instr(CAST("));
-            w.ident(col.name);
-            w.push(" AS BLOB), X'00') = 0 OR length(CAST(");
-            w.ident(col.name);
-            w.push(&format!(" AS BLOB)) <= {max}))"));
+            let mut check = String::new();
+            dialect.max_length_check(col.name, max, &mut check);
+            w.push(&check);
         }
         if let Some((relation, on_delete, _)) = foreign_key {
             let target = (relation.target)();
@@ -92,9 +76,9 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
         w.push(")");
     }
     w.push(")");
-    let mut out = vec![w.sql];
+    let mut out = vec![w.text()];
     let mut index = |name_cols: &[usize]| {
-        let mut w = Writer::new(meta);
+        let mut w = Writer::new(meta, dialect);
         let name: Vec<&str> = name_cols.iter().map(|&c| meta.columns[c].name).collect();
         w.push("CREATE INDEX IF NOT EXISTS ");
         w.ident(&format!("{}_{}_idx", meta.table, name.join("_")));
@@ -103,7 +87,7 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
         w.push(" (");
         column_list(&mut w, meta, name_cols);
         w.push(")");
-        out.push(w.sql);
+        out.push(w.text());
     };
     for (i, col) in meta.columns.iter().enumerate() {
         let is_fk = foreign_key_of(meta, i).is_some_and(|(_, _, unique)| !unique);
@@ -117,7 +101,7 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
     for relation in meta.relations {
         if let RelationKind::ManyToMany { through } = &relation.kind {
             if through.model.is_none() {
-                out.extend(create_through_table(meta, (relation.target)(), through));
+                out.extend(create_through_table(meta, (relation.target)(), through, dialect));
             }
         }
     }
@@ -126,16 +110,23 @@ pub(crate) fn create_table(meta: &'static ModelMeta) -> Vec<String> {
 
 /// An automatic through table: `(id, <source>, <target>)`, the pair unique, both keys
 /// cascading.
-fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, through: &Through) -> Vec<String> {
-    let mut w = Writer::new(source);
+fn create_through_table(
+    source: &'static ModelMeta,
+    target: &'static ModelMeta,
+    through: &Through,
+    dialect: &'static dyn Dialect,
+) -> Vec<String> {
+    let mut w = Writer::new(source, dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
     w.ident(through.table);
-    w.push(" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT");
+    w.push(" (");
+    w.ident("id");
+    w.push(dialect.auto_key());
     for (column, meta) in [(through.source, source), (through.target, target)] {
         w.push(", ");
         w.ident(column);
         w.push(" ");
-        w.push(sqlite_type(meta.pk_column().column_type));
+        w.push(dialect.column_type(meta.pk_column()));
         w.push(" NOT NULL REFERENCES ");
         w.ident(meta.table);
         w.push(" (");
@@ -147,7 +138,7 @@ fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, 
     w.push(", ");
     w.ident(through.target);
     w.push("))");
-    let mut index = Writer::new(source);
+    let mut index = Writer::new(source, dialect);
     index.push("CREATE INDEX IF NOT EXISTS ");
     index.ident(&format!("{}_{}_idx", through.table, through.target));
     index.push(" ON ");
@@ -155,7 +146,7 @@ fn create_through_table(source: &'static ModelMeta, target: &'static ModelMeta, 
     index.push(" (");
     index.ident(through.target);
     index.push(")");
-    vec![w.sql, index.sql]
+    vec![w.text(), index.text()]
 }
 
 fn column_list(w: &mut Writer, meta: &ModelMeta, cols: &[usize]) {

@@ -87,6 +87,10 @@ impl backend::Connection for Connection {
             _ => "sqlite::memory:".to_owned(),
         }
     }
+
+    fn dialect(&self) -> &'static dyn crate::sql::Dialect {
+        &super::SQLITE
+    }
 }
 
 /// Binds parameters in order into a prepared statement.

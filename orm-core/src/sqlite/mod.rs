@@ -1,9 +1,11 @@
 //! The SQLite backend: the only module that names rusqlite.
 
 mod connection;
+mod dialect;
 pub(crate) mod error;
 mod functions;
 mod row;
 mod value;
 
 pub(crate) use connection::Connection;
+pub(crate) use dialect::SQLITE;

@@ -1,0 +1,285 @@
+//! Writes: UPDATE and DELETE of a QuerySet, INSERT, the statements over rows named by
+//! key (keyed deletes, ManyToMany links, `bulk_update`), raw SQL mapped to a model,
+//! and transaction control.
+
+use super::dialect::{Dialect, TransactionMode};
+use super::writer::{Ctx, Writer};
+use super::Sql;
+use crate::ast::{Assignment, Query};
+use crate::meta::ModelMeta;
+
+/// The WHERE of an UPDATE or DELETE: the condition itself, or `pk IN (subquery)` when
+/// it follows relations (SQLite's UPDATE and DELETE cannot join).
+fn filter_without_joins(w: &mut Writer, query: &Query) {
+    let Some(filter) = &query.filter else { return };
+    w.planning(|w| w.cond(filter, Ctx::WHERE, true));
+    w.push(" WHERE ");
+    if w.plan.is_empty() {
+        w.cond(filter, Ctx::WHERE, true);
+    } else {
+        w.column_at(w.plan.root_alias, query.meta.pk_column().name);
+        w.push(" IN (");
+        w.subquery_pks(filter);
+        w.push(")");
+    }
+}
+
+/// `UPDATE t SET a = ?, ... WHERE ...`
+pub(crate) fn update(query: &Query, assignments: &[Assignment], dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::new(query.meta, dialect);
+    w.push("UPDATE ");
+    w.ident(query.meta.table);
+    w.push(" SET ");
+    for (i, a) in assignments.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(a.meta.columns[usize::from(a.column)].name);
+        w.push(" = ");
+        w.expr(&a.value);
+    }
+    filter_without_joins(&mut w, query);
+    w.finish()
+}
+
+/// `DELETE FROM t WHERE ...`
+pub(crate) fn delete(query: &Query, dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::new(query.meta, dialect);
+    w.push("DELETE FROM ");
+    w.ident(query.meta.table);
+    filter_without_joins(&mut w, query);
+    w.finish()
+}
+
+/// `INSERT INTO t (cols) VALUES (..), ... [RETURNING pk]`; the caller binds the
+/// values. `with_pk` includes an auto primary key column.
+pub(crate) fn insert(
+    meta: &'static ModelMeta,
+    rows: usize,
+    with_pk: bool,
+    returning: bool,
+    dialect: &'static dyn Dialect,
+) -> String {
+    let mut w = Writer::new(meta, dialect);
+    w.push("INSERT INTO ");
+    w.ident(meta.table);
+    w.push(" (");
+    let mut n = 0;
+    for (i, col) in meta.columns.iter().enumerate() {
+        if i == meta.pk && meta.auto_pk && !with_pk {
+            continue;
+        }
+        if n > 0 {
+            w.push(", ");
+        }
+        w.ident(col.name);
+        n += 1;
+    }
+    // A model of an auto key alone: each row names the key as NULL, which the
+    // database fills in (`VALUES ()` is not SQL).
+    let only_key = n == 0;
+    if only_key {
+        w.ident(meta.pk_column().name);
+    }
+    w.push(") VALUES ");
+    for r in 0..rows {
+        w.push(if r == 0 { "(" } else { ", (" });
+        if only_key {
+            w.push("NULL");
+        }
+        w.placeholders(n);
+        w.push(")");
+    }
+    if returning {
+        w.push(" RETURNING ");
+        w.column_at(meta.table, meta.pk_column().name);
+    }
+    w.text()
+}
+
+/// `UPDATE t SET every non-key column = ? WHERE pk = ? [AND pk2 = ?]`
+pub(crate) fn update_by_pk(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::new(meta, dialect);
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    let mut first = true;
+    for (i, col) in meta.columns.iter().enumerate() {
+        if meta.pk_columns.contains(&i) {
+            continue;
+        }
+        if !first {
+            w.push(", ");
+        }
+        first = false;
+        w.ident(col.name);
+        w.push(" = ");
+        w.placeholder();
+    }
+    for (i, &c) in meta.pk_columns.iter().enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        w.column_at(meta.table, meta.columns[c].name);
+        w.push(" = ");
+        w.placeholder();
+    }
+    w.text()
+}
+
+/// `INSERT OR IGNORE INTO through (a, b) VALUES (?, ?), ...` (the dialect's way of
+/// skipping links that exist already).
+pub(crate) fn insert_pairs(
+    table: &'static str,
+    a: &str,
+    b: &str,
+    rows: usize,
+    dialect: &'static dyn Dialect,
+) -> String {
+    let (before, after) = dialect.insert_ignoring_conflicts();
+    let mut w = Writer::bare(dialect);
+    w.push(before);
+    w.ident(table);
+    w.push(" (");
+    w.ident(a);
+    w.push(", ");
+    w.ident(b);
+    w.push(") VALUES ");
+    for i in 0..rows {
+        w.push(if i == 0 { "(" } else { ", (" });
+        w.placeholders(2);
+        w.push(")");
+    }
+    w.push(after);
+    w.text()
+}
+
+/// `DELETE FROM through WHERE a = ? [AND b [NOT] IN (?, ...)]`
+pub(crate) fn delete_pairs(
+    table: &str,
+    a: &str,
+    b: &str,
+    targets: Option<usize>,
+    negate: bool,
+    dialect: &'static dyn Dialect,
+) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push("DELETE FROM ");
+    w.ident(table);
+    w.push(" WHERE ");
+    w.ident(a);
+    w.push(" = ");
+    w.placeholder();
+    if let Some(n) = targets {
+        if n == 0 && negate {
+            return w.text();
+        }
+        w.push(" AND ");
+        w.ident(b);
+        w.push(if negate { " NOT IN (" } else { " IN (" });
+        w.placeholders(n);
+        w.push(")");
+    }
+    w.text()
+}
+
+/// `"table"."column" IN (?, ...)` with `n` placeholders.
+fn column_in(w: &mut Writer, table: &str, column: &str, n: usize) {
+    w.column_at(table, column);
+    w.push(" IN (");
+    w.placeholders(n);
+    w.push(")");
+}
+
+/// `DELETE FROM t WHERE t.col IN (?, ...)`, Django's delete by keys.
+pub(crate) fn delete_in(table: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push("DELETE FROM ");
+    w.ident(table);
+    w.push(" WHERE ");
+    column_in(&mut w, table, column, n);
+    w.text()
+}
+
+/// `UPDATE t SET col = NULL WHERE t.col IN (?, ...)`
+pub(crate) fn set_null_in(table: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push("UPDATE ");
+    w.ident(table);
+    w.push(" SET ");
+    w.ident(column);
+    w.push(" = NULL WHERE ");
+    column_in(&mut w, table, column, n);
+    w.text()
+}
+
+/// `SELECT t.pk FROM t WHERE t.col IN (?, ...)`
+pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push("SELECT ");
+    w.column_at(table, pk);
+    w.push(" FROM ");
+    w.ident(table);
+    w.push(" WHERE ");
+    column_in(&mut w, table, column, n);
+    w.text()
+}
+
+/// `UPDATE t SET c = CASE pk WHEN ? THEN ? ... ELSE c END, ... WHERE pk IN (?, ...)`
+pub(crate) fn bulk_update(
+    meta: &'static ModelMeta,
+    columns: &[usize],
+    rows: usize,
+    dialect: &'static dyn Dialect,
+) -> String {
+    let pk = meta.pk_column().name;
+    let mut w = Writer::new(meta, dialect);
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    for (i, &c) in columns.iter().enumerate() {
+        let name = meta.columns[c].name;
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(name);
+        w.push(" = CASE ");
+        w.ident(pk);
+        for _ in 0..rows {
+            w.push(" WHEN ");
+            w.placeholder();
+            w.push(" THEN ");
+            w.placeholder();
+        }
+        w.push(" ELSE ");
+        w.ident(name);
+        w.push(" END");
+    }
+    w.push(" WHERE ");
+    column_in(&mut w, meta.table, pk, rows);
+    w.text()
+}
+
+/// `SELECT "raw"."a", ... FROM (<sql>) "raw"`: a raw statement's columns by name.
+pub(crate) fn raw_select(meta: &'static ModelMeta, sql: &str, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::new(meta, dialect);
+    w.push("SELECT ");
+    w.model_columns_at(meta, "raw");
+    w.push(" FROM (");
+    w.push(sql);
+    w.push(") ");
+    w.ident("raw");
+    w.text()
+}
+
+/// The statements of transaction control, written by the dialect's rules.
+pub(crate) fn begin(mode: TransactionMode, dialect: &'static dyn Dialect) -> &'static str {
+    dialect.begin(mode)
+}
+
+/// `SAVEPOINT "name"`, `RELEASE "name"` or `ROLLBACK TO "name"`.
+pub(crate) fn savepoint(verb: &str, name: &str, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push(verb);
+    w.push(" ");
+    w.ident(name);
+    w.text()
+}

@@ -1,0 +1,228 @@
+//! SELECT statements: a QuerySet's rows, its aggregates and counts, `exists()`.
+
+use super::dialect::Dialect;
+use super::joins::Reuse;
+use super::writer::{Ctx, Writer};
+use super::{Columns, Sql};
+use crate::ast::{AggFunc, ExprNode, Group, OrderBy, Query};
+
+/// The alias of a prefetch level's through table.
+const LINK_ALIAS: &str = "orm_link";
+
+impl Writer {
+    /// ` WHERE <link keys> AND (<filter>)`, or either alone.
+    fn where_clause(&mut self, query: &Query) {
+        let link = query.link.as_ref();
+        if link.is_none() && query.filter.is_none() {
+            return;
+        }
+        self.push(" WHERE ");
+        if let Some(link) = link {
+            let alias = if link.through.is_some() { LINK_ALIAS } else { self.plan.root_alias };
+            self.in_keys(alias, link.column, &link.keys);
+            if query.filter.is_some() {
+                self.push(" AND (");
+            }
+        }
+        if let Some(filter) = &query.filter {
+            self.cond(filter, Ctx::WHERE, true);
+            if link.is_some() {
+                self.push(")");
+            }
+        }
+    }
+
+    /// The root model's columns, then those of each `select_related` model.
+    fn model_columns(&mut self, query: &Query) {
+        self.model_columns_at(self.root(), self.plan.root_alias);
+        for path in &query.select_related {
+            let alias = self.plan.alias(*path, false, Reuse::Latest);
+            let meta = path.relations(self.root()).last().map(|r| (r.target)()).expect("a related path");
+            self.push(", ");
+            self.model_columns_at(meta, &alias);
+        }
+    }
+
+    fn select_list(&mut self, query: &Query, columns: &Columns<'_>, ordering: &[OrderBy]) {
+        match columns {
+            Columns::Model => self.model_columns(query),
+            Columns::ModelAnd(exprs) => {
+                self.model_columns(query);
+                for e in exprs.iter() {
+                    self.push(", ");
+                    self.expr(e);
+                }
+            }
+            Columns::Exprs(exprs) => {
+                self.expr_list(exprs);
+                // Django adds the ordering's columns to a DISTINCT select list (see its
+                // docs on distinct()); the extra columns are not decoded.
+                if query.distinct {
+                    for term in ordering {
+                        if !exprs.contains(&term.node) {
+                            self.push(", ");
+                            self.expr(&term.node);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(link) = query.link.as_ref().filter(|l| l.through.is_some()) {
+            // A through table's column; a column of the model itself is selected already.
+            self.push(", ");
+            self.column_at(LINK_ALIAS, link.column);
+        }
+    }
+
+    /// `GROUP BY ... HAVING ...` of an annotated query; the HAVING's plain columns join
+    /// the GROUP BY (Django groups by them too).
+    fn group_clause(&mut self, query: &Query) {
+        let grouped: &[ExprNode] = match &query.group {
+            Group::None => return,
+            Group::Model => {
+                self.push(" GROUP BY ");
+                let root = self.root();
+                self.column_at(self.plan.root_alias, root.pk_column().name);
+                &[]
+            }
+            Group::Exprs(exprs) => {
+                self.push(" GROUP BY ");
+                self.expr_list(exprs);
+                exprs
+            }
+        };
+        let Some(having) = &query.having else { return };
+        let mut extra: Vec<&ExprNode> = Vec::new();
+        having.visit_plain(&mut |n| {
+            let is_column = matches!(n, ExprNode::Column { path, .. } if !path.is_root() || !grouped.is_empty());
+            if is_column && !grouped.contains(n) && !extra.contains(&n) {
+                extra.push(n);
+            }
+        });
+        for n in extra {
+            self.push(", ");
+            self.expr_in(n, Some(Ctx::HAVING));
+        }
+        self.push(" HAVING ");
+        self.cond(having, Ctx::HAVING, true);
+    }
+
+    fn order_clause(&mut self, terms: &[OrderBy]) {
+        for (i, term) in terms.iter().enumerate() {
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            self.expr(&term.node);
+            self.push(if term.desc { " DESC" } else { " ASC" });
+        }
+    }
+
+    fn limit(&mut self, query: &Query) {
+        let count = query.high.map(|high| high - query.low);
+        let dialect = self.dialect();
+        dialect.limit(count, query.low, self.raw());
+    }
+}
+
+/// `SELECT cols FROM t JOIN ... WHERE ... GROUP BY ... ORDER BY ... LIMIT n OFFSET m`
+pub(crate) fn select(query: &Query, columns: Columns<'_>, dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::for_query(query, dialect);
+    write_select(&mut w, query, &columns);
+    w.finish()
+}
+
+/// `SELECT COUNT(*) FROM (<the query>) subquery`, as Django counts grouped, distinct
+/// or sliced rows.
+pub(crate) fn count_rows(query: &Query, columns: Columns<'_>, dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::for_query(query, dialect);
+    w.push("SELECT COUNT(*) FROM (");
+    write_select(&mut w, query, &columns);
+    w.push(") subquery");
+    w.finish()
+}
+
+/// Writes a whole SELECT of `query` into `w` (whose plan is `query`'s and empty).
+fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
+    let ordering = query.ordering();
+    // Planning in the order that decides the joins: WHERE first (the joins it requires
+    // are INNER, and each `filter` call's own), then the rest.
+    w.planning(|w| {
+        w.where_clause(query);
+        w.select_list(query, columns, &ordering);
+        w.group_clause(query);
+        w.order_clause(&ordering);
+    });
+    w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+    w.select_list(query, columns, &ordering);
+    w.push(" FROM ");
+    w.ident(query.meta.table);
+    if let Some((table, near)) = query.link.as_ref().and_then(|l| l.through) {
+        w.push(" INNER JOIN ");
+        w.ident(table);
+        w.push(" ");
+        w.ident(LINK_ALIAS);
+        w.push(" ON (");
+        w.column_at(LINK_ALIAS, near);
+        w.push(" = ");
+        w.column_at(w.plan.root_alias, query.meta.pk_column().name);
+        w.push(")");
+    }
+    w.joins();
+    w.where_clause(query);
+    w.group_clause(query);
+    w.order_clause(&ordering);
+    w.limit(query);
+}
+
+/// `SELECT COUNT(*) ...`.
+pub(crate) fn count(query: &Query, dialect: &'static dyn Dialect) -> Sql {
+    aggregate(query, &[ExprNode::Aggregate { func: AggFunc::Count, arg: None, distinct: false }], dialect)
+}
+
+/// `SELECT AGG(..), ... FROM t WHERE ...`; ordering is dropped unless sliced.
+pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode], dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::for_query(query, dialect);
+    if query.is_sliced() || query.distinct {
+        // The aggregates run over a subquery that keeps the slice (or the distinct
+        // rows); it is aliased as the root table so the expressions read its columns.
+        let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
+        w.planning(|w| w.expr_list(exprs));
+        w.push("SELECT ");
+        w.expr_list(exprs);
+        w.push(" FROM (");
+        let outer = std::mem::replace(&mut w.plan, super::joins::JoinPlan::new(query.meta));
+        w.planning(|w| {
+            w.where_clause(query);
+            w.order_clause(&ordering);
+        });
+        w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        w.model_columns_at(query.meta, query.meta.table);
+        w.write_from_joins();
+        w.where_clause(query);
+        w.order_clause(&ordering);
+        w.limit(query);
+        w.plan = outer;
+        w.push(") ");
+        w.ident(query.meta.table);
+        w.joins();
+    } else {
+        w.planning(|w| {
+            w.where_clause(query);
+            w.expr_list(exprs);
+        });
+        w.push("SELECT ");
+        w.expr_list(exprs);
+        w.write_from_joins();
+        w.where_clause(query);
+    }
+    w.finish()
+}
+
+/// `SELECT 1 FROM t WHERE ... LIMIT 1 [OFFSET m]`, ordering dropped (Django's `exists()`).
+pub(crate) fn exists(query: &Query, dialect: &'static dyn Dialect) -> Sql {
+    let mut w = Writer::new(query.meta, dialect);
+    w.planning(|w| w.where_clause(query));
+    w.push(if query.distinct { "SELECT DISTINCT 1" } else { "SELECT 1" });
+    w.write_from_joins();
+    w.where_clause(query);
+    dialect.limit(Some(1), query.low, w.raw());
+    w.finish()
+}
