@@ -54,7 +54,7 @@ pub mod prelude {
     pub use orm_core::DateTime;
     pub use orm_core::{
         assert_num_queries, Db, Error, FieldSet, FieldType, ForeignKey, HasMany, HasOne, Lookups, ManyToMany, Model,
-        ModelExt, OneToOne, QuerySet, RelationLookups, Result, Saving, Q,
+        ModelExt, OneToOne, Options, Pool, PoolOptions, QuerySet, RelationLookups, Result, Saving, TransactionMode, Q,
     };
     pub use orm_macros::Model;
 }

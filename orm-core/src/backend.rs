@@ -135,6 +135,10 @@ pub(crate) trait Connection: Send {
     /// What the connection is connected to, for `Debug`.
     fn describe(&self) -> String;
 
+    /// Whether the database has a transaction open on this connection (whoever
+    /// started it).
+    fn in_transaction(&self) -> bool;
+
     /// The SQL this connection's database speaks.
     fn dialect(&self) -> &'static dyn crate::sql::Dialect;
 }

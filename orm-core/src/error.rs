@@ -164,14 +164,18 @@ pub enum DatabaseErrorKind {
     Statement,
     /// The database could not be opened or reached.
     Connection,
+    /// No connection of a [`Pool`](crate::Pool) came free within its checkout
+    /// timeout. Retrying later may succeed.
+    PoolTimeout,
     /// Anything else.
     Other,
 }
 
 impl DatabaseErrorKind {
-    /// Whether running the same transaction again may succeed (busy, serialization).
+    /// Whether running the same transaction again may succeed (busy, serialization,
+    /// pool timeout).
     pub fn is_retryable(self) -> bool {
-        matches!(self, DatabaseErrorKind::Busy | DatabaseErrorKind::Serialization)
+        matches!(self, DatabaseErrorKind::Busy | DatabaseErrorKind::Serialization | DatabaseErrorKind::PoolTimeout)
     }
 }
 
@@ -183,6 +187,7 @@ impl fmt::Display for DatabaseErrorKind {
             DatabaseErrorKind::ReadOnly => "read-only database",
             DatabaseErrorKind::Statement => "invalid statement",
             DatabaseErrorKind::Connection => "cannot connect",
+            DatabaseErrorKind::PoolTimeout => "no pooled connection free",
             DatabaseErrorKind::Other => "database error",
         })
     }

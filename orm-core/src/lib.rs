@@ -36,7 +36,7 @@ pub use dsl::{
 #[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};
 pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
-pub use exec::{Captured, CapturedQuery, Db};
+pub use exec::{Captured, CapturedQuery, Db, Options, Pool, PoolOptions, PooledDb};
 pub use meta::{ColumnMeta, ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
 pub use model::{
     Cardinality, FieldSet, Flavor, Insert, Many, Model, ModelList, NotNull, Null, Nullable, One, OwnModel, Plain, Root,
@@ -66,14 +66,57 @@ pub(crate) fn default_dialect() -> &'static dyn sql::Dialect {
 
 impl Db {
     /// Opens (or creates) an SQLite database file, with WAL journaling,
-    /// `foreign_keys=ON` and a 5 second busy timeout.
+    /// `foreign_keys=ON`, a 5 second busy timeout and deferred transactions
+    /// ([`Options::new`]).
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Db> {
-        Ok(Db::with_connection(sqlite::Connection::open(path.as_ref())?))
+        Db::open_with(path, Options::new())
+    }
+
+    /// Opens an SQLite database file as `options` say: a transaction mode, a busy
+    /// timeout, read-only, pragmas.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # fn main() -> orm::Result<()> {
+    /// # let path = std::env::temp_dir().join(format!("orm-open-with-{}.sqlite3", std::process::id()));
+    /// let db = Db::open_with(&path, Options::new().transaction_mode(TransactionMode::Immediate))?;
+    /// let sent = db.capture(|| db.atomic(|_| Ok(())))?;
+    /// assert_eq!(sent.queries[0].sql, "BEGIN IMMEDIATE");
+    /// # drop(db); let _ = std::fs::remove_file(&path);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open_with(path: impl AsRef<std::path::Path>, options: Options) -> Result<Db> {
+        let conn = sqlite::Connection::open(path.as_ref(), &options)?;
+        Ok(Db::with_connection(conn, &options, exec::Signals::default()))
     }
 
     /// Opens a private in-memory SQLite database, for tests.
     pub fn open_in_memory() -> Result<Db> {
-        Ok(Db::with_connection(sqlite::Connection::open_in_memory()?))
+        Db::open_in_memory_with(Options::new())
+    }
+
+    /// A private in-memory SQLite database opened as `options` say (`read_only`
+    /// has nothing to protect there).
+    pub fn open_in_memory_with(options: Options) -> Result<Db> {
+        let conn = sqlite::Connection::open_in_memory(&options)?;
+        Ok(Db::with_connection(conn, &options, exec::Signals::default()))
+    }
+}
+
+impl Pool {
+    /// A pool of connections to an SQLite database file (created if missing), each
+    /// opened as `options` say. One connection is opened here, so that a file that
+    /// cannot be opened fails at once.
+    pub fn open(path: impl AsRef<std::path::Path>, options: PoolOptions) -> Result<Pool> {
+        let path = path.as_ref().to_owned();
+        if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+            return Err(Error::InvalidQuery {
+                message:
+                    "a pool needs a database file: each connection to \":memory:\" would have a database of its own",
+            });
+        }
+        Pool::build(Box::new(move |options: &Options| sqlite::Connection::open(&path, options)), options)
     }
 }
 

@@ -1,9 +1,13 @@
 //! The connection: statement cache, the query counter (one choke point), capture and
 //! transactions.
 
+mod options;
+mod pool;
 mod signals;
 
-pub(crate) use signals::{Kind, Signals};
+pub use options::{Options, PoolOptions};
+pub use pool::{Pool, PooledDb};
+pub(crate) use signals::{Callback, Kind, Signals};
 
 use crate::backend::{Collect, Connection as _, DecodeRow, RowSink};
 use crate::error::{Error, Result};
@@ -57,7 +61,7 @@ pub struct Db {
     capture_depth: Cell<u32>,
     captured: RefCell<Vec<CapturedQuery>>,
     tx_depth: Cell<u32>,
-    models: RefCell<Vec<&'static ModelMeta>>,
+    transaction_mode: crate::sql::TransactionMode,
     signals: Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
     /// Keyed by the model's identity: two models may share a table.
@@ -81,15 +85,15 @@ impl fmt::Debug for Db {
 
 impl Db {
     /// A `Db` over an open connection.
-    pub(crate) fn with_connection(conn: crate::Connection) -> Db {
+    pub(crate) fn with_connection(conn: crate::Connection, options: &Options, signals: Signals) -> Db {
         Db {
             conn,
             queries: Cell::new(0),
             capture_depth: Cell::new(0),
             captured: RefCell::new(Vec::new()),
             tx_depth: Cell::new(0),
-            models: RefCell::new(Vec::new()),
-            signals: Default::default(),
+            transaction_mode: options.transaction_mode,
+            signals,
             sql_cache: RefCell::new(Default::default()),
         }
     }
@@ -155,11 +159,8 @@ impl Db {
     /// find the rows that depend on theirs (Django knows every model through its app
     /// registry; here each `Db` knows the models given to it). No query.
     pub fn register<L: ModelList>(&self) {
-        let mut models = self.models.borrow_mut();
         for meta in L::metas() {
-            if !models.iter().any(|m| m.table == meta.table) {
-                models.push(meta);
-            }
+            self.signals.register(meta);
         }
     }
 
@@ -188,7 +189,7 @@ impl Db {
     }
 
     pub(crate) fn registered_models(&self) -> Vec<&'static ModelMeta> {
-        self.models.borrow().clone()
+        self.signals.models()
     }
 
     /// Runs `f` in a transaction (Django's `atomic`): committed if it returns `Ok`,
@@ -218,9 +219,20 @@ impl Db {
         self.atomic_inner(true, f)
     }
 
-    /// Whether a transaction is open.
+    /// Whether a transaction is open on this connection: an `atomic()` block, or a
+    /// `BEGIN` sent with [`execute`](Self::execute) (the database is asked).
     pub fn in_transaction(&self) -> bool {
-        self.tx_depth.get() > 0
+        self.tx_depth.get() > 0 || self.conn.in_transaction()
+    }
+
+    /// How `atomic()` starts a transaction on this connection.
+    pub fn transaction_mode(&self) -> crate::sql::TransactionMode {
+        self.transaction_mode
+    }
+
+    /// What the connection is connected to (`sqlite:/path/to/file`).
+    pub(crate) fn describe(&self) -> String {
+        self.conn.describe()
     }
 
     /// `atomic`, or Django's `atomic(savepoint=False)` when `savepoint` is false: inside
@@ -234,35 +246,38 @@ impl Db {
         if depth > 0 && !savepoint {
             return f(self);
         }
-        if depth == 0 {
-            self.control(crate::sql::begin(crate::sql::TransactionMode::default(), self.dialect()))?;
+        // Inside a transaction begun by hand, the outermost atomic() is a savepoint,
+        // as Django's is inside its own.
+        let outermost = depth == 0 && !self.conn.in_transaction();
+        if outermost {
+            self.control(crate::sql::begin(self.transaction_mode, self.dialect()))?;
         } else {
             self.control(&self.savepoint_sql("SAVEPOINT", depth))?;
         }
         self.tx_depth.set(depth + 1);
-        let mut guard = TxGuard { db: self, depth, done: false };
+        let mut guard = TxGuard { db: self, depth, outermost, done: false };
         let result = f(self);
         guard.done = true;
         self.tx_depth.set(depth);
         match result {
             Ok(value) => {
-                let end = if depth == 0 { "COMMIT".to_owned() } else { self.savepoint_sql("RELEASE", depth) };
+                let end = if outermost { "COMMIT".to_owned() } else { self.savepoint_sql("RELEASE", depth) };
                 if let Err(err) = self.control(&end) {
-                    self.rollback(depth);
+                    self.rollback(outermost, depth);
                     return Err(err.into());
                 }
                 Ok(value)
             }
             Err(err) => {
-                self.rollback(depth);
+                self.rollback(outermost, depth);
                 Err(err)
             }
         }
     }
 
-    fn rollback(&self, depth: u32) {
+    fn rollback(&self, outermost: bool, depth: u32) {
         // A failed rollback leaves nothing better to do than report the first error.
-        if depth == 0 {
+        if outermost {
             let _ = self.control("ROLLBACK");
         } else {
             let _ = self.control(&self.savepoint_sql("ROLLBACK TO", depth));
@@ -396,6 +411,7 @@ fn dependency_order(metas: Vec<&'static ModelMeta>) -> Vec<&'static ModelMeta> {
 struct TxGuard<'a> {
     db: &'a Db,
     depth: u32,
+    outermost: bool,
     done: bool,
 }
 
@@ -404,7 +420,7 @@ impl Drop for TxGuard<'_> {
         // Reached without `done` only while unwinding from a panic in the closure.
         if !self.done {
             self.db.tx_depth.set(self.depth);
-            self.db.rollback(self.depth);
+            self.db.rollback(self.outermost, self.depth);
         }
     }
 }

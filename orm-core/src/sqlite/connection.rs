@@ -4,10 +4,11 @@
 use super::row::Row;
 use crate::backend::{self, Bind, BindParams, RowCursor, RowSink};
 use crate::error::Result;
+use crate::exec::Options;
 use crate::value::Value;
 use rusqlite::CachedStatement;
+use rusqlite::OpenFlags;
 use std::path::Path;
-use std::time::Duration;
 
 /// How many prepared statements a connection keeps.
 const STATEMENT_CACHE_CAPACITY: usize = 256;
@@ -18,23 +19,32 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Opens (or creates) a database file, with WAL journaling, `foreign_keys=ON` and
-    /// a 5 second busy timeout.
-    pub(crate) fn open(path: &Path) -> Result<Connection> {
-        let conn = rusqlite::Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Connection::setup(conn)
+    /// Opens a database file as `options` say: read-write (created if missing) with
+    /// WAL journaling and `synchronous=NORMAL`, or read-only (it must exist); then
+    /// `foreign_keys=ON`, the busy timeout and the user's pragmas, in that order.
+    pub(crate) fn open(path: &Path, options: &Options) -> Result<Connection> {
+        let conn = if options.read_only {
+            rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
+        } else {
+            let conn = rusqlite::Connection::open(path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn
+        };
+        Connection::setup(conn, options)
     }
 
     /// A private in-memory database.
-    pub(crate) fn open_in_memory() -> Result<Connection> {
-        Connection::setup(rusqlite::Connection::open_in_memory()?)
+    pub(crate) fn open_in_memory(options: &Options) -> Result<Connection> {
+        Connection::setup(rusqlite::Connection::open_in_memory()?, options)
     }
 
-    fn setup(conn: rusqlite::Connection) -> Result<Connection> {
+    fn setup(conn: rusqlite::Connection, options: &Options) -> Result<Connection> {
+        conn.busy_timeout(options.busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        for (name, value) in &options.pragmas {
+            conn.pragma_update(None, name, value)?;
+        }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         super::functions::register(&conn)?;
         Ok(Connection { conn })
@@ -86,6 +96,10 @@ impl backend::Connection for Connection {
             Some(path) if !path.is_empty() => format!("sqlite:{path}"),
             _ => "sqlite::memory:".to_owned(),
         }
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
     }
 
     fn dialect(&self) -> &'static dyn crate::sql::Dialect {
