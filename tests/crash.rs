@@ -27,13 +27,16 @@ struct Total {
 
 const ROWS_PER_BATCH: i64 = 20;
 
+/// A case of this test: `Err` says what went wrong.
+type Case = fn() -> Result<(), String>;
+
 fn main() -> ExitCode {
     if let Ok(path) = std::env::var("ORM_CRASH_CHILD") {
         let mode = std::env::var("ORM_CRASH_MODE").unwrap_or_default();
         child(&path, &mode);
         return ExitCode::SUCCESS;
     }
-    let cases: [(&str, fn() -> Result<(), String>); 2] = [
+    let cases: [(&str, Case); 2] = [
         ("killed_while_a_transaction_is_open_leaves_none_of_it", killed_while_open),
         ("killed_at_any_moment_leaves_only_whole_transactions", killed_at_any_moment),
     ];
