@@ -2,16 +2,18 @@
 //! (Q), lookups, aggregates, ordering terms and selections.
 
 mod expr;
+mod lookups;
 mod ordering;
 mod select;
 
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
 pub use expr::{
-    count_all, Aggregate, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand, RelationLookups,
+    count_all, Aggregate, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Operand, RelationLookups,
     SingleValued, UseLookups, Q,
 };
 pub(crate) use expr::{pk_condition, pk_values_condition};
+pub use lookups::Lookups;
 pub use ordering::{OrderTerms, RelationOrder};
 #[doc(hidden)]
 pub use select::EmptyAggregate;
