@@ -8,6 +8,8 @@ mod dialect;
 mod dml;
 mod joins;
 mod select;
+#[cfg(test)]
+mod tests;
 mod writer;
 
 pub(crate) use ddl::create_table;
