@@ -10,12 +10,15 @@
 // checked by `python3 ../shared/tools/layers.py orm-core/src`).
 mod ast;
 mod backend;
+mod backends;
 mod dsl;
 mod error;
 mod exec;
 mod hash;
 mod meta;
 mod model;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod queryset;
 mod relations;
 mod signals;
@@ -56,8 +59,8 @@ pub use value::{ColumnType, Value, ValueRef};
 
 // The composition root: the only place that names the backends.
 
-/// The connection a [`Db`] holds: SQLite's.
-pub(crate) type Connection = sqlite::Connection;
+/// The connection a [`Db`] holds: one of the backends compiled in.
+pub(crate) use backends::Connection;
 
 /// The dialect of SQL text shown without a connection ([`QuerySet::sql`]): SQLite's.
 pub(crate) fn default_dialect() -> &'static dyn sql::Dialect {
@@ -87,7 +90,7 @@ impl Db {
     /// # }
     /// ```
     pub fn open_with(path: impl AsRef<std::path::Path>, options: Options) -> Result<Db> {
-        let conn = sqlite::Connection::open(path.as_ref(), &options)?;
+        let conn = Connection::Sqlite(sqlite::Connection::open(path.as_ref(), &options)?);
         Ok(Db::with_connection(conn, &options, exec::Signals::default()))
     }
 
@@ -99,7 +102,7 @@ impl Db {
     /// A private in-memory SQLite database opened as `options` say (`read_only`
     /// has nothing to protect there).
     pub fn open_in_memory_with(options: Options) -> Result<Db> {
-        let conn = sqlite::Connection::open_in_memory(&options)?;
+        let conn = Connection::Sqlite(sqlite::Connection::open_in_memory(&options)?);
         Ok(Db::with_connection(conn, &options, exec::Signals::default()))
     }
 }
@@ -116,7 +119,43 @@ impl Pool {
                     "a pool needs a database file: each connection to \":memory:\" would have a database of its own",
             });
         }
-        Pool::build(Box::new(move |options: &Options| sqlite::Connection::open(&path, options)), options)
+        Pool::build(
+            Box::new(move |options: &Options| Ok(Connection::Sqlite(sqlite::Connection::open(&path, options)?))),
+            options,
+        )
+    }
+
+    /// A pool of connections to a PostgreSQL server (feature `postgres`), each
+    /// opened as `options` say: `Pool::connect("postgres://app@127.0.0.1/shop",
+    /// PoolOptions::new().max_size(16))`. One connection is opened here.
+    #[cfg(feature = "postgres")]
+    pub fn connect(url: &str, options: PoolOptions) -> Result<Pool> {
+        let url = url.to_owned();
+        Pool::build(
+            Box::new(move |options: &Options| {
+                Ok(Connection::Postgres(Box::new(postgres::Connection::connect(&url, options)?)))
+            }),
+            options,
+        )
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Db {
+    /// Connects to a PostgreSQL server (feature `postgres`):
+    /// `Db::connect("postgres://app@127.0.0.1:5432/shop")`. The same models,
+    /// QuerySets, loaders, signals and query counts work as on SQLite.
+    pub fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, Options::new())
+    }
+
+    /// [`connect`](Self::connect) with options: the busy timeout becomes the
+    /// server's `lock_timeout`, `read_only` its `default_transaction_read_only`, and
+    /// each pragma a run-time parameter (`set_config`); the transaction mode is
+    /// SQLite's and changes nothing here.
+    pub fn connect_with(url: &str, options: Options) -> Result<Db> {
+        let conn = Connection::Postgres(Box::new(postgres::Connection::connect(url, &options)?));
+        Ok(Db::with_connection(conn, &options, exec::Signals::default()))
     }
 }
 

@@ -42,6 +42,9 @@ pub enum Value {
     Uuid([u8; 16]),
     /// A JSON document's text.
     Json(String),
+    /// A list bound as one parameter: PostgreSQL's `col = ANY($1)`, so that one
+    /// statement serves any number of keys. The SQL writer makes these.
+    Array(Vec<Value>),
 }
 
 /// A borrowed value: what a column of a row holds while it is decoded.
@@ -124,6 +127,16 @@ impl fmt::Display for Value {
             Value::Date(d) => write!(f, "{:?}", date_text(*d)),
             Value::Timestamp(t) | Value::TimestampTz(t) => write!(f, "{:?}", timestamp_text(*t)),
             Value::Uuid(u) => write!(f, "{:?}", uuid_text(u)),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }

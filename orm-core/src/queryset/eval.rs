@@ -25,7 +25,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
             // `objects().all()`: its SQL depends only on the model; built once per Db.
             db.fetch(&db.cached_sql::<M>(0, SqlKind::SelectAll), &[], decode)?
         } else {
-            let sql = self.sql();
+            let sql = self.sql_for(db);
             db.fetch(&sql.text, &sql.params, decode)?
         };
         S::after_fetch(&mut items, db, &self.query)?;
@@ -64,7 +64,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(Cursor::empty(self.shape.clone()));
         }
-        let sql = self.sql();
+        let sql = self.sql_for(db);
         Ok(Cursor::new(db.prepare(&sql.text, &sql.params)?, self.shape.clone(), self.related_plan()))
     }
 

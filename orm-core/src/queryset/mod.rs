@@ -209,8 +209,20 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
 
     /// The SQL and parameters `all()` would send, without running anything (Django's
     /// `str(qs.query)`, with parameters kept apart).
+    /// The text is SQLite's; [`sql_for`](Self::sql_for) writes it for a connection's
+    /// database.
     pub fn sql(&self) -> Sql {
-        sql::select(&self.query, self.shape.columns().as_columns(), crate::default_dialect())
+        self.sql_in(crate::default_dialect())
+    }
+
+    /// The SQL and parameters `all()` would send to `db`'s database (`$1` placeholders
+    /// on PostgreSQL), without running anything.
+    pub fn sql_for(&self, db: &crate::exec::Db) -> Sql {
+        self.sql_in(db.dialect())
+    }
+
+    pub(crate) fn sql_in(&self, dialect: &'static dyn sql::Dialect) -> Sql {
+        sql::select(&self.query, self.shape.columns().as_columns(), dialect)
     }
 }
 

@@ -220,7 +220,7 @@ fn encode_cursor(direction: Direction, values: &[Value]) -> String {
             Value::Date(d) => ('d', d.to_string()),
             Value::Timestamp(t) => ('s', t.to_string()),
             Value::TimestampTz(t) => ('z', t.to_string()),
-            Value::Null => ('n', String::new()),
+            Value::Null | Value::Array(_) => ('n', String::new()),
         };
         raw.push(kind);
         raw.push_str(&text.len().to_string());

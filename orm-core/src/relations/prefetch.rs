@@ -32,7 +32,7 @@ impl Key {
     /// from a model and the same key read from a row compare equal.
     pub(crate) fn of(value: &Value) -> Option<Key> {
         Some(match value {
-            Value::Null => return None,
+            Value::Null | Value::Array(_) => return None,
             Value::Int16(_) | Value::Int32(_) | Value::Integer(_) | Value::Bool(_) => {
                 Key::Integer(value.as_i64().expect("an integer"))
             }

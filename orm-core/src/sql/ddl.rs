@@ -4,6 +4,7 @@
 use super::dialect::Dialect;
 use super::Writer;
 use crate::meta::{ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
+use crate::value::ColumnType;
 
 /// The ForeignKey declared on column `column`, if any.
 fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
@@ -30,7 +31,9 @@ pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Diale
             continue;
         }
         w.push(" ");
-        w.push(dialect.column_type(col));
+        let mut ty = String::new();
+        dialect.column_type(col, &mut ty);
+        w.push(&ty);
         if !col.nullable {
             w.push(" NOT NULL");
         }
@@ -44,6 +47,12 @@ pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Diale
         if let Some(default) = col.default {
             w.push(" DEFAULT ");
             w.push(default);
+        }
+        if matches!(col.column_type, ColumnType::UInt8 | ColumnType::UInt16 | ColumnType::UInt32) {
+            // Django's PositiveIntegerField: the column refuses negatives.
+            w.push(" CHECK (");
+            w.ident(col.name);
+            w.push(" >= 0)");
         }
         if let Some(max) = col.max_length {
             let mut check = String::new();
@@ -126,7 +135,9 @@ fn create_through_table(
         w.push(", ");
         w.ident(column);
         w.push(" ");
-        w.push(dialect.column_type(meta.pk_column()));
+        let mut ty = String::new();
+        dialect.column_type(meta.pk_column(), &mut ty);
+        w.push(&ty);
         w.push(" NOT NULL REFERENCES ");
         w.ident(meta.table);
         w.push(" (");

@@ -28,14 +28,30 @@ pub(crate) enum KeyList {
         /// The most keys listed as parameters.
         max: usize,
     },
+    /// `= ANY($1)` with one array parameter, whatever the number of keys
+    /// (PostgreSQL).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Array,
 }
 
-/// How a text lookup is written: `prefix LHS middle RHS suffix`.
+/// How a text lookup is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TextLookup {
-    pub prefix: &'static str,
-    pub middle: &'static str,
-    pub suffix: &'static str,
+pub(crate) enum TextLookup {
+    /// `prefix LHS middle RHS suffix`: a function call (SQLite's `orm_contains(..)`).
+    Call {
+        /// Before the column.
+        prefix: &'static str,
+        /// Between the column and the text searched for.
+        middle: &'static str,
+        /// After it.
+        suffix: &'static str,
+    },
+    /// `LHS LIKE pattern`, `%`, `_` and `\` in the text matched literally (escaped in
+    /// Rust for a value, so that a prefix pattern can use an index; in SQL for a
+    /// column); both sides in `UPPER(..)` for the case-insensitive lookups, and
+    /// `UPPER(LHS) = UPPER(RHS)` for `iexact` (Django's PostgreSQL SQL).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Like,
 }
 
 /// What a backend's SQL looks like. Implemented by each backend (`sqlite/dialect.rs`).
@@ -58,8 +74,8 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// `INSERT` that skips rows a unique constraint refuses: the words before the
     /// table name and after the values.
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str);
-    /// The declared type of a column in `CREATE TABLE`.
-    fn column_type(&self, column: &ColumnMeta) -> &'static str;
+    /// Writes the declared type of a column in `CREATE TABLE`.
+    fn column_type(&self, column: &ColumnMeta, out: &mut String);
     /// What follows an auto-increment key's name in `CREATE TABLE`.
     fn auto_key(&self) -> &'static str;
     /// Writes the `CHECK` that bounds a text column to `max` characters, with a leading
@@ -67,4 +83,9 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn max_length_check(&self, column: &str, max: u32, out: &mut String);
     /// The statement that starts a transaction.
     fn begin(&self, mode: TransactionMode) -> &'static str;
+    /// What follows `AVG(..)` so that it reads as a float (PostgreSQL's is NUMERIC
+    /// over integers).
+    fn avg_cast(&self) -> &'static str {
+        ""
+    }
 }

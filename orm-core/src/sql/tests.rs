@@ -79,8 +79,8 @@ impl Dialect for Numbered {
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str) {
         SQLITE.insert_ignoring_conflicts()
     }
-    fn column_type(&self, column: &ColumnMeta) -> &'static str {
-        SQLITE.column_type(column)
+    fn column_type(&self, column: &ColumnMeta, out: &mut String) {
+        SQLITE.column_type(column, out)
     }
     fn auto_key(&self) -> &'static str {
         SQLITE.auto_key()

@@ -7,10 +7,10 @@
 //! the joins found, in the order that decides them: WHERE first, then the select
 //! list, GROUP BY/HAVING and ORDER BY), then in text order with the plan complete.
 
-use super::dialect::{Dialect, KeyList};
+use super::dialect::{Dialect, KeyList, TextLookup};
 use super::joins::{JoinPlan, Reuse};
 use super::Sql;
-use crate::ast::{AggFunc, ArithOp, CmpOp, Cond, ExprNode, Query};
+use crate::ast::{AggFunc, ArithOp, CmpOp, Cond, ExprNode, PatternKind, Query};
 use crate::meta::{ModelMeta, Path};
 use crate::value::Value;
 
@@ -178,6 +178,9 @@ impl Writer {
                     None => self.push("*"),
                 }
                 self.push(")");
+                if *func == AggFunc::Avg {
+                    self.push(self.dialect.avg_cast());
+                }
             }
         }
     }
@@ -241,6 +244,23 @@ impl Writer {
                 let lhs_guard: &[&ExprNode] = if coalesce { &[] } else { &[lhs] };
                 self.guarded(ctx, bare || coalesce, lhs_guard, |w| {
                     w.expr_in(lhs, c);
+                    let values: Option<Vec<Value>> = match w.dialect.key_list() {
+                        KeyList::Array => list
+                            .iter()
+                            .map(|item| match item {
+                                ExprNode::Value(v) if !matches!(v, Value::Null) => Some(v.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                        KeyList::PaddedOrJson { .. } => None,
+                    };
+                    if let Some(values) = values {
+                        // One array parameter: one statement for any number of values.
+                        w.push(" = ANY(");
+                        w.param(&Value::Array(values));
+                        w.push(")");
+                        return;
+                    }
                     w.push(" IN (");
                     for (i, item) in list.iter().enumerate() {
                         if i > 0 {
@@ -268,14 +288,18 @@ impl Writer {
                 w.param(value);
                 w.push(")");
             }),
-            Cond::Pattern { kind, fold, lhs, rhs } => self.guarded(ctx, bare, &[lhs, rhs], |w| {
-                let lookup = w.dialect.text_lookup(*kind, *fold);
-                w.push(lookup.prefix);
-                w.expr_in(lhs, c);
-                w.push(lookup.middle);
-                w.expr_in(rhs, c);
-                w.push(lookup.suffix);
-            }),
+            Cond::Pattern { kind, fold, lhs, rhs } => {
+                self.guarded(ctx, bare, &[lhs, rhs], |w| match w.dialect.text_lookup(*kind, *fold) {
+                    TextLookup::Call { prefix, middle, suffix } => {
+                        w.push(prefix);
+                        w.expr_in(lhs, c);
+                        w.push(middle);
+                        w.expr_in(rhs, c);
+                        w.push(suffix);
+                    }
+                    TextLookup::Like => w.like(*kind, *fold, lhs, rhs, c),
+                })
+            }
             Cond::Range(lhs, lo, hi) => self.guarded(ctx, bare, &[lhs, lo, hi], |w| {
                 w.expr_in(lhs, c);
                 w.push(" BETWEEN ");
@@ -358,6 +382,49 @@ impl Writer {
         }
     }
 
+    /// A text lookup as `LIKE` (see [`TextLookup::Like`]).
+    fn like(&mut self, kind: PatternKind, fold: bool, lhs: &ExprNode, rhs: &ExprNode, c: Option<Ctx>) {
+        let (open, close) = if fold { ("UPPER(", ")") } else { ("", "") };
+        self.push(open);
+        self.expr_in(lhs, c);
+        self.push(close);
+        self.push(if kind == PatternKind::Exact { " = " } else { " LIKE " });
+        self.push(open);
+        let (before, after) = match kind {
+            PatternKind::Contains => ("%", "%"),
+            PatternKind::StartsWith => ("", "%"),
+            PatternKind::EndsWith => ("%", ""),
+            PatternKind::Exact => ("", ""),
+        };
+        match rhs {
+            ExprNode::Value(Value::Text(text)) if kind != PatternKind::Exact => {
+                let mut pattern = String::with_capacity(text.len() + 2);
+                pattern.push_str(before);
+                for ch in text.chars() {
+                    if matches!(ch, '%' | '_' | '\\') {
+                        pattern.push('\\');
+                    }
+                    pattern.push(ch);
+                }
+                pattern.push_str(after);
+                self.param(&Value::Text(pattern));
+            }
+            _ if kind == PatternKind::Exact => self.expr_in(rhs, c),
+            _ => {
+                if !before.is_empty() {
+                    self.push("'%' || ");
+                }
+                self.push("REPLACE(REPLACE(REPLACE(");
+                self.expr_in(rhs, c);
+                self.push(", '\\', '\\\\'), '%', '\\%'), '_', '\\_')");
+                if !after.is_empty() {
+                    self.push(" || '%'");
+                }
+            }
+        }
+        self.push(close);
+    }
+
     /// `col IN (..)` for many keys, as the dialect lists them: for SQLite, the list
     /// padded to a power of two (the last key repeated), so that a handful of cached
     /// statements serve every batch size, and past `max` keys one JSON array read by
@@ -367,7 +434,15 @@ impl Writer {
             return; // no join
         }
         self.column_at(alias, column);
-        let KeyList::PaddedOrJson { max } = self.dialect.key_list();
+        let max = match self.dialect.key_list() {
+            KeyList::PaddedOrJson { max } => max,
+            KeyList::Array => {
+                self.push(" = ANY(");
+                self.param(&Value::Array(keys.to_vec()));
+                self.push(")");
+                return;
+            }
+        };
         if keys.len() > max {
             if let Some(json) = json_array(keys) {
                 self.push(" IN (SELECT value FROM json_each(");

@@ -88,7 +88,7 @@ impl Dialect for Sqlite {
             (PatternKind::EndsWith, true) => "orm_iendswith(",
             (PatternKind::Exact, _) => "orm_iexact(",
         };
-        TextLookup { prefix, middle: ", ", suffix: ")" }
+        TextLookup::Call { prefix, middle: ", ", suffix: ")" }
     }
 
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str) {
@@ -96,15 +96,15 @@ impl Dialect for Sqlite {
     }
 
     /// The declared type (the column's affinity).
-    fn column_type(&self, column: &ColumnMeta) -> &'static str {
+    fn column_type(&self, column: &ColumnMeta, out: &mut String) {
         use ColumnType as C;
-        match column.column_type {
+        out.push_str(match column.column_type {
             C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "INTEGER",
             C::Float32 | C::Float64 => "REAL",
             C::Bytes => "BLOB",
             C::Decimal => "NUMERIC",
             C::Text | C::Date | C::Timestamp | C::TimestampTz | C::Uuid | C::Json => "TEXT",
-        }
+        })
     }
 
     fn auto_key(&self) -> &'static str {

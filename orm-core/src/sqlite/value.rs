@@ -20,6 +20,12 @@ impl rusqlite::ToSql for Value {
             Value::Date(d) => ToSqlOutput::Owned(Owned::Text(date_text(*d))),
             Value::Timestamp(t) | Value::TimestampTz(t) => ToSqlOutput::Owned(Owned::Text(timestamp_text(*t))),
             Value::Uuid(u) => ToSqlOutput::Owned(Owned::Text(uuid_text(u))),
+            // SQLite's dialect lists keys as placeholders: no statement binds a list.
+            Value::Array(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite cannot bind a list as one parameter".into(),
+                ))
+            }
         })
     }
 }

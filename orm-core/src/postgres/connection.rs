@@ -1,0 +1,204 @@
+//! A connection to a PostgreSQL server over the `postgres` crate (the synchronous
+//! client): statements prepared once per connection and cached by their text, rows
+//! decoded from the binary format straight into the runtime's sinks.
+
+use super::row::Row;
+use crate::backend::{self, Bind, BindParams, RowCursor, RowSink};
+use crate::error::Result;
+use crate::exec::Options;
+use crate::value::Value;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::Type;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE_CAPACITY: usize = 256;
+
+/// A PostgreSQL connection.
+pub(crate) struct Connection {
+    client: RefCell<postgres::Client>,
+    statements: RefCell<HashMap<String, Prepared>>,
+    /// Whether a transaction is open: the client does not say, so the statements
+    /// sent are watched (`BEGIN`, `COMMIT`, `ROLLBACK`, and their synonyms).
+    in_transaction: Cell<bool>,
+    describe: String,
+}
+
+/// A prepared statement, and whether it returns a NUMERIC column (read as text).
+#[derive(Clone)]
+struct Prepared {
+    statement: postgres::Statement,
+    numeric: bool,
+}
+
+impl Connection {
+    /// Connects to the server at `url` (`postgres://user@host:port/db`) and applies
+    /// `options`: the busy timeout as `lock_timeout`, `read_only` as
+    /// `default_transaction_read_only`, and each pragma as a run-time parameter.
+    pub(crate) fn connect(url: &str, options: &Options) -> Result<Connection> {
+        let config: postgres::Config = url.parse().map_err(super::error::from_postgres)?;
+        let describe = describe(&config);
+        let mut client = config.connect(postgres::NoTls).map_err(super::error::from_postgres)?;
+        let mut settings: Vec<(String, String)> = vec![
+            ("lock_timeout".into(), format!("{}ms", options.busy_timeout.as_millis())),
+            ("default_transaction_read_only".into(), if options.read_only { "on" } else { "off" }.into()),
+        ];
+        settings.extend(options.pragmas.iter().cloned());
+        for (name, value) in &settings {
+            client.execute("SELECT set_config($1, $2, false)", &[name, value]).map_err(super::error::from_postgres)?;
+        }
+        Ok(Connection {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            in_transaction: Cell::new(false),
+            describe,
+        })
+    }
+
+    fn prepared(&self, sql: &str) -> Result<Prepared> {
+        if let Some(p) = self.statements.borrow().get(sql) {
+            return Ok(p.clone());
+        }
+        let statement = self.client.borrow_mut().prepare(sql).map_err(super::error::from_postgres)?;
+        let numeric = statement.columns().iter().any(|c| *c.type_() == Type::NUMERIC);
+        let prepared = Prepared { statement, numeric };
+        let mut statements = self.statements.borrow_mut();
+        if statements.len() >= STATEMENT_CACHE_CAPACITY {
+            statements.clear();
+        }
+        statements.insert(sql.to_owned(), prepared.clone());
+        Ok(prepared)
+    }
+
+    /// Follows the transaction state through the statements sent.
+    fn watch(&self, sql: &str) {
+        let word = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        let opens = word.eq_ignore_ascii_case("BEGIN") || word.eq_ignore_ascii_case("START");
+        let rest = sql.trim_start()[word.len()..].trim_start();
+        let closes = word.eq_ignore_ascii_case("COMMIT")
+            || word.eq_ignore_ascii_case("END")
+            || word.eq_ignore_ascii_case("ABORT")
+            || (word.eq_ignore_ascii_case("ROLLBACK") && !rest.to_ascii_uppercase().starts_with("TO"));
+        if opens {
+            self.in_transaction.set(true);
+        } else if closes {
+            self.in_transaction.set(false);
+        }
+    }
+
+    fn run_execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
+        let prepared = self.prepared(sql)?;
+        let result = {
+            let mut client = self.client.borrow_mut();
+            client.query_raw(&prepared.statement, params.iter()).and_then(|mut rows| {
+                while rows.next()?.is_some() {}
+                Ok(rows.rows_affected().unwrap_or(0))
+            })
+        };
+        self.watch(sql);
+        let n = result.map_err(super::error::from_postgres)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+}
+
+/// `postgres://user@host:port/db`, without the password.
+fn describe(config: &postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!("postgres://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
+}
+
+/// Collects streamed parameters: the client takes them as one slice.
+struct Collect(Vec<Value>);
+
+impl Bind for Collect {
+    fn bind(&mut self, value: Value) -> Result<()> {
+        self.0.push(value);
+        Ok(())
+    }
+}
+
+impl backend::Connection for Connection {
+    type Statement<'c> = Statement;
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
+        self.run_execute(sql, params)
+    }
+
+    fn execute_streaming<P: BindParams>(&self, sql: &str, params: P) -> Result<usize> {
+        let mut values = Collect(Vec::new());
+        params.bind_all(&mut values)?;
+        self.run_execute(sql, &values.0)
+    }
+
+    fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize> {
+        let prepared = self.prepared(sql)?;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(&prepared.statement, params.iter()).map_err(super::error::from_postgres)?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(super::error::from_postgres)? {
+            sink.row(&Row::new(&row, prepared.numeric))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The rows are read when the statement runs: a server-side cursor needs a
+    /// transaction, and this one is read by the caller at its own pace.
+    fn prepare(&self, sql: &str, params: &[Value]) -> Result<Statement> {
+        let prepared = self.prepared(sql)?;
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_raw(&prepared.statement, params.iter())
+            .and_then(|rows| rows.collect::<Vec<_>>())
+            .map_err(super::error::from_postgres)?;
+        Ok(Statement { rows, numeric: prepared.numeric })
+    }
+
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction.get()
+    }
+
+    fn dialect(&self) -> &'static dyn crate::sql::Dialect {
+        &super::POSTGRES
+    }
+}
+
+/// A query's rows, read when it ran.
+pub(crate) struct Statement {
+    rows: Vec<postgres::Row>,
+    numeric: bool,
+}
+
+impl backend::Statement for Statement {
+    type Rows<'s> = Rows<'s>;
+
+    fn rows(&mut self) -> Rows<'_> {
+        Rows { rows: self.rows.iter(), numeric: self.numeric }
+    }
+}
+
+/// The rows of a statement, one at a time.
+pub(crate) struct Rows<'s> {
+    rows: std::slice::Iter<'s, postgres::Row>,
+    numeric: bool,
+}
+
+impl RowCursor for Rows<'_> {
+    fn next<S: RowSink>(&mut self, sink: &mut S) -> Result<bool> {
+        match self.rows.next() {
+            Some(row) => sink.row(&Row::new(row, self.numeric)).map(|()| true),
+            None => Ok(false),
+        }
+    }
+}

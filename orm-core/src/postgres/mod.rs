@@ -1,0 +1,11 @@
+//! The PostgreSQL backend (feature `postgres`): the only module that names the
+//! `postgres` crate.
+
+mod connection;
+mod dialect;
+pub(crate) mod error;
+mod row;
+mod value;
+
+pub(crate) use connection::Connection;
+pub(crate) use dialect::POSTGRES;
