@@ -22,6 +22,11 @@ pub struct Book {
     pub price_cents: i64,
 }
 
+/// The tables of the shared models, on a test's database.
+pub fn setup(db: &Db) -> orm::Result<()> {
+    db.create_tables::<(Author, Book)>()
+}
+
 pub fn db() -> orm::Result<Db> {
     let db = Db::open_in_memory()?;
     db.create_tables::<(Author, Book)>()?;
