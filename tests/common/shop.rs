@@ -94,6 +94,11 @@ pub struct Skill {
     pub developers: ManyToMany<Developer>,
 }
 
+/// The tables of the shop's models, on a test's database.
+pub fn shop_setup(db: &Db) -> orm::Result<()> {
+    db.create_tables::<(Publisher, Author, Book, Review, Profile, Category, Company, Developer, Skill)>()
+}
+
 pub fn shop_db() -> orm::Result<Db> {
     let db = Db::open_in_memory()?;
     db.create_tables::<(Publisher, Author, Book, Review, Profile, Category, Company, Developer, Skill)>()?;
