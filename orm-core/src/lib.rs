@@ -46,14 +46,15 @@ pub use model::{
     SingleKey, Unique,
 };
 pub use queryset::{
-    prefetch_related_objects, prefetch_related_objects_with, Annotated, Cursor, DeleteCount, Instances, KeysetOrdering,
-    KeysetPage, ManyToManyManager, ModelExt, Page, PrefetchQuerySet, QuerySet, RowShape, Rows, Values, ValuesAnnotated,
+    prefetch_related_objects, prefetch_related_objects_with, Annotated, Cursor, DeleteCount, ForUpdate, Instances,
+    KeysetOrdering, KeysetPage, ManyToManyManager, ModelExt, Page, PrefetchQuerySet, QuerySet, RowShape, Rows, Values,
+    ValuesAnnotated,
 };
 #[doc(hidden)]
 pub use queryset::{RunItFirst, SameModel};
 pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
-pub use sql::{Sql, TransactionMode};
+pub use sql::{IsolationLevel, Sql, TransactionMode};
 pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
 pub use value::{ColumnType, Value, ValueRef};
 

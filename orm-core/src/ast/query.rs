@@ -34,6 +34,22 @@ pub struct Query {
     /// How many `filter` calls preceded the aggregates (`annotate`): their joins along
     /// many-valued relations are the ones the aggregates may share.
     pub(crate) annotate_scope: Option<u16>,
+    /// `FOR UPDATE` (`select_for_update`), where the database has row locks.
+    pub(crate) lock: Option<Lock>,
+    /// `DISTINCT ON (..)` (PostgreSQL's, `distinct_on`).
+    pub(crate) distinct_on: Vec<ExprNode>,
+}
+
+/// The row locks of `select_for_update` (Django's `nowait`, `skip_locked`, `no_key`
+/// and `of`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Lock {
+    pub nowait: bool,
+    pub skip_locked: bool,
+    pub no_key: bool,
+    /// The tables whose rows are locked (`Path::ROOT` for the model's own); every
+    /// table of the query when empty.
+    pub of: Vec<Path>,
 }
 
 /// The grouping of an annotated query.
@@ -65,6 +81,8 @@ impl Query {
             group: Group::None,
             having: None,
             annotate_scope: None,
+            lock: None,
+            distinct_on: Vec::new(),
         }
     }
 
@@ -80,6 +98,13 @@ impl Query {
             && self.link.is_none()
             && self.group == Group::None
             && self.having.is_none()
+            && self.lock.is_none()
+            && self.distinct_on.is_empty()
+    }
+
+    /// Whether rows are made distinct (`distinct()` or `distinct_on(..)`).
+    pub(crate) fn is_distinct(&self) -> bool {
+        self.distinct || !self.distinct_on.is_empty()
     }
 
     /// Whether a prefetch path goes through a `select_related` relation (whose

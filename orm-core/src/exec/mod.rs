@@ -4,6 +4,7 @@
 mod options;
 mod pool;
 mod signals;
+mod transaction;
 
 pub use options::{Options, PoolOptions};
 pub use pool::{Pool, PooledDb};
@@ -62,6 +63,10 @@ pub struct Db {
     captured: RefCell<Vec<CapturedQuery>>,
     tx_depth: Cell<u32>,
     transaction_mode: crate::sql::TransactionMode,
+    /// The isolation level of the connection's transactions (`None`: the database's).
+    isolation: Option<crate::sql::IsolationLevel>,
+    /// The level the next outermost `atomic()` begins at (`atomic_with`).
+    next_isolation: Cell<Option<crate::sql::IsolationLevel>>,
     signals: Signals,
     /// SQL text of statements whose shape depends only on the model and a row count.
     /// Keyed by the model's identity: two models may share a table.
@@ -93,6 +98,8 @@ impl Db {
             captured: RefCell::new(Vec::new()),
             tx_depth: Cell::new(0),
             transaction_mode: options.transaction_mode,
+            isolation: options.isolation,
+            next_isolation: Cell::new(None),
             signals,
             sql_cache: RefCell::new(Default::default()),
         }
@@ -192,109 +199,12 @@ impl Db {
         self.signals.models()
     }
 
-    /// Runs `f` in a transaction (Django's `atomic`): committed if it returns `Ok`,
-    /// rolled back if it returns `Err` or panics. Nested calls use savepoints.
-    ///
-    /// ```
-    /// # use orm::prelude::*;
-    /// # #[derive(Model, Debug)] struct Book { id: i64, title: String }
-    /// # fn main() -> orm::Result<()> {
-    /// # let db = Db::open_in_memory()?; db.create_tables::<(Book,)>()?;
-    /// let result: orm::Result<()> = db.atomic(|db| {
-    ///     Book::objects().create(db, NewBook { title: "kept?".into() })?;
-    ///     Err(orm::Error::InvalidQuery { message: "changed my mind" })
-    /// });
-    /// assert!(result.is_err());
-    /// assert_eq!(Book::objects().count(&db)?, 0);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn atomic<T>(&self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        self.atomic_inner(true, f)
-    }
-
-    /// [`atomic`](Self::atomic) for a closure with an error type of your own (one that
-    /// an `orm::Error` converts into): rolled back on any `Err`.
-    pub fn try_atomic<T, E: From<Error>>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E> {
-        self.atomic_inner(true, f)
-    }
-
-    /// Whether a transaction is open on this connection: an `atomic()` block, or a
-    /// `BEGIN` sent with [`execute`](Self::execute) (the database is asked).
-    pub fn in_transaction(&self) -> bool {
-        self.tx_depth.get() > 0 || self.conn.in_transaction()
-    }
-
-    /// How `atomic()` starts a transaction on this connection.
-    pub fn transaction_mode(&self) -> crate::sql::TransactionMode {
-        self.transaction_mode
-    }
-
-    /// What the connection is connected to (`sqlite:/path/to/file`).
-    pub(crate) fn describe(&self) -> String {
-        self.conn.describe()
-    }
-
-    /// `atomic`, or Django's `atomic(savepoint=False)` when `savepoint` is false: inside
-    /// a transaction it then adds no savepoint.
-    pub(crate) fn atomic_inner<T, E: From<Error>>(
-        &self,
-        savepoint: bool,
-        f: impl FnOnce(&Db) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let depth = self.tx_depth.get();
-        if depth > 0 && !savepoint {
-            return f(self);
-        }
-        // Inside a transaction begun by hand, the outermost atomic() is a savepoint,
-        // as Django's is inside its own.
-        let outermost = depth == 0 && !self.conn.in_transaction();
-        if outermost {
-            self.control(crate::sql::begin(self.transaction_mode, self.dialect()))?;
-        } else {
-            self.control(&self.savepoint_sql("SAVEPOINT", depth))?;
-        }
-        self.tx_depth.set(depth + 1);
-        let mut guard = TxGuard { db: self, depth, outermost, done: false };
-        let result = f(self);
-        guard.done = true;
-        self.tx_depth.set(depth);
-        match result {
-            Ok(value) => {
-                let end = if outermost { "COMMIT".to_owned() } else { self.savepoint_sql("RELEASE", depth) };
-                if let Err(err) = self.control(&end) {
-                    self.rollback(outermost, depth);
-                    return Err(err.into());
-                }
-                Ok(value)
-            }
-            Err(err) => {
-                self.rollback(outermost, depth);
-                Err(err)
-            }
-        }
-    }
-
-    fn rollback(&self, outermost: bool, depth: u32) {
-        // A failed rollback leaves nothing better to do than report the first error.
-        if outermost {
-            let _ = self.control("ROLLBACK");
-        } else {
-            let _ = self.control(&self.savepoint_sql("ROLLBACK TO", depth));
-            let _ = self.control(&self.savepoint_sql("RELEASE", depth));
-        }
-    }
-
-    fn savepoint_sql(&self, verb: &str, depth: u32) -> String {
-        crate::sql::savepoint(verb, &format!("orm_sp_{depth}"), self.dialect())
-    }
-
     /// The SQL this connection's database speaks.
     pub(crate) fn dialect(&self) -> &'static dyn crate::sql::Dialect {
         self.conn.dialect()
     }
 
-    fn control(&self, sql: &str) -> Result<()> {
+    pub(super) fn control(&self, sql: &str) -> Result<()> {
         self.run(sql, &[], true, |conn| {
             conn.execute(sql, &[])?;
             Ok(((), 0))
@@ -406,23 +316,6 @@ fn dependency_order(metas: Vec<&'static ModelMeta>) -> Vec<&'static ModelMeta> {
         out.push(pending.remove(ready.unwrap_or(0)));
     }
     out
-}
-
-struct TxGuard<'a> {
-    db: &'a Db,
-    depth: u32,
-    outermost: bool,
-    done: bool,
-}
-
-impl Drop for TxGuard<'_> {
-    fn drop(&mut self) {
-        // Reached without `done` only while unwinding from a panic in the closure.
-        if !self.done {
-            self.db.tx_depth.set(self.depth);
-            self.db.rollback(self.outermost, self.depth);
-        }
-    }
 }
 
 /// An active capture; see [`assert_num_queries!`](crate::assert_num_queries).

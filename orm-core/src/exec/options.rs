@@ -1,6 +1,6 @@
 //! How a connection is opened: [`Options`] for one `Db`, [`PoolOptions`] for a pool.
 
-use crate::sql::TransactionMode;
+use crate::sql::{IsolationLevel, TransactionMode};
 use std::time::Duration;
 
 /// How [`Db::open_with`](crate::Db::open_with) opens an SQLite file.
@@ -17,6 +17,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub(crate) transaction_mode: TransactionMode,
+    pub(crate) isolation: Option<IsolationLevel>,
     pub(crate) busy_timeout: Duration,
     pub(crate) read_only: bool,
     pub(crate) pragmas: Vec<(String, String)>,
@@ -26,6 +27,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             transaction_mode: TransactionMode::Deferred,
+            isolation: None,
             busy_timeout: Duration::from_secs(5),
             read_only: false,
             pragmas: Vec::new(),
@@ -46,6 +48,14 @@ impl Options {
     /// timeout) instead of failing with `database is locked` at their first write.
     pub fn transaction_mode(mut self, mode: TransactionMode) -> Options {
         self.transaction_mode = mode;
+        self
+    }
+
+    /// The isolation level every transaction of the connection begins at
+    /// (PostgreSQL; Django's `OPTIONS["isolation_level"]`). SQLite's transactions are
+    /// serializable whatever is asked.
+    pub fn isolation_level(mut self, level: IsolationLevel) -> Options {
+        self.isolation = Some(level);
         self
     }
 
@@ -135,6 +145,12 @@ impl PoolOptions {
     /// [`Options::transaction_mode`] for every connection.
     pub fn transaction_mode(mut self, mode: TransactionMode) -> PoolOptions {
         self.connection = self.connection.transaction_mode(mode);
+        self
+    }
+
+    /// [`Options::isolation_level`] for every connection.
+    pub fn isolation_level(mut self, level: IsolationLevel) -> PoolOptions {
+        self.connection = self.connection.isolation_level(level);
         self
     }
 

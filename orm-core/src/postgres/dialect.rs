@@ -4,7 +4,7 @@
 
 use crate::ast::PatternKind;
 use crate::meta::ColumnMeta;
-use crate::sql::{Dialect, KeyList, TextLookup, TransactionMode};
+use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
 use crate::value::ColumnType;
 
 /// PostgreSQL's dialect.
@@ -100,9 +100,27 @@ impl Dialect for Postgres {
     /// `varchar(n)` bounds the column already.
     fn max_length_check(&self, _column: &str, _max: u32, _out: &mut String) {}
 
-    /// SQLite's modes mean nothing here: every transaction begins the same way.
-    fn begin(&self, _mode: TransactionMode) -> &'static str {
-        "BEGIN"
+    /// SQLite's modes mean nothing here; the isolation level does.
+    fn begin(&self, _mode: TransactionMode, isolation: Option<IsolationLevel>) -> &'static str {
+        match isolation {
+            None => "BEGIN",
+            Some(IsolationLevel::ReadCommitted) => "BEGIN ISOLATION LEVEL READ COMMITTED",
+            Some(IsolationLevel::RepeatableRead) => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+            Some(IsolationLevel::Serializable) => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            for_update: true,
+            for_no_key_update: true,
+            distinct_on: true,
+            isolation_levels: true,
+            savepoints: true,
+            transactional_ddl: true,
+            deferrable_constraints: true,
+            identity_columns: true,
+        }
     }
 
     fn avg_cast(&self) -> &'static str {

@@ -12,10 +12,36 @@ use crate::sql as compile;
 use std::marker::PhantomData;
 
 impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
+    /// What `db`'s database cannot do, and what Django refuses before any query: a
+    /// row lock outside a transaction, `of` naming a relation the query does not follow.
+    fn check_features(&self, db: &Db) -> Result<()> {
+        let capabilities = db.dialect().capabilities();
+        if !self.query.distinct_on.is_empty() && !capabilities.distinct_on {
+            return Err(Error::InvalidQuery {
+                message: "DISTINCT ON fields is not supported by this database backend",
+            });
+        }
+        if let Some(lock) = &self.query.lock {
+            if capabilities.for_update && !db.in_transaction() {
+                return Err(Error::InvalidQuery {
+                    message: "select_for_update cannot be used outside of a transaction.",
+                });
+            }
+            if lock.of.iter().any(|p| !p.is_root() && !self.query.select_related.contains(p)) {
+                return Err(Error::InvalidQuery {
+                    message:
+                        "select_for_update(of) names a relation the query does not follow: add it to select_related",
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Runs the query and collects every row (one query; none for an empty filter or
     /// slice).
     pub fn all(&self, db: &Db) -> Result<Vec<S::Item>> {
         self.query.check_ordered()?;
+        self.check_features(db)?;
         if self.query.is_empty() {
             return Ok(Vec::new());
         }
@@ -56,6 +82,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// ```
     pub fn iter<'db>(&self, db: &'db Db) -> Result<Cursor<'db, M, S>> {
         self.query.check_ordered()?;
+        self.check_features(db)?;
         if !self.query.prefetch.is_empty() {
             return Err(Error::InvalidQuery {
                 message: "iter() streams rows one at a time and cannot prefetch_related: use all()",
@@ -74,7 +101,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(0);
         }
-        let sql = if self.query.is_grouped() || self.query.distinct || self.query.is_sliced() {
+        let sql = if self.query.is_grouped() || self.query.is_distinct() || self.query.is_sliced() {
             // Count the rows of the query itself, as Django does: its ordering dropped
             // unless a slice needs it (so distinct values are not made distinct by
             // the default ordering's columns), and without select_related's joins.

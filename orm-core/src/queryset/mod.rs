@@ -11,6 +11,7 @@ mod shape;
 mod write;
 
 pub use cursor::{Cursor, Rows};
+pub use more::ForUpdate;
 pub use paginate::{KeysetOrdering, KeysetPage, Page};
 pub use related::{prefetch_related_objects, prefetch_related_objects_with};
 pub use related::{ManyToManyManager, ModelExt, RelatedAccessor};

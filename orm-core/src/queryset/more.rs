@@ -3,7 +3,7 @@
 
 use super::QuerySet;
 use crate::ast::{Cond, ExprNode};
-use crate::dsl::{Selection, Q};
+use crate::dsl::{IntoOrdering, OrderTerms, Selection, SingleValued, Q};
 use crate::error::{Error, Result};
 use crate::exec::Db;
 use crate::meta::Path;
@@ -86,11 +86,97 @@ impl<M: Model> QuerySet<M> {
         })
     }
 
-    /// Django's `select_for_update()`: SQLite locks the whole database for a write
-    /// transaction, so there is no row lock to take and this returns the QuerySet
-    /// unchanged. Run the read and the write in `db.atomic` (SQLite's `BEGIN` takes
-    /// the write lock at the first write).
+    /// Django's `select_for_update()`: `SELECT .. FOR UPDATE`, locking the rows read
+    /// until the transaction ends; other transactions that lock or write them wait.
+    /// It must run inside [`atomic`](Db::atomic) (an error otherwise, as in Django).
+    /// SQLite has no row locks (a write transaction locks the whole file), so there it
+    /// changes nothing: run the read and the write in one `atomic()` with
+    /// [`TransactionMode::Immediate`](crate::TransactionMode).
     pub fn select_for_update(self) -> Self {
+        self.select_for_update_with(ForUpdate::new())
+    }
+
+    /// `select_for_update` with Django's options: `FOR UPDATE NOWAIT` (fail at once
+    /// with [`DatabaseErrorKind::Busy`](crate::DatabaseErrorKind::Busy) instead of
+    /// waiting), `SKIP LOCKED` (leave out the rows others hold), `FOR NO KEY UPDATE`,
+    /// and `OF` the model's own table.
+    pub fn select_for_update_with(mut self, options: ForUpdate) -> Self {
+        let lock = self.query.lock.get_or_insert_with(Default::default);
+        lock.nowait = options.nowait;
+        lock.skip_locked = options.skip_locked;
+        lock.no_key = options.no_key;
+        if options.of_self && !lock.of.contains(&Path::ROOT) {
+            lock.of.push(Path::ROOT);
+        }
+        self
+    }
+
+    /// Adds a relation to `select_for_update`'s `OF`: the rows of that
+    /// `select_related` model are locked too (Django's `of=("author",)`); add
+    /// `ForUpdate::of_self()` to lock the model's own rows as well. A relation the
+    /// query does not `select_related` is an error when the query runs.
+    pub fn select_for_update_of<F: SingleValued>(mut self, relation: impl FnOnce(M::Fields) -> F) -> Self {
+        let path = relation(M::__fields(Path::ROOT)).__path().with_scope(0);
+        let lock = self.query.lock.get_or_insert_with(Default::default);
+        if !lock.of.contains(&path) {
+            lock.of.push(path);
+        }
+        self
+    }
+
+    /// PostgreSQL's `DISTINCT ON (..)` (Django's `distinct(*fields)`): one row per
+    /// distinct value of the expressions, the first in the ordering, which must
+    /// start with the same expressions. An error on a database without it (SQLite).
+    pub fn distinct_on<O: IntoOrdering>(mut self, fields: impl FnOnce(M::Fields) -> O) -> Self {
+        let mut terms = OrderTerms::new(M::META);
+        fields(M::__fields(Path::ROOT)).push_terms(&mut terms);
+        if let Some(err) = terms.error {
+            self.query.error.get_or_insert(err);
+        }
+        self.query.distinct_on = terms.terms.into_iter().map(|t| t.node).collect();
+        self
+    }
+}
+
+/// The options of [`select_for_update_with`](QuerySet::select_for_update_with).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ForUpdate {
+    nowait: bool,
+    skip_locked: bool,
+    no_key: bool,
+    of_self: bool,
+}
+
+impl ForUpdate {
+    /// `FOR UPDATE`, waiting for rows other transactions hold.
+    pub fn new() -> ForUpdate {
+        ForUpdate::default()
+    }
+
+    /// `NOWAIT`: fail at once if a row is locked.
+    pub fn nowait(mut self) -> ForUpdate {
+        self.nowait = true;
+        self
+    }
+
+    /// `SKIP LOCKED`: leave out the rows other transactions hold (a job queue).
+    pub fn skip_locked(mut self) -> ForUpdate {
+        self.skip_locked = true;
+        self
+    }
+
+    /// `FOR NO KEY UPDATE`: a weaker lock that does not block inserts of rows
+    /// referencing these.
+    pub fn no_key(mut self) -> ForUpdate {
+        self.no_key = true;
+        self
+    }
+
+    /// `OF` the model's own table: with `select_related`, only the model's rows are
+    /// locked (Django's `of=("self",)`; what PostgreSQL needs when the related side
+    /// is a nullable outer join).
+    pub fn of_self(mut self) -> ForUpdate {
+        self.of_self = true;
         self
     }
 }

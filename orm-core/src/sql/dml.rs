@@ -2,7 +2,7 @@
 //! key (keyed deletes, ManyToMany links, `bulk_update`), raw SQL mapped to a model,
 //! and transaction control.
 
-use super::dialect::{Dialect, TransactionMode};
+use super::dialect::{Dialect, IsolationLevel, TransactionMode};
 use super::writer::{Ctx, Writer};
 use super::Sql;
 use crate::ast::{Assignment, Query};
@@ -271,8 +271,12 @@ pub(crate) fn raw_select(meta: &'static ModelMeta, sql: &str, dialect: &'static 
 }
 
 /// The statements of transaction control, written by the dialect's rules.
-pub(crate) fn begin(mode: TransactionMode, dialect: &'static dyn Dialect) -> &'static str {
-    dialect.begin(mode)
+pub(crate) fn begin(
+    mode: TransactionMode,
+    isolation: Option<IsolationLevel>,
+    dialect: &'static dyn Dialect,
+) -> &'static str {
+    dialect.begin(mode, isolation)
 }
 
 /// `SAVEPOINT "name"`, `RELEASE "name"` or `ROLLBACK TO "name"`.

@@ -13,8 +13,8 @@ mod tests;
 mod writer;
 
 pub(crate) use ddl::create_table;
-pub use dialect::TransactionMode;
-pub(crate) use dialect::{Dialect, KeyList, TextLookup};
+pub(crate) use dialect::{Capabilities, Dialect, KeyList, TextLookup};
+pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
 

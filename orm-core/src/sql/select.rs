@@ -120,6 +120,42 @@ impl Writer {
         let dialect = self.dialect();
         dialect.limit(count, query.low, self.raw());
     }
+
+    /// `SELECT`, `SELECT DISTINCT` or `SELECT DISTINCT ON (..)`, and a space.
+    fn select_keyword(&mut self, query: &Query) {
+        if !query.distinct_on.is_empty() {
+            self.push("SELECT DISTINCT ON (");
+            self.expr_list(&query.distinct_on);
+            self.push(") ");
+        } else {
+            self.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        }
+    }
+
+    /// `FOR UPDATE [OF ..] [NOWAIT | SKIP LOCKED]`, where the database has row locks
+    /// (SQLite locks the whole file for a write: nothing to write there).
+    fn lock_clause(&mut self, query: &Query) {
+        let Some(lock) = &query.lock else { return };
+        let capabilities = self.dialect().capabilities();
+        if !capabilities.for_update {
+            return;
+        }
+        self.push(if lock.no_key && capabilities.for_no_key_update { " FOR NO KEY UPDATE" } else { " FOR UPDATE" });
+        for (i, path) in lock.of.iter().enumerate() {
+            self.push(if i == 0 { " OF " } else { ", " });
+            let alias = if path.is_root() {
+                self.plan.root_alias.to_owned()
+            } else {
+                self.plan.alias(*path, false, Reuse::Latest).into_owned()
+            };
+            self.ident(&alias);
+        }
+        if lock.nowait {
+            self.push(" NOWAIT");
+        } else if lock.skip_locked {
+            self.push(" SKIP LOCKED");
+        }
+    }
 }
 
 /// `SELECT cols FROM t JOIN ... WHERE ... GROUP BY ... ORDER BY ... LIMIT n OFFSET m`
@@ -149,8 +185,9 @@ fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
         w.select_list(query, columns, &ordering);
         w.group_clause(query);
         w.order_clause(&ordering);
+        w.expr_list(&query.distinct_on);
     });
-    w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+    w.select_keyword(query);
     w.select_list(query, columns, &ordering);
     w.push(" FROM ");
     w.ident(query.meta.table);
@@ -170,6 +207,7 @@ fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
     w.group_clause(query);
     w.order_clause(&ordering);
     w.limit(query);
+    w.lock_clause(query);
 }
 
 /// `SELECT COUNT(*) ...`.
@@ -180,7 +218,7 @@ pub(crate) fn count(query: &Query, dialect: &'static dyn Dialect) -> Sql {
 /// `SELECT AGG(..), ... FROM t WHERE ...`; ordering is dropped unless sliced.
 pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode], dialect: &'static dyn Dialect) -> Sql {
     let mut w = Writer::for_query(query, dialect);
-    if query.is_sliced() || query.distinct {
+    if query.is_sliced() || query.is_distinct() {
         // The aggregates run over a subquery that keeps the slice (or the distinct
         // rows); it is aliased as the root table so the expressions read its columns.
         let ordering = if query.is_sliced() { query.ordering() } else { Vec::new() };
@@ -192,8 +230,9 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode], dialect: &'static dyn
         w.planning(|w| {
             w.where_clause(query);
             w.order_clause(&ordering);
+            w.expr_list(&query.distinct_on);
         });
-        w.push(if query.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        w.select_keyword(query);
         w.model_columns_at(query.meta, query.meta.table);
         w.write_from_joins();
         w.where_clause(query);
@@ -219,8 +258,12 @@ pub(crate) fn aggregate(query: &Query, exprs: &[ExprNode], dialect: &'static dyn
 /// `SELECT 1 FROM t WHERE ... LIMIT 1 [OFFSET m]`, ordering dropped (Django's `exists()`).
 pub(crate) fn exists(query: &Query, dialect: &'static dyn Dialect) -> Sql {
     let mut w = Writer::new(query.meta, dialect);
-    w.planning(|w| w.where_clause(query));
-    w.push(if query.distinct { "SELECT DISTINCT 1" } else { "SELECT 1" });
+    w.planning(|w| {
+        w.where_clause(query);
+        w.expr_list(&query.distinct_on);
+    });
+    w.select_keyword(query);
+    w.push("1");
     w.write_from_joins();
     w.where_clause(query);
     dialect.limit(Some(1), query.low, w.raw());

@@ -88,8 +88,11 @@ impl Dialect for Numbered {
     fn max_length_check(&self, column: &str, max: u32, out: &mut String) {
         SQLITE.max_length_check(column, max, out)
     }
-    fn begin(&self, mode: TransactionMode) -> &'static str {
-        SQLITE.begin(mode)
+    fn begin(&self, mode: TransactionMode, isolation: Option<IsolationLevel>) -> &'static str {
+        SQLITE.begin(mode, isolation)
+    }
+    fn capabilities(&self) -> Capabilities {
+        SQLITE.capabilities()
     }
 }
 
@@ -168,9 +171,9 @@ fn keyed_statements_go_through_the_writer_too() {
 
 #[test]
 fn transaction_statements_come_from_the_dialect() {
-    assert_eq!(begin(TransactionMode::Deferred, &SQLITE), "BEGIN");
-    assert_eq!(begin(TransactionMode::Immediate, &SQLITE), "BEGIN IMMEDIATE");
-    assert_eq!(begin(TransactionMode::Exclusive, &SQLITE), "BEGIN EXCLUSIVE");
+    assert_eq!(begin(TransactionMode::Deferred, None, &SQLITE), "BEGIN");
+    assert_eq!(begin(TransactionMode::Immediate, None, &SQLITE), "BEGIN IMMEDIATE");
+    assert_eq!(begin(TransactionMode::Exclusive, Some(IsolationLevel::Serializable), &SQLITE), "BEGIN EXCLUSIVE");
     assert_eq!(savepoint("ROLLBACK TO", "orm_sp_1", &SQLITE), r#"ROLLBACK TO "orm_sp_1""#);
 }
 

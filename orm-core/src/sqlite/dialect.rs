@@ -4,7 +4,7 @@
 
 use crate::ast::PatternKind;
 use crate::meta::ColumnMeta;
-use crate::sql::{Dialect, KeyList, TextLookup, TransactionMode};
+use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
 use crate::value::ColumnType;
 
 /// SQLite's dialect.
@@ -123,13 +123,31 @@ impl Dialect for Sqlite {
         );
     }
 
-    fn begin(&self, mode: TransactionMode) -> &'static str {
+    /// SQLite's transactions are serializable whatever is asked.
+    fn begin(&self, mode: TransactionMode, _isolation: Option<IsolationLevel>) -> &'static str {
         match mode {
             TransactionMode::Deferred => "BEGIN",
             TransactionMode::Immediate => "BEGIN IMMEDIATE",
             TransactionMode::Exclusive => "BEGIN EXCLUSIVE",
         }
     }
+
+    fn capabilities(&self) -> Capabilities {
+        Sqlite::CAPABILITIES
+    }
+}
+
+impl Sqlite {
+    const CAPABILITIES: Capabilities = Capabilities {
+        for_update: false,
+        for_no_key_update: false,
+        distinct_on: false,
+        isolation_levels: false,
+        savepoints: true,
+        transactional_ddl: true,
+        deferrable_constraints: true,
+        identity_columns: false,
+    };
 }
 
 fn clamp(n: u64) -> i64 {

@@ -1,0 +1,209 @@
+//! What PostgreSQL adds, proven with several connections to one schema: row locks
+//! (`select_for_update` with `nowait`, `skip_locked`, `of`), isolation levels, a
+//! serialization failure reported as retryable and retried, `distinct_on`, and a pool
+//! of server connections under concurrent read-then-write transactions.
+//!
+//! Each test runs when `ORM_TEST_POSTGRES` names a server; the SQLite side of each
+//! feature (a no-op lock, an error for `distinct_on`) is asserted without one.
+
+#[path = "support/backends.rs"]
+mod backends;
+
+use orm::prelude::*;
+use orm::{DatabaseErrorKind, Error, ForUpdate, IsolationLevel};
+use std::cell::Cell;
+use std::time::Duration;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Author {
+    id: i64,
+    name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Book {
+    id: i64,
+    title: String,
+    #[orm(on_delete = "cascade")]
+    author: ForeignKey<Author>,
+    year: i32,
+}
+
+#[derive(Model, Debug, Clone)]
+struct Counter {
+    id: i64,
+    value: i64,
+}
+
+/// A schema with two authors, their books and a counter; `None` without a server.
+fn schema(name: &str) -> orm::Result<Option<backends::TestDb>> {
+    let Some(db) = backends::postgres(name)? else { return Ok(None) };
+    db.create_tables::<(Author, Book, Counter)>()?;
+    let orwell = Author::objects().create(&db, NewAuthor { name: "Orwell".into() })?;
+    let austen = Author::objects().create(&db, NewAuthor { name: "Austen".into() })?;
+    for (title, author, year) in [("1984", &orwell, 1949), ("Animal Farm", &orwell, 1945), ("Emma", &austen, 1815)] {
+        Book::objects().create(&db, NewBook { title: title.into(), author: ForeignKey::new(author.id), year })?;
+    }
+    Counter::objects().create(&db, NewCounter { value: 0 })?;
+    Ok(Some(db))
+}
+
+fn other(db: &backends::TestDb, options: Options) -> orm::Result<Db> {
+    Db::connect_with(&db.url().expect("a server"), options)
+}
+
+fn kind(err: &Error) -> Option<DatabaseErrorKind> {
+    match err {
+        Error::Database { kind, .. } => Some(*kind),
+        _ => None,
+    }
+}
+
+#[test]
+fn select_for_update_locks_rows_until_the_transaction_ends() -> orm::Result<()> {
+    let Some(db) = schema("for_update")? else { return Ok(()) };
+    let waiter = other(&db, Options::new().busy_timeout(Duration::from_millis(50)))?;
+    db.atomic(|db| {
+        let locked = Book::objects().filter(|b| b.title.eq("1984")).select_for_update().all(db)?;
+        assert_eq!(locked.len(), 1);
+        // Another connection cannot lock or write the row meanwhile...
+        let err = waiter
+            .atomic(|w| {
+                Book::objects().filter(|b| b.title.eq("1984")).select_for_update_with(ForUpdate::new().nowait()).all(w)
+            })
+            .unwrap_err();
+        assert_eq!(kind(&err), Some(DatabaseErrorKind::Busy), "{err}");
+        let err = Book::objects().filter(|b| b.title.eq("1984")).update(&waiter, |b| b.year.set(1950)).unwrap_err();
+        assert_eq!(kind(&err), Some(DatabaseErrorKind::Busy), "waited for the lock, then gave up: {err}");
+        // ...SKIP LOCKED leaves it out...
+        let free: Vec<String> = waiter.atomic(|w| {
+            Ok(Book::objects()
+                .select_for_update_with(ForUpdate::new().skip_locked())
+                .order_by(|b| b.id.asc())
+                .all(w)?
+                .into_iter()
+                .map(|b| b.title)
+                .collect())
+        })?;
+        assert_eq!(free, ["Animal Farm", "Emma"]);
+        Ok(())
+    })?;
+    // ...and once the transaction ended, the row is free.
+    assert_eq!(Book::objects().filter(|b| b.title.eq("1984")).update(&waiter, |b| b.year.set(1950))?, 1);
+    Ok(())
+}
+
+#[test]
+fn select_for_update_of_self_leaves_the_related_rows_free() -> orm::Result<()> {
+    let Some(db) = schema("for_update_of")? else { return Ok(()) };
+    let waiter = other(&db, Options::new().busy_timeout(Duration::from_millis(50)))?;
+    let qs = Book::objects()
+        .filter(|b| b.title.eq("Emma"))
+        .select_related(|b| b.author())
+        .select_for_update_with(ForUpdate::new().of_self());
+    assert!(qs.sql_for(&db).text.ends_with(r#"FOR UPDATE OF "book""#), "{}", qs.sql_for(&db).text);
+    db.atomic(|db| {
+        assert_eq!(qs.all(db)?.len(), 1);
+        // The book is locked, its author is not.
+        assert_eq!(Author::objects().filter(|a| a.name.eq("Austen")).update(&waiter, |a| a.name.set("J. Austen"))?, 1);
+        let err = Book::objects().filter(|b| b.title.eq("Emma")).update(&waiter, |b| b.year.set(1816)).unwrap_err();
+        assert_eq!(kind(&err), Some(DatabaseErrorKind::Busy), "{err}");
+        Ok(())
+    })?;
+    // `of` a relation the query does not follow is refused before any query.
+    let before = db.query_count();
+    let err = db.atomic(|db| Book::objects().select_for_update_of(|b| b.author()).all(db)).unwrap_err();
+    assert!(err.to_string().contains("select_related"), "{err}");
+    assert_eq!(db.query_count() - before, 2, "BEGIN and ROLLBACK only");
+    Ok(())
+}
+
+#[test]
+fn select_for_update_outside_a_transaction_is_refused_on_postgres_and_free_on_sqlite() -> orm::Result<()> {
+    let sqlite = Db::open_in_memory()?;
+    sqlite.create_tables::<(Author, Book, Counter)>()?;
+    assert!(Book::objects().select_for_update().all(&sqlite)?.is_empty(), "no row locks on SQLite: a no-op");
+    assert!(!Book::objects().select_for_update().sql_for(&sqlite).text.contains("FOR UPDATE"));
+    let Some(db) = schema("for_update_outside")? else { return Ok(()) };
+    let err = Book::objects().select_for_update().all(&db).unwrap_err();
+    assert_eq!(err.to_string(), "invalid query: select_for_update cannot be used outside of a transaction.");
+    Ok(())
+}
+
+#[test]
+fn a_serialization_failure_is_retryable_and_atomic_retrying_runs_it_again() -> orm::Result<()> {
+    let Some(db) = schema("serializable")? else { return Ok(()) };
+    let rival = other(&db, Options::new())?;
+    // Both read the counter, both write it: the second to commit fails (40001).
+    let interfere = Cell::new(true);
+    let attempts = Cell::new(0);
+    let sent = db.capture(|| {
+        db.atomic_retrying(3, Some(IsolationLevel::Serializable), |db| {
+            attempts.set(attempts.get() + 1);
+            let mut mine = Counter::objects().get(db, |c| c.id.eq(1))?;
+            if interfere.replace(false) {
+                rival.atomic_with(IsolationLevel::Serializable, |rival| {
+                    let mut theirs = Counter::objects().get(rival, |c| c.id.eq(1))?;
+                    theirs.value += 10;
+                    theirs.save(rival)
+                })?;
+            }
+            mine.value += 1;
+            mine.save(db)
+        })
+    })?;
+    assert_eq!(attempts.get(), 2, "the first attempt failed and was run again");
+    assert_eq!(sent.queries[0].sql, "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    assert_eq!(Counter::objects().get(&db, |c| c.id.eq(1))?.value, 11, "both increments kept");
+
+    // Without retrying, the failure says what it is.
+    let err = db
+        .atomic_with(IsolationLevel::Serializable, |db| {
+            let mut mine = Counter::objects().get(db, |c| c.id.eq(1))?;
+            rival.atomic(|rival| Counter::objects().update(rival, |c| c.value.set(c.value + 100)))?;
+            mine.value += 1;
+            mine.save(db)
+        })
+        .unwrap_err();
+    assert_eq!(kind(&err), Some(DatabaseErrorKind::Serialization), "{err}");
+    assert!(matches!(&err, Error::Database { kind, code: Some(code), .. } if kind.is_retryable() && code == "40001"));
+    assert_eq!(Counter::objects().get(&db, |c| c.id.eq(1))?.value, 111, "the failed one wrote nothing");
+    // An isolation level is the outermost block's to choose.
+    let err = db.atomic(|db| db.atomic_with(IsolationLevel::Serializable, |_| Ok(()))).unwrap_err();
+    assert!(err.to_string().contains("outermost"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn the_connection_isolation_level_begins_every_transaction() -> orm::Result<()> {
+    let Some(db) = schema("isolation_option")? else { return Ok(()) };
+    let repeatable = other(&db, Options::new().isolation_level(IsolationLevel::RepeatableRead))?;
+    let sent = repeatable.capture(|| repeatable.atomic(|db| Counter::objects().count(db)))?;
+    assert_eq!(sent.queries[0].sql, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // A snapshot: a commit made meanwhile is not seen inside.
+    repeatable.atomic(|r| {
+        let before = Counter::objects().get(r, |c| c.id.eq(1))?.value;
+        Counter::objects().update(&db, |c| c.value.set(c.value + 5))?;
+        assert_eq!(Counter::objects().get(r, |c| c.id.eq(1))?.value, before);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+#[test]
+fn distinct_on_keeps_the_first_row_of_each_group() -> orm::Result<()> {
+    let sqlite = Db::open_in_memory()?;
+    sqlite.create_tables::<(Author, Book, Counter)>()?;
+    let err = Book::objects().distinct_on(|b| b.author()).all(&sqlite).unwrap_err();
+    assert_eq!(err.to_string(), "invalid query: DISTINCT ON fields is not supported by this database backend");
+    let Some(db) = schema("distinct_on")? else { return Ok(()) };
+    // The newest book of each author: ordered by the DISTINCT ON key first.
+    let newest: Vec<(String, i32)> = Book::objects()
+        .distinct_on(|b| b.author())
+        .order_by(|b| (b.author().asc(), b.year.desc()))
+        .values(|b| (b.title, b.year))
+        .all(&db)?;
+    assert_eq!(newest, [("1984".to_owned(), 1949), ("Emma".to_owned(), 1815)]);
+    assert_eq!(Book::objects().distinct_on(|b| b.author()).count(&db)?, 2);
+    Ok(())
+}
