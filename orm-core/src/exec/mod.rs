@@ -153,8 +153,13 @@ impl Db {
         let metas = dependency_order(L::metas());
         self.register::<L>();
         self.atomic(|db| {
-            for meta in metas {
+            for meta in &metas {
                 for stmt in crate::sql::create_table(meta, self.dialect()) {
+                    db.execute(&stmt, &[])?;
+                }
+            }
+            for meta in &metas {
+                for stmt in crate::sql::create_link_tables(meta, self.dialect()) {
                     db.execute(&stmt, &[])?;
                 }
             }

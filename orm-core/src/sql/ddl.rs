@@ -14,8 +14,7 @@ fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static R
     })
 }
 
-/// The `CREATE TABLE` and `CREATE INDEX` statements of a model, and the tables of its
-/// automatic ManyToMany through tables.
+/// The `CREATE TABLE` and `CREATE INDEX` statements of a model.
 pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> Vec<String> {
     let mut w = Writer::new(meta, dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
@@ -107,6 +106,14 @@ pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Diale
     for group in meta.index_together {
         index(group);
     }
+    out
+}
+
+/// The automatic ManyToMany through tables of a model: created after every model
+/// table, since each references two of them (PostgreSQL refuses a reference to a
+/// table that does not exist yet; Django creates them last too).
+pub(crate) fn create_link_tables(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> Vec<String> {
+    let mut out = Vec::new();
     for relation in meta.relations {
         if let RelationKind::ManyToMany { through } = &relation.kind {
             if through.model.is_none() {
