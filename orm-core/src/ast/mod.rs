@@ -7,5 +7,7 @@ mod query;
 
 pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
 pub(crate) use ordering::{pk_order_at, relation_ordering};
+#[cfg(all(test, feature = "postgres"))]
+pub(crate) use query::Lock;
 pub use query::Query;
 pub(crate) use query::{Group, Link, PrefetchSpec};

@@ -123,13 +123,15 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
     let mut total = 0;
     for (dep, keys) in &plan.nulls {
         for chunk in keys.chunks(db.dialect().max_params()) {
-            db.execute(&compile::set_null_in(dep.table, dep.column, chunk.len(), db.dialect()), chunk)?;
+            let sql = compile::set_null_in(dep.table, dep.column, chunk, db.dialect());
+            db.execute(&sql.text, &sql.params)?;
         }
     }
     for (dep, keys) in &plan.fast {
         let mut n = 0;
         for chunk in keys.chunks(db.dialect().max_params()) {
-            n += db.execute(&compile::delete_in(dep.table, dep.column, chunk.len(), db.dialect()), chunk)?;
+            let sql = compile::delete_in(dep.table, dep.column, chunk, db.dialect());
+            n += db.execute(&sql.text, &sql.params)?;
         }
         if n > 0 {
             total += n;
@@ -140,8 +142,8 @@ pub(crate) fn delete_collected(db: &Db, meta: &'static ModelMeta, pks: Vec<Value
     for (model, keys) in plan.deletes.iter().rev() {
         let mut n = 0;
         for chunk in keys.chunks(db.dialect().max_params()) {
-            n +=
-                db.execute(&compile::delete_in(model.table, model.pk_column().name, chunk.len(), db.dialect()), chunk)?;
+            let sql = compile::delete_in(model.table, model.pk_column().name, chunk, db.dialect());
+            n += db.execute(&sql.text, &sql.params)?;
         }
         if n > 0 {
             total += n;
@@ -187,8 +189,8 @@ fn select_keys(db: &Db, dep: &Dependent, parents: &[Value]) -> Result<Vec<Value>
     let Some(meta) = dep.meta else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for chunk in parents.chunks(db.dialect().max_params()) {
-        let sql = compile::select_in(dep.table, meta.pk_column().name, dep.column, chunk.len(), db.dialect());
-        out.extend(db.fetch(&sql, chunk, crate::backend::FirstColumn)?);
+        let sql = compile::select_in(dep.table, meta.pk_column().name, dep.column, chunk, db.dialect());
+        out.extend(db.fetch(&sql.text, &sql.params, crate::backend::FirstColumn)?);
     }
     Ok(out)
 }

@@ -51,7 +51,8 @@ pub(crate) fn m2m_remove(
     match targets {
         Some([]) => Ok(0),
         None => db.atomic_inner(false, |db| {
-            db.execute(&sql::delete_pairs(table, own, other, None, false, db.dialect()), std::slice::from_ref(owner))
+            let sql = sql::delete_pairs(table, own, other, owner, None, false, db.dialect());
+            db.execute(&sql.text, &sql.params)
         }),
         Some(targets) => db.atomic_inner(false, |db| delete_links(db, (table, own, other), owner, targets)),
     }
@@ -61,11 +62,8 @@ pub(crate) fn m2m_remove(
 fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value, targets: &[Value]) -> Result<usize> {
     let mut n = 0;
     for chunk in targets.chunks(db.dialect().max_params() - 1) {
-        let sql = sql::delete_pairs(table, own, other, Some(chunk.len()), false, db.dialect());
-        let mut params = Vec::with_capacity(chunk.len() + 1);
-        params.push(owner.clone());
-        params.extend(chunk.iter().cloned());
-        n += db.execute(&sql, &params)?;
+        let sql = sql::delete_pairs(table, own, other, owner, Some(chunk), false, db.dialect());
+        n += db.execute(&sql.text, &sql.params)?;
     }
     Ok(n)
 }
@@ -76,8 +74,8 @@ fn delete_links(db: &Db, (table, own, other): (&str, &str, &str), owner: &Value,
 pub(crate) fn m2m_set(db: &Db, relation: &'static RelationMeta, owner: &Value, targets: &[Value]) -> Result<()> {
     let (table, own, other) = through_of(relation)?;
     db.atomic_inner(false, |db| {
-        let linked =
-            db.fetch(&sql::select_in(table, other, own, 1, db.dialect()), std::slice::from_ref(owner), FirstColumn)?;
+        let select = sql::select_in(table, other, own, std::slice::from_ref(owner), db.dialect());
+        let linked = db.fetch(&select.text, &select.params, FirstColumn)?;
         let wanted: std::collections::HashSet<Key> = targets.iter().filter_map(Key::of).collect();
         let have: std::collections::HashSet<Key> = linked.iter().filter_map(Key::of).collect();
         let gone: Vec<Value> =

@@ -2,11 +2,12 @@
 //! key (keyed deletes, ManyToMany links, `bulk_update`), raw SQL mapped to a model,
 //! and transaction control.
 
-use super::dialect::{Dialect, IsolationLevel, TransactionMode};
+use super::dialect::{Dialect, IsolationLevel, KeyList, TransactionMode};
 use super::writer::{Ctx, Writer};
 use super::Sql;
 use crate::ast::{Assignment, Query};
 use crate::meta::ModelMeta;
+use crate::value::Value;
 
 /// The WHERE of an UPDATE or DELETE: the condition itself, or `pk IN (subquery)` when
 /// it follows relations (SQLite's UPDATE and DELETE cannot join).
@@ -157,70 +158,89 @@ pub(crate) fn delete_pairs(
     table: &str,
     a: &str,
     b: &str,
-    targets: Option<usize>,
+    owner: &Value,
+    targets: Option<&[Value]>,
     negate: bool,
     dialect: &'static dyn Dialect,
-) -> String {
+) -> Sql {
     let mut w = Writer::bare(dialect);
     w.push("DELETE FROM ");
     w.ident(table);
     w.push(" WHERE ");
     w.ident(a);
     w.push(" = ");
-    w.placeholder();
-    if let Some(n) = targets {
-        if n == 0 && negate {
-            return w.text();
+    w.value(owner);
+    if let Some(targets) = targets {
+        if targets.is_empty() && negate {
+            return w.finish();
         }
         w.push(" AND ");
-        w.ident(b);
-        w.push(if negate { " NOT IN (" } else { " IN (" });
-        w.placeholders(n);
-        w.push(")");
+        if negate {
+            w.push("NOT (");
+        }
+        column_in(&mut w, None, b, targets);
+        if negate {
+            w.push(")");
+        }
     }
-    w.text()
+    w.finish()
 }
 
-/// `"table"."column" IN (?, ...)` with `n` placeholders.
-fn column_in(w: &mut Writer, table: &str, column: &str, n: usize) {
-    w.column_at(table, column);
+/// `["table".]"column" IN (?, ...)`, or `= ANY(?)` with one array where the dialect
+/// lists keys so.
+fn column_in(w: &mut Writer, table: Option<&str>, column: &str, keys: &[Value]) {
+    match table {
+        Some(table) => w.column_at(table, column),
+        None => w.ident(column),
+    }
+    if w.dialect().key_list() == KeyList::Array {
+        w.push(" = ANY(");
+        w.value(&Value::Array(keys.to_vec()));
+        w.push(")");
+        return;
+    }
     w.push(" IN (");
-    w.placeholders(n);
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.value(key);
+    }
     w.push(")");
 }
 
 /// `DELETE FROM t WHERE t.col IN (?, ...)`, Django's delete by keys.
-pub(crate) fn delete_in(table: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+pub(crate) fn delete_in(table: &str, column: &str, keys: &[Value], dialect: &'static dyn Dialect) -> Sql {
     let mut w = Writer::bare(dialect);
     w.push("DELETE FROM ");
     w.ident(table);
     w.push(" WHERE ");
-    column_in(&mut w, table, column, n);
-    w.text()
+    column_in(&mut w, Some(table), column, keys);
+    w.finish()
 }
 
 /// `UPDATE t SET col = NULL WHERE t.col IN (?, ...)`
-pub(crate) fn set_null_in(table: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+pub(crate) fn set_null_in(table: &str, column: &str, keys: &[Value], dialect: &'static dyn Dialect) -> Sql {
     let mut w = Writer::bare(dialect);
     w.push("UPDATE ");
     w.ident(table);
     w.push(" SET ");
     w.ident(column);
     w.push(" = NULL WHERE ");
-    column_in(&mut w, table, column, n);
-    w.text()
+    column_in(&mut w, Some(table), column, keys);
+    w.finish()
 }
 
 /// `SELECT t.pk FROM t WHERE t.col IN (?, ...)`
-pub(crate) fn select_in(table: &str, pk: &str, column: &str, n: usize, dialect: &'static dyn Dialect) -> String {
+pub(crate) fn select_in(table: &str, pk: &str, column: &str, keys: &[Value], dialect: &'static dyn Dialect) -> Sql {
     let mut w = Writer::bare(dialect);
     w.push("SELECT ");
     w.column_at(table, pk);
     w.push(" FROM ");
     w.ident(table);
     w.push(" WHERE ");
-    column_in(&mut w, table, column, n);
-    w.text()
+    column_in(&mut w, Some(table), column, keys);
+    w.finish()
 }
 
 /// `UPDATE t SET c = CASE pk WHEN ? THEN ? ... ELSE c END, ... WHERE pk IN (?, ...)`
@@ -254,7 +274,10 @@ pub(crate) fn bulk_update(
         w.push(" END");
     }
     w.push(" WHERE ");
-    column_in(&mut w, meta.table, pk, rows);
+    w.column_at(meta.table, pk);
+    w.push(" IN (");
+    w.placeholders(rows);
+    w.push(")");
     w.text()
 }
 

@@ -113,6 +113,12 @@ impl Writer {
         }
     }
 
+    /// A bound parameter (for the statements of `dml`).
+    #[inline]
+    pub(super) fn value(&mut self, value: &Value) {
+        self.param(value);
+    }
+
     /// A bound parameter.
     #[inline]
     pub(super) fn param(&mut self, value: &Value) {
