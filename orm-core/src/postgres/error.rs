@@ -27,7 +27,17 @@ pub(crate) fn from_postgres(err: postgres::Error) -> Error {
         _ => None,
     };
     if let Some(kind) = constraint {
-        return Error::Integrity { kind, message };
+        // SQLite's detail, which the crate's message is: `table.column[, table.column]`
+        // for keys and NOT NULL, the constraint's name for a CHECK.
+        let table = db.table().unwrap_or("");
+        let detail = match kind {
+            ConstraintKind::NotNull => db.column().map(|c| format!("{table}.{c}")),
+            ConstraintKind::Check => db.constraint().map(str::to_owned),
+            _ => db.detail().and_then(|d| key_columns(d)).map(|cols| {
+                cols.split(", ").map(|c| format!("{table}.{}", c.trim_matches('"'))).collect::<Vec<_>>().join(", ")
+            }),
+        };
+        return Error::Integrity { kind, message: detail.unwrap_or(message) };
     }
     let kind = match code.as_str() {
         "40001" | "40P01" => DatabaseErrorKind::Serialization,
@@ -40,6 +50,12 @@ pub(crate) fn from_postgres(err: postgres::Error) -> Error {
         _ => DatabaseErrorKind::Other,
     };
     Error::Database { kind, code: Some(code), message, source: Box::new(err) }
+}
+
+/// The columns of `Key (a, b)=(1, 2) already exists.`
+fn key_columns(detail: &str) -> Option<&str> {
+    let rest = detail.strip_prefix("Key (")?;
+    Some(&rest[..rest.find(")=(")?])
 }
 
 impl From<postgres::Error> for Error {
