@@ -123,6 +123,11 @@ impl Dialect for Postgres {
         }
     }
 
+    /// An identity column takes its next number for `DEFAULT`, not for `NULL`.
+    fn next_key(&self) -> &'static str {
+        "DEFAULT"
+    }
+
     fn avg_cast(&self) -> &'static str {
         "::double precision"
     }

@@ -104,6 +104,10 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn avg_cast(&self) -> &'static str {
         ""
     }
+    /// The value that makes an auto key take its next number in an `INSERT`.
+    fn next_key(&self) -> &'static str {
+        "NULL"
+    }
     /// What the database can do beyond the SQL every backend shares.
     fn capabilities(&self) -> Capabilities;
 }

@@ -76,8 +76,8 @@ pub(crate) fn insert(
         w.ident(col.name);
         n += 1;
     }
-    // A model of an auto key alone: each row names the key as NULL, which the
-    // database fills in (`VALUES ()` is not SQL).
+    // A model of an auto key alone: each row names the key as the dialect's "next
+    // key" (`NULL` on SQLite, `DEFAULT` on PostgreSQL; `VALUES ()` is not SQL).
     let only_key = n == 0;
     if only_key {
         w.ident(meta.pk_column().name);
@@ -86,7 +86,7 @@ pub(crate) fn insert(
     for r in 0..rows {
         w.push(if r == 0 { "(" } else { ", (" });
         if only_key {
-            w.push("NULL");
+            w.push(dialect.next_key());
         }
         w.placeholders(n);
         w.push(")");

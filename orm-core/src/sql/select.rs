@@ -80,9 +80,17 @@ impl Writer {
         let grouped: &[ExprNode] = match &query.group {
             Group::None => return,
             Group::Model => {
+                // Every selected model's key, as Django groups (PostgreSQL derives the
+                // other columns of a table only from its own grouped key).
                 self.push(" GROUP BY ");
                 let root = self.root();
                 self.column_at(self.plan.root_alias, root.pk_column().name);
+                for path in &query.select_related {
+                    let alias = self.plan.alias(*path, false, Reuse::Latest);
+                    let meta = path.relations(root).last().map(|r| (r.target)()).expect("a related path");
+                    self.push(", ");
+                    self.column_at(&alias, meta.pk_column().name);
+                }
                 &[]
             }
             Group::Exprs(exprs) => {
