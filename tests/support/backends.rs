@@ -157,7 +157,8 @@ macro_rules! backend_tests {
             #[allow(unused_imports)]
             use super::*;
 
-            #[allow(unused_variables)]
+            // The bodies were written for an owned `Db`: `&db` is a `&&TestDb` here.
+            #[allow(unused_variables, clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
             fn body($db: &$crate::backends::TestDb) -> orm::Result<()> $body
 
             #[test]
