@@ -1,6 +1,6 @@
 //! Property tests: random filter trees that follow relations, run through the ORM
-//! against SQLite, must give what a plain-Rust reference evaluator with Django's
-//! semantics gives over the same rows.
+//! against SQLite and PostgreSQL, must give what a plain-Rust reference evaluator with
+//! Django's semantics gives over the same rows.
 //!
 //! (a) Book -> Author, a nullable ForeignKey (single-valued): a lookup on the related
 //!     author is false when there is no author, except `is_null(true)`; negation is
@@ -14,9 +14,13 @@
 //! `~~Q(..)` is `Q(..)` in Django, and `Q::all()`/`Q::none()` are absorbed), then
 //! evaluates the resulting tree.
 
+#[path = "support/backends.rs"]
+mod backends;
+use backends::{Backend, TestDb};
 use orm::prelude::*;
 use orm::{ForeignKey, HasMany, Operand, OrderedColumn};
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use std::cmp::Ordering;
 use std::fmt::Debug;
 
@@ -419,19 +423,40 @@ fn fail(what: &str) -> impl Fn(orm::Error) -> TestCaseError + '_ {
     move |e| TestCaseError::fail(format!("{what}: {e}"))
 }
 
-fn load(world: &World) -> Result<(Db, Vec<AuthorRow>, Vec<BookRow>), TestCaseError> {
-    let db = Db::open_in_memory().map_err(fail("open"))?;
-    db.create_tables::<(PAuthor, PBook)>().map_err(fail("create_tables"))?;
+/// `fail` for an error of the queryset whose SELECT is `sql`.
+fn fail_sql<'a>(what: &'a str, sql: &'a orm::Sql) -> impl Fn(orm::Error) -> TestCaseError + 'a {
+    move |e| TestCaseError::fail(format!("{what}: {e}\nSQL: {sql}"))
+}
+
+/// Empties the tables for a new case, keys starting again at 1 as in a new database
+/// (one database serves every case of a property: on PostgreSQL a schema per case
+/// would cost a CREATE SCHEMA each).
+fn reset(db: &TestDb) -> orm::Result<()> {
+    match db.backend() {
+        Backend::Sqlite => {
+            db.execute("DELETE FROM \"p_book\"", &[])?;
+            db.execute("DELETE FROM \"p_author\"", &[])?;
+            db.execute("DELETE FROM sqlite_sequence", &[])?;
+        }
+        Backend::Postgres => {
+            db.execute("TRUNCATE \"p_book\", \"p_author\" RESTART IDENTITY", &[])?;
+        }
+    }
+    Ok(())
+}
+
+fn load(db: &TestDb, world: &World) -> Result<(Vec<AuthorRow>, Vec<BookRow>), TestCaseError> {
+    reset(db).map_err(fail("reset"))?;
     let authors = PAuthor::objects()
         .bulk_create(
-            &db,
+            db,
             world.authors.iter().map(|(name, born)| NewPAuthor { name: name.clone(), born: *born }).collect::<Vec<_>>(),
         )
         .map_err(fail("bulk_create authors"))?;
     let ids: Vec<i64> = authors.iter().map(|a| a.id).collect();
     let books = PBook::objects()
         .bulk_create(
-            &db,
+            db,
             world
                 .books
                 .iter()
@@ -448,7 +473,7 @@ fn load(world: &World) -> Result<(Db, Vec<AuthorRow>, Vec<BookRow>), TestCaseErr
         .into_iter()
         .map(|b| BookRow { id: b.id, title: b.title, year: b.year, author: b.author.as_ref().map(|k| *k.id()) })
         .collect();
-    Ok((db, authors, books))
+    Ok((authors, books))
 }
 
 // ---------------------------------------------------------------------------
@@ -557,8 +582,8 @@ fn build_books(case: &BookCase) -> QuerySet<PBook> {
     qs.order_by(|b| b.id.asc())
 }
 
-fn run_books(case: &BookCase) -> Result<(), TestCaseError> {
-    let (db, authors, books) = load(&case.world)?;
+fn run_books(db: &TestDb, case: &BookCase) -> Result<(), TestCaseError> {
+    let (authors, books) = load(db, &case.world)?;
     let calls: Vec<R<BookLeaf>> = case.calls.iter().map(lower_call).collect();
     let expected: Vec<i64> = books
         .iter()
@@ -570,12 +595,12 @@ fn run_books(case: &BookCase) -> Result<(), TestCaseError> {
         .collect();
 
     let qs = build_books(case);
-    let sql = qs.sql();
-    let got: Vec<i64> = qs.all(&db).map_err(fail("all"))?.iter().map(|b| b.id).collect();
+    let sql = qs.sql_for(db);
+    let got: Vec<i64> = qs.all(db).map_err(fail_sql("all", &sql))?.iter().map(|b| b.id).collect();
     prop_assert_eq!(&got, &expected, "all() differs\nSQL: {}", sql);
-    let count = qs.count(&db).map_err(fail("count"))?;
+    let count = qs.count(db).map_err(fail_sql("count", &sql))?;
     prop_assert_eq!(count, expected.len() as i64, "count() differs\nSQL: {}", sql);
-    let exists = qs.exists(&db).map_err(fail("exists"))?;
+    let exists = qs.exists(db).map_err(fail_sql("exists", &sql))?;
     prop_assert_eq!(exists, !expected.is_empty(), "exists() differs\nSQL: {}", sql);
     Ok(())
 }
@@ -726,8 +751,8 @@ fn build_authors(case: &AuthorCase) -> QuerySet<PAuthor> {
     qs.order_by(|a| a.id.asc())
 }
 
-fn run_authors(case: &AuthorCase) -> Result<(), TestCaseError> {
-    let (db, authors, books) = load(&case.world)?;
+fn run_authors(db: &TestDb, case: &AuthorCase) -> Result<(), TestCaseError> {
+    let (authors, books) = load(db, &case.world)?;
     let calls: Vec<R<AuthorLeaf>> = case.calls.iter().map(lower_call).collect();
     let mut expected_all: Vec<i64> = Vec::new();
     for a in &authors {
@@ -739,20 +764,20 @@ fn run_authors(case: &AuthorCase) -> Result<(), TestCaseError> {
 
     // distinct(): each matching author once.
     let qs = build_authors(case).distinct();
-    let sql = qs.sql();
-    let got: Vec<i64> = qs.all(&db).map_err(fail("all"))?.iter().map(|a| a.id).collect();
+    let sql = qs.sql_for(db);
+    let got: Vec<i64> = qs.all(db).map_err(fail_sql("all", &sql))?.iter().map(|a| a.id).collect();
     prop_assert_eq!(&got, &expected, "distinct all() differs\nSQL: {}", sql);
-    let count = qs.count(&db).map_err(fail("count"))?;
+    let count = qs.count(db).map_err(fail_sql("count", &sql))?;
     prop_assert_eq!(count, expected.len() as i64, "distinct count() differs\nSQL: {}", sql);
-    let exists = qs.exists(&db).map_err(fail("exists"))?;
+    let exists = qs.exists(db).map_err(fail_sql("exists", &sql))?;
     prop_assert_eq!(exists, !expected.is_empty(), "distinct exists() differs\nSQL: {}", sql);
 
     // Without distinct(): one row per (author, joined books) combination.
     let qs = build_authors(case);
-    let sql = qs.sql();
-    let got: Vec<i64> = qs.all(&db).map_err(fail("all"))?.iter().map(|a| a.id).collect();
+    let sql = qs.sql_for(db);
+    let got: Vec<i64> = qs.all(db).map_err(fail_sql("all", &sql))?.iter().map(|a| a.id).collect();
     prop_assert_eq!(&got, &expected_all, "all() without distinct differs\nSQL: {}", sql);
-    let count = qs.count(&db).map_err(fail("count"))?;
+    let count = qs.count(db).map_err(fail_sql("count", &sql))?;
     prop_assert_eq!(count, expected_all.len() as i64, "count() without distinct differs\nSQL: {}", sql);
     Ok(())
 }
@@ -873,16 +898,29 @@ fn author_case() -> impl Strategy<Value = AuthorCase> {
 // The properties
 // ---------------------------------------------------------------------------
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+/// Runs `test` over 256 random cases of `strategy` on the test's database, as
+/// `proptest!` runs a property (the same configuration, the same failure report).
+fn check<S: Strategy>(
+    db: &TestDb,
+    strategy: S,
+    test: fn(&TestDb, &S::Value) -> Result<(), TestCaseError>,
+) -> orm::Result<()> {
+    db.create_tables::<(PAuthor, PBook)>()?;
+    let mut config = ProptestConfig::with_cases(256);
+    config.source_file = Some(file!());
+    let mut runner = TestRunner::new(config);
+    if let Err(e) = runner.run(&strategy, |case| test(db, &case)) {
+        panic!("{e}\n{runner}");
+    }
+    Ok(())
+}
 
-    #[test]
-    fn forward_foreign_key_lookups_match_reference(case in book_case()) {
-        run_books(&case)?;
+backend_tests! {
+    fn forward_foreign_key_lookups_match_reference(db) {
+        check(db, book_case(), run_books)
     }
 
-    #[test]
-    fn reverse_foreign_key_lookups_match_reference(case in author_case()) {
-        run_authors(&case)?;
+    fn reverse_foreign_key_lookups_match_reference(db) {
+        check(db, author_case(), run_authors)
     }
 }
