@@ -1,7 +1,8 @@
 //! The bookshop of the N+1 articles: 20 authors, 100 books, and the three ways to list
 //! them with their authors. Prints one `<scenario> queries=<N>` line per scenario.
 //!
-//! Run it with `cargo run --example seed_bookshop`.
+//! Run it with `cargo run --example seed_bookshop`, or on PostgreSQL with `cargo run --example
+//! seed_bookshop -- postgres://root@127.0.0.1:5432/test` (the same counts).
 
 use orm::prelude::*;
 use orm::{ForeignKey, HasMany};
@@ -46,38 +47,43 @@ fn scenario<T>(
     Ok(captured.value)
 }
 
+#[path = "support/database.rs"]
+mod database;
+
 fn main() -> orm::Result<()> {
-    run().map(drop)
+    // An SQLite file, or the PostgreSQL server given as the first argument.
+    let db = database::open("seed_bookshop")?;
+    println!("database: {}", db.label);
+    run(&db).map(drop)
 }
 
-/// Seeds a new in-memory database, runs every scenario and returns their query counts
-/// (the tests assert them).
-pub fn run() -> orm::Result<Vec<(&'static str, usize)>> {
+/// Seeds `db` (empty), runs every scenario and returns their query counts (the tests
+/// assert them, on every backend).
+pub fn run(db: &Db) -> orm::Result<Vec<(&'static str, usize)>> {
     let mut counts = Vec::new();
-    let db = Db::open_in_memory()?;
     db.create_tables::<(Author, Book)>()?;
-    seed(&db)?;
+    seed(db)?;
 
     // One query for the books, then one per book for its author: the N+1.
-    let lines = scenario(&db, &mut counts, "book_list_slow", || {
+    let lines = scenario(db, &mut counts, "book_list_slow", || {
         let mut lines = Vec::new();
-        for book in Book::objects().all(&db)? {
-            lines.push(format!("{} by {}", book.title, book.author.fetch(&db)?.name));
+        for book in Book::objects().all(db)? {
+            lines.push(format!("{} by {}", book.title, book.author.fetch(db)?.name));
         }
         Ok(lines)
     })?;
     println!("  {} lines, first: {}", lines.len(), lines[0]);
 
     // select_related: one query with a JOIN.
-    let lines = scenario(&db, &mut counts, "book_list_fast", || {
-        let books = Book::objects().select_related(|b| b.author()).all(&db)?;
+    let lines = scenario(db, &mut counts, "book_list_fast", || {
+        let books = Book::objects().select_related(|b| b.author()).all(db)?;
         books.iter().map(|b| Ok(format!("{} by {}", b.title, b.author.get()?.name))).collect::<orm::Result<Vec<_>>>()
     })?;
     println!("  {} lines, first: {}", lines.len(), lines[0]);
 
     // prefetch_related: the authors, then all their books in one more query.
-    let authors = scenario(&db, &mut counts, "author_list_with_books", || {
-        let authors = Author::objects().prefetch_related(|a| a.books()).all(&db)?;
+    let authors = scenario(db, &mut counts, "author_list_with_books", || {
+        let authors = Author::objects().prefetch_related(|a| a.books()).all(db)?;
         authors.iter().map(|a| Ok((a.name.clone(), a.books.get()?.len()))).collect::<orm::Result<Vec<_>>>()
     })?;
     println!("  {} authors, first: {} with {} books", authors.len(), authors[0].0, authors[0].1);

@@ -2,7 +2,8 @@
 //! ManyToMany skills) and Skill; 50 developers serialized as nested
 //! `{name, company, skills}`. Prints one `<scenario> queries=<N>` line per scenario.
 //!
-//! Run it with `cargo run --example seed_developers`.
+//! Run it with `cargo run --example seed_developers`, or on PostgreSQL with `cargo run --example
+//! seed_developers -- postgres://root@127.0.0.1:5432/test` (the same counts).
 
 use orm::prelude::*;
 use orm::{ForeignKey, ManyToMany};
@@ -73,26 +74,31 @@ fn scenario<T>(
     Ok(captured.value)
 }
 
+#[path = "support/database.rs"]
+mod database;
+
 fn main() -> orm::Result<()> {
-    run().map(drop)
+    // An SQLite file, or the PostgreSQL server given as the first argument.
+    let db = database::open("seed_developers")?;
+    println!("database: {}", db.label);
+    run(&db).map(drop)
 }
 
-/// Seeds a new in-memory database, runs every scenario and returns their query counts
-/// (the tests assert them).
-pub fn run() -> orm::Result<Vec<(&'static str, usize)>> {
+/// Seeds `db` (empty), runs every scenario and returns their query counts (the tests
+/// assert them, on every backend).
+pub fn run(db: &Db) -> orm::Result<Vec<(&'static str, usize)>> {
     let mut counts = Vec::new();
-    let db = Db::open_in_memory()?;
     db.create_tables::<(Company, Developer, Skill)>()?;
-    seed(&db)?;
+    seed(db)?;
 
     // One query for the developers, then per developer one for the company and one for
     // the skills: 1 + 50 + 50.
-    let naive = scenario(&db, &mut counts, "developers_naive", || {
+    let naive = scenario(db, &mut counts, "developers_naive", || {
         let mut out = Vec::new();
-        for dev in Developer::objects().all(&db)? {
+        for dev in Developer::objects().all(db)? {
             out.push(DeveloperOut {
-                company: dev.company.fetch(&db)?.name,
-                skills: dev.skills().all(&db)?.into_iter().map(|s| s.name).collect(),
+                company: dev.company.fetch(db)?.name,
+                skills: dev.skills().all(db)?.into_iter().map(|s| s.name).collect(),
                 name: dev.name,
             });
         }
@@ -102,8 +108,8 @@ pub fn run() -> orm::Result<Vec<(&'static str, usize)>> {
 
     // select_related the company (JOIN) and prefetch_related the skills (one query
     // joining the through table): 2 queries, as Django sends.
-    let optimized = scenario(&db, &mut counts, "developers_optimized", || {
-        let devs = Developer::objects().select_related(|d| d.company()).prefetch_related(|d| d.skills()).all(&db)?;
+    let optimized = scenario(db, &mut counts, "developers_optimized", || {
+        let devs = Developer::objects().select_related(|d| d.company()).prefetch_related(|d| d.skills()).all(db)?;
         devs.into_iter()
             .map(|dev| {
                 Ok(DeveloperOut {
