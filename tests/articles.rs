@@ -1,5 +1,5 @@
 //! The query counts of the two N+1 articles, asserted on the examples' own code.
-n// Both examples bring their own copy of examples/support/database.rs.
+// Both examples bring their own copy of examples/support/database.rs.
 #![allow(clippy::duplicate_mod)]
 
 #[allow(dead_code)]
