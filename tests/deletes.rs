@@ -54,12 +54,18 @@ backend_tests! {
         let w = Writer::objects().create(&db, NewWriter { name: "X".into() })?;
         Essay::objects().bulk_create(&db, (0..2).map(|i| NewEssay { title: format!("e{i}"), writer: (&w).into() }))?;
         let captured = db.capture(|| w.delete(&db))?;
+        // The keys as the backend lists them: `IN (?)` on SQLite, one array parameter
+        // (`= ANY($1)`) on PostgreSQL.
+        let keys = match db.backend() {
+            Backend::Sqlite => "IN (?)",
+            Backend::Postgres => "= ANY($1)",
+        };
         assert_eq!(
             sql_of(&captured.queries),
             [
                 "BEGIN".to_owned(),
-                db.sql("DELETE FROM \"essay\" WHERE \"essay\".\"writer_id\" IN (?)"),
-                db.sql("DELETE FROM \"writer\" WHERE \"writer\".\"id\" IN (?)"),
+                format!("DELETE FROM \"essay\" WHERE \"essay\".\"writer_id\" {keys}"),
+                format!("DELETE FROM \"writer\" WHERE \"writer\".\"id\" {keys}"),
                 "COMMIT".to_owned()
             ]
         );
