@@ -258,3 +258,17 @@ fn a_pool_of_server_connections_loses_no_increment() -> orm::Result<()> {
     eprintln!("serializable increments: {} attempts for {} transactions", attempts, THREADS * OPS);
     Ok(())
 }
+
+/// A statement prepared before another connection changed the table is prepared again
+/// (PostgreSQL refuses a cached plan whose result type changed), once, outside a
+/// transaction.
+#[test]
+fn a_schema_change_by_another_connection_does_not_break_cached_statements() -> orm::Result<()> {
+    let Some(db) = schema("stale_plan")? else { return Ok(()) };
+    let before: Vec<i32> = Book::objects().order_by(|b| b.id.asc()).values(|b| b.year).all(&db)?;
+    other(&db, Options::new())?.execute("ALTER TABLE book ALTER COLUMN year TYPE bigint", &[])?;
+    let sent = db.capture(|| Book::objects().order_by(|b| b.id.asc()).values(|b| b.year).all(&db))?;
+    assert_eq!(sent.value, before);
+    assert_eq!(sent.queries.len(), 1, "one query, as counted: the retry is the driver's");
+    Ok(())
+}

@@ -85,21 +85,50 @@ impl Connection {
         } else if closes {
             self.in_transaction.set(false);
         }
+        // A schema change may change what a cached statement returns: PostgreSQL
+        // would refuse it ("cached plan must not change result type").
+        if ["ALTER", "DROP", "CREATE"].iter().any(|w| word.eq_ignore_ascii_case(w)) {
+            self.statements.borrow_mut().clear();
+        }
+    }
+
+    /// Runs `f` with the statement prepared for `sql`; if the server refuses the
+    /// cached statement because another connection changed the schema since, and no
+    /// transaction is open (whose work the error would have aborted), prepares it
+    /// again and runs `f` once more.
+    fn with_statement<T>(
+        &self,
+        sql: &str,
+        mut f: impl FnMut(&Prepared) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
+        let prepared = self.prepared(sql)?;
+        match f(&prepared) {
+            Err(err) if is_stale_plan(&err) && !self.in_transaction.get() => {
+                self.statements.borrow_mut().remove(sql);
+                let prepared = self.prepared(sql)?;
+                f(&prepared).map_err(super::error::from_postgres)
+            }
+            other => other.map_err(super::error::from_postgres),
+        }
     }
 
     fn run_execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
-        let prepared = self.prepared(sql)?;
-        let result = {
+        let result = self.with_statement(sql, |prepared| {
             let mut client = self.client.borrow_mut();
             client.query_raw(&prepared.statement, params.iter()).and_then(|mut rows| {
                 while rows.next()?.is_some() {}
                 Ok(rows.rows_affected().unwrap_or(0))
             })
-        };
+        });
         self.watch(sql);
-        let n = result.map_err(super::error::from_postgres)?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        Ok(usize::try_from(result?).unwrap_or(usize::MAX))
     }
+}
+
+/// Whether the server refused a cached statement whose tables changed since it was
+/// prepared.
+fn is_stale_plan(err: &postgres::Error) -> bool {
+    err.as_db_error().is_some_and(|db| db.code().code() == "0A000" && db.message().contains("cached plan"))
 }
 
 /// `postgres://user@host:port/db`, without the password.
@@ -137,28 +166,36 @@ impl backend::Connection for Connection {
     }
 
     fn query<S: RowSink>(&self, sql: &str, params: &[Value], sink: &mut S) -> Result<usize> {
-        let prepared = self.prepared(sql)?;
-        let mut client = self.client.borrow_mut();
-        let mut rows = client.query_raw(&prepared.statement, params.iter()).map_err(super::error::from_postgres)?;
-        let mut n = 0;
-        while let Some(row) = rows.next().map_err(super::error::from_postgres)? {
-            sink.row(&Row::new(&row, prepared.numeric))?;
-            n += 1;
+        // A stale plan fails before any row reached the sink: the retry starts afresh.
+        let mut retried = false;
+        loop {
+            let prepared = self.prepared(sql)?;
+            let mut client = self.client.borrow_mut();
+            let mut rows = match client.query_raw(&prepared.statement, params.iter()) {
+                Ok(rows) => rows,
+                Err(err) if !retried && is_stale_plan(&err) && !self.in_transaction.get() => {
+                    retried = true;
+                    self.statements.borrow_mut().remove(sql);
+                    continue;
+                }
+                Err(err) => return Err(super::error::from_postgres(err)),
+            };
+            let mut n = 0;
+            while let Some(row) = rows.next().map_err(super::error::from_postgres)? {
+                sink.row(&Row::new(&row, prepared.numeric))?;
+                n += 1;
+            }
+            return Ok(n);
         }
-        Ok(n)
     }
 
     /// The rows are read when the statement runs: a server-side cursor needs a
     /// transaction, and this one is read by the caller at its own pace.
     fn prepare(&self, sql: &str, params: &[Value]) -> Result<Statement> {
-        let prepared = self.prepared(sql)?;
-        let rows = self
-            .client
-            .borrow_mut()
-            .query_raw(&prepared.statement, params.iter())
-            .and_then(|rows| rows.collect::<Vec<_>>())
-            .map_err(super::error::from_postgres)?;
-        Ok(Statement { rows, numeric: prepared.numeric })
+        self.with_statement(sql, |prepared| {
+            let rows = self.client.borrow_mut().query_raw(&prepared.statement, params.iter())?.collect::<Vec<_>>()?;
+            Ok(Statement { rows, numeric: prepared.numeric })
+        })
     }
 
     fn describe(&self) -> String {
