@@ -1,10 +1,15 @@
 //! Property test: random filter trees, orderings and slices run through the ORM
-//! against SQLite must give exactly what a plain-Rust reference evaluator gives over
-//! the same rows (Django's lookup semantics, with two-valued negation).
+//! against each backend must give exactly what a plain-Rust reference evaluator gives
+//! over the same rows (Django's lookup semantics, with two-valued negation).
 
+#[path = "support/backends.rs"]
+mod backends;
+
+use backends::{Backend, TestDb};
 use orm::prelude::*;
 use orm::{Operand, OrderBy, OrderedColumn, TextColumn};
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 use std::cmp::Ordering;
 use std::fmt::Debug;
 
@@ -271,35 +276,42 @@ fn eval_cmp<K: Ord, V: AsOpt<K>>(col: Option<&K>, l: &Cmp<V>) -> bool {
     }
 }
 
-fn fold(s: &str) -> String {
-    s.to_lowercase()
+/// The case folding of the `i` lookups: Rust's `to_lowercase` in SQLite's functions,
+/// `UPPER()` on both sides on PostgreSQL (as Django writes them there). They differ on
+/// a final sigma: `"aΣ".to_lowercase()` is `"aς"`, which does not end with `"σ"`.
+fn folder(backend: Backend) -> fn(&str) -> String {
+    match backend {
+        Backend::Sqlite => str::to_lowercase,
+        Backend::Postgres => str::to_uppercase,
+    }
 }
 
-fn eval_text<V: AsOpt<String>>(col: Option<&String>, l: &Text<V>) -> bool {
-    let pat = |v: &String, m: fn(&str, &str) -> bool| col.is_some_and(|h| m(h, v));
+fn eval_text<V: AsOpt<String>>(col: Option<&String>, l: &Text<V>, backend: Backend) -> bool {
+    let fold = folder(backend);
+    let pat = |v: &String, m: &dyn Fn(&str, &str) -> bool| col.is_some_and(|h| m(h, v));
     match l {
         Text::Cmp(c) => eval_cmp(col, c),
-        Text::Contains(v) => pat(v, |h, n| h.contains(n)),
-        Text::IContains(v) => pat(v, |h, n| fold(h).contains(&fold(n))),
-        Text::StartsWith(v) => pat(v, |h, n| h.starts_with(n)),
-        Text::IStartsWith(v) => pat(v, |h, n| fold(h).starts_with(&fold(n))),
-        Text::EndsWith(v) => pat(v, |h, n| h.ends_with(n)),
-        Text::IEndsWith(v) => pat(v, |h, n| fold(h).ends_with(&fold(n))),
+        Text::Contains(v) => pat(v, &|h, n| h.contains(n)),
+        Text::IContains(v) => pat(v, &|h, n| fold(h).contains(&fold(n))),
+        Text::StartsWith(v) => pat(v, &|h, n| h.starts_with(n)),
+        Text::IStartsWith(v) => pat(v, &|h, n| fold(h).starts_with(&fold(n))),
+        Text::EndsWith(v) => pat(v, &|h, n| h.ends_with(n)),
+        Text::IEndsWith(v) => pat(v, &|h, n| fold(h).ends_with(&fold(n))),
         // Documented: `iexact(None)` is `IS NULL`, as in Django.
         Text::IExact(v) => match v.as_opt() {
             None => col.is_none(),
-            Some(n) => pat(n, |h, n| fold(h) == fold(n)),
+            Some(n) => pat(n, &|h, n| fold(h) == fold(n)),
         },
     }
 }
 
-fn eval(row: &Item, node: &Node) -> bool {
+fn eval(row: &Item, node: &Node, backend: Backend) -> bool {
     match node {
         Node::Leaf(leaf) => match leaf {
             Leaf::N(l) => eval_cmp(Some(&row.n), l),
             Leaf::M(l) => eval_cmp(row.m.as_ref(), l),
-            Leaf::S(l) => eval_text(Some(&row.s), l),
-            Leaf::T(l) => eval_text(row.t.as_ref(), l),
+            Leaf::S(l) => eval_text(Some(&row.s), l, backend),
+            Leaf::T(l) => eval_text(row.t.as_ref(), l, backend),
             Leaf::Flag(l) => match l {
                 FlagL::Eq(b) => row.flag == *b,
                 FlagL::Ne(b) => row.flag != *b,
@@ -309,31 +321,46 @@ fn eval(row: &Item, node: &Node) -> bool {
             Leaf::All => true,
             Leaf::Nothing => false,
         },
-        Node::And(a, b) => eval(row, a) && eval(row, b),
-        Node::Or(a, b) => eval(row, a) || eval(row, b),
-        Node::Not(a) => !eval(row, a),
+        Node::And(a, b) => eval(row, a, backend) && eval(row, b, backend),
+        Node::Or(a, b) => eval(row, a, backend) || eval(row, b, backend),
+        Node::Not(a) => !eval(row, a, backend),
     }
 }
 
-/// SQLite's order: NULLs first ascending (so last descending), text by bytes.
-fn cmp_key(a: &Item, b: &Item, key: Key) -> Ordering {
+/// `a` against `b` where NULL sorts below every value (SQLite) or above it
+/// (PostgreSQL); Django leaves each backend's NULL order as it is.
+fn cmp_nullable<K: Ord>(a: Option<K>, b: Option<K>, backend: Backend) -> Ordering {
+    let nulls = match backend {
+        Backend::Sqlite => a.cmp(&b), // None < Some
+        Backend::Postgres => a.is_none().cmp(&b.is_none()),
+    };
+    nulls.then_with(|| a.cmp(&b))
+}
+
+/// The backend's order: SQLite puts NULLs first ascending (so last descending),
+/// PostgreSQL last ascending (so first descending). Text by bytes: SQLite's BINARY
+/// collation, and the C collation PostgreSQL's test database has (checked in the test).
+fn cmp_key(a: &Item, b: &Item, key: Key, backend: Backend) -> Ordering {
     match key {
         Key::N => a.n.cmp(&b.n),
-        Key::M => a.m.cmp(&b.m), // None < Some
+        Key::M => cmp_nullable(a.m, b.m, backend),
         Key::S => a.s.as_bytes().cmp(b.s.as_bytes()),
-        Key::T => a.t.as_ref().map(String::as_bytes).cmp(&b.t.as_ref().map(String::as_bytes)),
+        Key::T => cmp_nullable(a.t.as_ref().map(String::as_bytes), b.t.as_ref().map(String::as_bytes), backend),
         Key::Flag => a.flag.cmp(&b.flag),
     }
 }
 
-fn reference(rows: &[Item], case: &Case) -> Vec<Item> {
-    let mut out: Vec<Item> =
-        rows.iter().filter(|r| case.filters.iter().all(|(exclude, node)| eval(r, node) != *exclude)).cloned().collect();
+fn reference(rows: &[Item], case: &Case, backend: Backend) -> Vec<Item> {
+    let mut out: Vec<Item> = rows
+        .iter()
+        .filter(|r| case.filters.iter().all(|(exclude, node)| eval(r, node, backend) != *exclude))
+        .cloned()
+        .collect();
     out.sort_by(|a, b| {
         case.order
             .iter()
             .map(|&(key, desc)| {
-                let o = cmp_key(a, b, key);
+                let o = cmp_key(a, b, key, backend);
                 if desc {
                     o.reverse()
                 } else {
@@ -459,34 +486,47 @@ fn case() -> impl Strategy<Value = Case> {
 // The property
 // ---------------------------------------------------------------------------
 
-fn run(case: &Case) -> Result<(), TestCaseError> {
-    let db = Db::open_in_memory().map_err(|e| TestCaseError::fail(format!("open: {e}")))?;
-    db.create_tables::<(Item,)>().map_err(|e| TestCaseError::fail(format!("create_tables: {e}")))?;
+/// One case on `db`, whose `item` table exists: its rows replace the last case's.
+fn run(db: &TestDb, case: &Case) -> Result<(), TestCaseError> {
+    db.execute("DELETE FROM item", &[]).map_err(|e| TestCaseError::fail(format!("delete: {e}")))?;
     let inserted = Item::objects()
-        .bulk_create(&db, case.rows.iter().cloned().map(|Row { n, m, s, t, flag }| NewItem { n, m, s, t, flag }))
+        .bulk_create(db, case.rows.iter().cloned().map(|Row { n, m, s, t, flag }| NewItem { n, m, s, t, flag }))
         .map_err(|e| TestCaseError::fail(format!("bulk_create: {e}")))?;
     prop_assert_eq!(inserted.len(), case.rows.len());
 
     let qs = build(case);
-    let sql = qs.sql();
-    let expected = reference(&inserted, case);
+    let sql = qs.sql_for(db);
+    let expected = reference(&inserted, case, db.backend());
 
-    let got = qs.all(&db).map_err(|e| TestCaseError::fail(format!("all: {e}\nSQL: {sql}")))?;
+    let got = qs.all(db).map_err(|e| TestCaseError::fail(format!("all: {e}\nSQL: {sql}")))?;
     prop_assert_eq!(&got, &expected, "all() differs\nSQL: {}", sql);
 
-    let count = qs.count(&db).map_err(|e| TestCaseError::fail(format!("count: {e}\nSQL: {sql}")))?;
+    let count = qs.count(db).map_err(|e| TestCaseError::fail(format!("count: {e}\nSQL: {sql}")))?;
     prop_assert_eq!(count, expected.len() as i64, "count() differs\nSQL: {}", sql);
 
-    let exists = qs.exists(&db).map_err(|e| TestCaseError::fail(format!("exists: {e}\nSQL: {sql}")))?;
+    let exists = qs.exists(db).map_err(|e| TestCaseError::fail(format!("exists: {e}\nSQL: {sql}")))?;
     prop_assert_eq!(exists, !expected.is_empty(), "exists() differs\nSQL: {}", sql);
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn filters_order_and_slice_match_reference(case in case()) {
-        run(&case)?;
+backend_tests! {
+    /// 256 random cases on one table of one database (a database per case would cost a
+    /// PostgreSQL schema each); failures shrink and are saved as `proptest!` saves them.
+    fn filters_order_and_slice_match_reference(db) {
+        db.create_tables::<(Item,)>()?;
+        if db.backend() == Backend::Postgres {
+            // The reference orders text by bytes: the database's collation must be C.
+            db.execute(
+                "DO $$ BEGIN IF (SELECT datcollate FROM pg_database WHERE datname = current_database()) \
+                 NOT IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8') THEN \
+                 RAISE EXCEPTION 'prop_filters needs a database with the C collation'; END IF; END $$",
+                &[],
+            )?;
+        }
+        let config = ProptestConfig { source_file: Some(file!()), ..ProptestConfig::with_cases(256) };
+        if let Err(failure) = TestRunner::new(config).run(&case(), |case| run(db, &case)) {
+            panic!("{failure}");
+        }
+        Ok(())
     }
 }
