@@ -152,6 +152,9 @@ impl Writer {
     pub(super) fn expr_in(&mut self, node: &ExprNode, ctx: Option<Ctx>) {
         match node {
             ExprNode::Column { meta, column, path } => self.column(meta, *column, *path, ctx),
+            // In a condition, a NULL operand is the keyword: a bound NULL has no type
+            // for PostgreSQL to infer (`$1 IS NOT NULL`), and no value to hide.
+            ExprNode::Value(Value::Null) if ctx.is_some() => self.push("NULL"),
             ExprNode::Value(v) => self.param(v),
             ExprNode::Arith { op, lhs, rhs } => {
                 self.push("(");
