@@ -146,26 +146,31 @@ pub fn loading_associations() -> impl FnMut() {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
-        // Group as the ORM does: users with their posts, posts with their comments.
-        let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = std::collections::HashMap::new();
-        for c in comments {
-            by_post.entry(c.post_id).or_default().push(c);
-        }
-        let mut by_user: std::collections::HashMap<i64, Vec<(Post, Vec<Comment>)>> = std::collections::HashMap::new();
-        for p in posts {
-            let cs = by_post.remove(&p.id).unwrap_or_default();
-            by_user.entry(p.user_id).or_default().push((p, cs));
-        }
-        let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = users
-            .into_iter()
-            .map(|u| {
-                let ps = by_user.remove(&u.id).unwrap_or_default();
-                (u, ps)
-            })
-            .collect();
+        let loaded = group(users, posts, comments);
         let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
         assert_eq!(total, 900);
     }
+}
+
+/// Groups as the ORM does: users with their posts, posts with their comments (the
+/// PostgreSQL baseline groups the same way).
+pub fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Vec<(User, Vec<(Post, Vec<Comment>)>)> {
+    let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = std::collections::HashMap::new();
+    for c in comments {
+        by_post.entry(c.post_id).or_default().push(c);
+    }
+    let mut by_user: std::collections::HashMap<i64, Vec<(Post, Vec<Comment>)>> = std::collections::HashMap::new();
+    for p in posts {
+        let cs = by_post.remove(&p.id).unwrap_or_default();
+        by_user.entry(p.user_id).or_default().push((p, cs));
+    }
+    users
+        .into_iter()
+        .map(|u| {
+            let ps = by_user.remove(&u.id).unwrap_or_default();
+            (u, ps)
+        })
+        .collect()
 }
 
 pub fn select_related(n: usize, users: usize) -> impl FnMut() {
