@@ -1,5 +1,11 @@
-//! Diesel 2.3 (SQLite backend) on the workloads of its own benchmark suite, with the
-//! harness of orm-bench. Prints `result diesel <workload> <n> <median_us>` lines.
+//! Diesel 2.3 on the workloads of its own benchmark suite, with the harness of
+//! orm-bench. Prints `result diesel <workload> <n> <median_us>` lines.
+//!
+//! `diesel-bench [--quick] [workload]` runs on in-memory SQLite; `diesel-bench
+//! --postgres URL [--quick] [workload]` runs Diesel's PostgreSQL backend on that
+//! server, each fixture in a schema of its own (dropped with it), the tables created
+//! by the same DDL as orm-bench's, and reports as `diesel_pg`. The workloads are
+//! written once, in `workloads!`, and expanded for each connection type.
 
 #[allow(dead_code)]
 #[path = "../../orm-bench/src/harness.rs"]
@@ -7,7 +13,9 @@ mod harness;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use harness::{median_us, report, Budget, INSERT_SIZES, QUERY_SIZES, SCHEMA};
+use harness::{
+    median_us, pg_schema_name, pg_schema_url, report, Args, INSERT_SIZES, PG_ANALYZE, PG_SCHEMA, QUERY_SIZES, SCHEMA,
+};
 
 diesel::table! {
     users (id) {
@@ -89,114 +97,175 @@ pub struct NewComment {
     pub text: String,
 }
 
-fn conn() -> SqliteConnection {
+/// One fixture: its connection, and on PostgreSQL the schema it lives in.
+struct Fixture<C> {
+    conn: C,
+    schema: Option<Schema>,
+}
+
+/// A schema of its own on the server, dropped (with its tables) when it drops.
+struct Schema {
+    admin: PgConnection,
+    name: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let _ = self.admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+    }
+}
+
+fn sqlite() -> Fixture<SqliteConnection> {
     let mut conn = SqliteConnection::establish(":memory:").expect("in-memory database");
     conn.batch_execute(SCHEMA).expect("schema");
-    conn
+    Fixture { conn, schema: None }
+}
+
+fn postgres(server: &str) -> Fixture<PgConnection> {
+    let mut admin = PgConnection::establish(server).expect("connect to PostgreSQL");
+    let name = pg_schema_name();
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).expect("schema");
+    let schema = Schema { admin, name };
+    let mut conn = PgConnection::establish(&pg_schema_url(server, &schema.name)).expect("connect to PostgreSQL");
+    conn.batch_execute(PG_SCHEMA).expect("schema");
+    Fixture { conn, schema: Some(schema) }
+}
+
+impl<C: SimpleConnection> Fixture<C> {
+    /// The connection (a method, so that a closure using it captures the whole
+    /// fixture, schema included).
+    fn conn(&mut self) -> &mut C {
+        &mut self.conn
+    }
+
+    /// The rows are in: on PostgreSQL, the planner's statistics are gathered.
+    fn seeded(&mut self) {
+        if self.schema.is_some() {
+            self.conn.batch_execute(PG_ANALYZE).expect("analyze");
+        }
+    }
 }
 
 fn hair(i: usize) -> Option<String> {
     Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned())
 }
 
-fn seed_users(conn: &mut SqliteConnection, n: usize, colored: bool) {
-    let rows: Vec<NewUser> = (0..n)
-        .map(|i| NewUser { name: format!("User {i}"), hair_color: if colored { hair(i) } else { None } })
-        .collect();
-    for chunk in rows.chunks(1000) {
-        diesel::insert_into(users::table).values(chunk).execute(conn).expect("seed users");
-    }
+/// The workloads, for the connection `$fixture()` opens; results reported as
+/// `$contender`.
+macro_rules! workloads {
+    ($args:expr, $contender:expr, $fixture:expr) => {{
+        let args: &Args = $args;
+        let contender: &str = $contender;
+        let budget = args.budget;
+        let fixture = $fixture;
+        let seed_users = |f: &mut Fixture<_>, n: usize, colored: bool| {
+            let rows: Vec<NewUser> = (0..n)
+                .map(|i| NewUser { name: format!("User {i}"), hair_color: if colored { hair(i) } else { None } })
+                .collect();
+            for chunk in rows.chunks(1000) {
+                diesel::insert_into(users::table).values(chunk).execute(f.conn()).expect("seed users");
+            }
+        };
+
+        if args.runs("trivial_query") {
+            for n in QUERY_SIZES {
+                let mut f = fixture();
+                seed_users(&mut f, n, false);
+                f.seeded();
+                let us = median_us(budget, || {
+                    let users = users::table.load::<User>(f.conn()).expect("query");
+                    assert_eq!(users.len(), n);
+                });
+                report(contender, "trivial_query", n, us);
+            }
+        }
+
+        if args.runs("medium_complex_query") {
+            for n in QUERY_SIZES {
+                let mut f = fixture();
+                seed_users(&mut f, n, true);
+                f.seeded();
+                let us = median_us(budget, || {
+                    let rows = users::table
+                        .left_outer_join(posts::table)
+                        .filter(users::hair_color.eq("black"))
+                        .load::<(User, Option<Post>)>(f.conn())
+                        .expect("query");
+                    assert_eq!(rows.len(), n.div_ceil(2));
+                });
+                report(contender, "medium_complex_query", n, us);
+            }
+        }
+
+        if args.runs("insert") {
+            for n in INSERT_SIZES {
+                let mut f = fixture();
+                let us = median_us(budget, || {
+                    let rows: Vec<NewUser> =
+                        (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) }).collect();
+                    let inserted = diesel::insert_into(users::table).values(&rows).execute(f.conn()).expect("insert");
+                    assert_eq!(inserted, n);
+                });
+                report(contender, "insert", n, us);
+            }
+        }
+
+        if args.runs("loading_associations") {
+            let mut f = fixture();
+            seed_users(&mut f, 9, false);
+            for user in 1..=9i64 {
+                let rows: Vec<NewPost> =
+                    (0..10).map(|i| NewPost { user_id: user, title: format!("Post {i} by {user}") }).collect();
+                diesel::insert_into(posts::table).values(&rows).execute(f.conn()).expect("posts");
+            }
+            for post in 1..=90i64 {
+                let rows: Vec<NewComment> =
+                    (0..10).map(|i| NewComment { post_id: post, text: format!("Comment {i} on {post}") }).collect();
+                diesel::insert_into(comments::table).values(&rows).execute(f.conn()).expect("comments");
+            }
+            f.seeded();
+            let us = median_us(budget, || {
+                let users = users::table.load::<User>(f.conn()).expect("users");
+                let posts = Post::belonging_to(&users).load::<Post>(f.conn()).expect("posts");
+                let comments = Comment::belonging_to(&posts).load::<Comment>(f.conn()).expect("comments");
+                let comments = comments.grouped_by(&posts);
+                let posts_and_comments: Vec<Vec<(Post, Vec<Comment>)>> =
+                    posts.into_iter().zip(comments).grouped_by(&users);
+                let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = users.into_iter().zip(posts_and_comments).collect();
+                let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
+                assert_eq!(total, 900);
+            });
+            report(contender, "loading_associations", 9, us);
+        }
+
+        // 10,000 posts with their user: by 100 users, and by 10,000 users.
+        for (workload, users) in [("select_related", 100), ("select_related_distinct", 10_000)] {
+            if !args.runs(workload) {
+                continue;
+            }
+            let n = 10_000usize;
+            let mut f = fixture();
+            seed_users(&mut f, users, false);
+            let rows: Vec<NewPost> =
+                (0..n).map(|i| NewPost { user_id: 1 + (i % users) as i64, title: format!("Post {i}") }).collect();
+            for chunk in rows.chunks(1000) {
+                diesel::insert_into(posts::table).values(chunk).execute(f.conn()).expect("posts");
+            }
+            f.seeded();
+            let us = median_us(budget, || {
+                let rows = posts::table.inner_join(users::table).load::<(Post, User)>(f.conn()).expect("query");
+                assert_eq!(rows.len(), n);
+            });
+            report(contender, workload, n, us);
+        }
+    }};
 }
 
 fn main() {
-    let budget = Budget::from_args();
-    let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
-
-    if run("trivial_query") {
-        for n in QUERY_SIZES {
-            let mut conn = conn();
-            seed_users(&mut conn, n, false);
-            let us = median_us(budget, || {
-                let users = users::table.load::<User>(&mut conn).expect("query");
-                assert_eq!(users.len(), n);
-            });
-            report("diesel", "trivial_query", n, us);
-        }
-    }
-
-    if run("medium_complex_query") {
-        for n in QUERY_SIZES {
-            let mut conn = conn();
-            seed_users(&mut conn, n, true);
-            let us = median_us(budget, || {
-                let rows = users::table
-                    .left_outer_join(posts::table)
-                    .filter(users::hair_color.eq("black"))
-                    .load::<(User, Option<Post>)>(&mut conn)
-                    .expect("query");
-                assert_eq!(rows.len(), n.div_ceil(2));
-            });
-            report("diesel", "medium_complex_query", n, us);
-        }
-    }
-
-    if run("insert") {
-        for n in INSERT_SIZES {
-            let mut conn = conn();
-            let us = median_us(budget, || {
-                let rows: Vec<NewUser> =
-                    (0..n).map(|i| NewUser { name: format!("User {i}"), hair_color: hair(i) }).collect();
-                let inserted = diesel::insert_into(users::table).values(&rows).execute(&mut conn).expect("insert");
-                assert_eq!(inserted, n);
-            });
-            report("diesel", "insert", n, us);
-        }
-    }
-
-    if run("loading_associations") {
-        let mut conn = conn();
-        seed_users(&mut conn, 9, false);
-        for user in 1..=9i64 {
-            let rows: Vec<NewPost> =
-                (0..10).map(|i| NewPost { user_id: user, title: format!("Post {i} by {user}") }).collect();
-            diesel::insert_into(posts::table).values(&rows).execute(&mut conn).expect("posts");
-        }
-        for post in 1..=90i64 {
-            let rows: Vec<NewComment> =
-                (0..10).map(|i| NewComment { post_id: post, text: format!("Comment {i} on {post}") }).collect();
-            diesel::insert_into(comments::table).values(&rows).execute(&mut conn).expect("comments");
-        }
-        let us = median_us(budget, || {
-            let users = users::table.load::<User>(&mut conn).expect("users");
-            let posts = Post::belonging_to(&users).load::<Post>(&mut conn).expect("posts");
-            let comments = Comment::belonging_to(&posts).load::<Comment>(&mut conn).expect("comments");
-            let comments = comments.grouped_by(&posts);
-            let posts_and_comments: Vec<Vec<(Post, Vec<Comment>)>> = posts.into_iter().zip(comments).grouped_by(&users);
-            let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = users.into_iter().zip(posts_and_comments).collect();
-            let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
-            assert_eq!(total, 900);
-        });
-        report("diesel", "loading_associations", 9, us);
-    }
-
-    // 10,000 posts with their user: by 100 users, and by 10,000 users.
-    for (workload, users) in [("select_related", 100), ("select_related_distinct", 10_000)] {
-        if !run(workload) {
-            continue;
-        }
-        let n = 10_000usize;
-        let mut conn = conn();
-        seed_users(&mut conn, users, false);
-        let rows: Vec<NewPost> =
-            (0..n).map(|i| NewPost { user_id: 1 + (i % users) as i64, title: format!("Post {i}") }).collect();
-        for chunk in rows.chunks(1000) {
-            diesel::insert_into(posts::table).values(chunk).execute(&mut conn).expect("posts");
-        }
-        let us = median_us(budget, || {
-            let rows = posts::table.inner_join(users::table).load::<(Post, User)>(&mut conn).expect("query");
-            assert_eq!(rows.len(), n);
-        });
-        report("diesel", workload, n, us);
+    let args = Args::parse();
+    let contender = args.contender("diesel");
+    match &args.postgres {
+        None => workloads!(&args, &contender, sqlite),
+        Some(server) => workloads!(&args, &contender, || postgres(server)),
     }
 }
