@@ -272,3 +272,49 @@ fn a_schema_change_by_another_connection_does_not_break_cached_statements() -> o
     assert_eq!(sent.queries.len(), 1, "one query, as counted: the retry is the driver's");
     Ok(())
 }
+
+/// The server's TLS status of this connection, read through a model (`raw` maps
+/// columns by name).
+#[derive(Model, Debug)]
+struct SslStatus {
+    id: i64,
+    ssl: bool,
+}
+
+/// TLS (feature `postgres-tls`, run by CI as its own command): `sslmode=require`
+/// encrypts; with a root certificate the server is verified as libpq's
+/// `verify-full` (its certificate and its name: `localhost` matches the test server's
+/// certificate, `127.0.0.1` does not). The CA is the server's own self-signed
+/// certificate, `ORM_TEST_POSTGRES_CA` (default: Debian's snakeoil certificate).
+#[cfg(feature = "postgres-tls")]
+#[test]
+fn tls_encrypts_and_verifies_the_server_against_a_root_certificate() -> orm::Result<()> {
+    let Some(server) = backends::postgres_server() else { return Ok(()) };
+    let with = |url: &str, param: &str| format!("{url}{}{param}", if url.contains('?') { '&' } else { '?' });
+    let status = |db: &Db| -> orm::Result<bool> {
+        let rows: Vec<SslStatus> =
+            db.raw("SELECT pid::bigint AS id, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])?;
+        Ok(rows[0].ssl)
+    };
+    assert!(status(&Db::connect(&with(&server, "sslmode=require"))?)?, "encrypted");
+    assert!(!status(&Db::connect(&with(&server, "sslmode=disable"))?)?, "plain when asked");
+    let ca = std::env::var("ORM_TEST_POSTGRES_CA").unwrap_or_else(|_| "/etc/ssl/certs/ssl-cert-snakeoil.pem".into());
+    if !std::path::Path::new(&ca).exists() {
+        return Ok(());
+    }
+    let local = with(&server.replace("127.0.0.1", "localhost"), "sslmode=require");
+    let verified = Db::connect_with(&local, Options::new().tls_root_certificate(&ca))?;
+    assert!(status(&verified)?);
+    let wrong_name = Db::connect_with(&with(&server, "sslmode=require"), Options::new().tls_root_certificate(&ca));
+    let err = wrong_name.unwrap_err();
+    assert_eq!(kind(&err), Some(DatabaseErrorKind::Connection), "{err}");
+    Ok(())
+}
+
+#[test]
+fn no_server_is_a_connection_error() {
+    let err = Db::connect("postgres://root@127.0.0.1:1/test").unwrap_err();
+    assert_eq!(kind(&err), Some(DatabaseErrorKind::Connection), "{err}");
+    let err = Db::connect("not a url").unwrap_err();
+    assert!(matches!(err, Error::Database { .. }), "{err}");
+}

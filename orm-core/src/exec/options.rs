@@ -21,6 +21,7 @@ pub struct Options {
     pub(crate) busy_timeout: Duration,
     pub(crate) read_only: bool,
     pub(crate) pragmas: Vec<(String, String)>,
+    pub(crate) tls_root_certificate: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -31,6 +32,7 @@ impl Default for Options {
             busy_timeout: Duration::from_secs(5),
             read_only: false,
             pragmas: Vec::new(),
+            tls_root_certificate: None,
         }
     }
 }
@@ -80,6 +82,17 @@ impl Options {
     /// in either can end the statement.
     pub fn pragma(mut self, name: impl Into<String>, value: impl Into<String>) -> Options {
         self.pragmas.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl Options {
+    /// PostgreSQL over TLS (feature `postgres-tls`): verify the server's certificate
+    /// against this CA file (PEM) and its name against the URL's host, as libpq's
+    /// `sslmode=verify-full`. Without it, `sslmode=require` in the URL encrypts the
+    /// connection without authenticating the server, as libpq's `require` does.
+    pub fn tls_root_certificate(mut self, path: impl Into<std::path::PathBuf>) -> Options {
+        self.tls_root_certificate = Some(path.into());
         self
     }
 }

@@ -39,7 +39,7 @@ impl Connection {
     pub(crate) fn connect(url: &str, options: &Options) -> Result<Connection> {
         let config: postgres::Config = url.parse().map_err(super::error::from_postgres)?;
         let describe = describe(&config);
-        let mut client = config.connect(postgres::NoTls).map_err(super::error::from_postgres)?;
+        let mut client = connect(&config, options)?;
         let mut settings: Vec<(String, String)> = vec![
             ("lock_timeout".into(), format!("{}ms", options.busy_timeout.as_millis())),
             ("default_transaction_read_only".into(), if options.read_only { "on" } else { "off" }.into()),
@@ -122,6 +122,60 @@ impl Connection {
         });
         self.watch(sql);
         Ok(usize::try_from(result?).unwrap_or(usize::MAX))
+    }
+}
+
+/// Connects without TLS (the `postgres-tls` feature is off): a URL that asks for
+/// `sslmode=require` fails with the server's refusal.
+#[cfg(not(feature = "postgres-tls"))]
+fn connect(config: &postgres::Config, options: &Options) -> Result<postgres::Client> {
+    if options.tls_root_certificate.is_some() {
+        return Err(crate::error::Error::InvalidQuery {
+            message: "a TLS root certificate needs the `postgres-tls` feature",
+        });
+    }
+    config.connect(postgres::NoTls).map_err(connect_error)
+}
+
+/// Connects with OpenSSL where the URL's `sslmode` asks for TLS (`prefer`, the
+/// default, uses it when the server offers it). The server is authenticated only
+/// against [`Options::tls_root_certificate`], as libpq's `verify-full`; otherwise the
+/// channel is encrypted, as libpq's `require`.
+#[cfg(feature = "postgres-tls")]
+fn connect(config: &postgres::Config, options: &Options) -> Result<postgres::Client> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    let tls_error = |err: openssl::error::ErrorStack| crate::error::Error::Database {
+        kind: crate::error::DatabaseErrorKind::Connection,
+        code: None,
+        message: format!("TLS setup: {err}"),
+        source: Box::new(err),
+    };
+    let mut builder = SslConnector::builder(SslMethod::tls()).map_err(tls_error)?;
+    let verify = options.tls_root_certificate.is_some();
+    match &options.tls_root_certificate {
+        Some(ca) => builder.set_ca_file(ca).map_err(tls_error)?,
+        None => builder.set_verify(SslVerifyMode::NONE),
+    }
+    let mut connector = postgres_openssl::MakeTlsConnector::new(builder.build());
+    connector.set_callback(move |tls, _| {
+        tls.set_verify_hostname(verify);
+        Ok(())
+    });
+    config.connect(connector).map_err(connect_error)
+}
+
+/// A failure to connect: the server's own error (a refused login is classified by
+/// its SQLSTATE), or anything before it spoke (no server, a TLS handshake) as
+/// [`DatabaseErrorKind::Connection`](crate::DatabaseErrorKind::Connection).
+fn connect_error(err: postgres::Error) -> crate::error::Error {
+    if err.as_db_error().is_some() {
+        return super::error::from_postgres(err);
+    }
+    crate::error::Error::Database {
+        kind: crate::error::DatabaseErrorKind::Connection,
+        code: None,
+        message: err.to_string(),
+        source: Box::new(err),
     }
 }
 
