@@ -1,5 +1,10 @@
-"""Turns benches/results.txt into BENCHMARKS.md, benches/chart.svg and the plain
-summary lines `bench <workload> n=<N> orm_us=.. raw_us=.. diesel_us=..`."""
+"""Turns benches/results.txt into BENCHMARKS.md, benches/chart.svg (SQLite),
+benches/chart-postgres.svg (PostgreSQL) and the plain summary lines
+`bench <workload> n=<N> orm_us=.. raw_us=.. diesel_us=..` (SQLite) and
+`bench_pg <workload> ...` (PostgreSQL).
+
+Contenders named `<name>_pg` (orm_pg, raw_pg, diesel_pg) ran on PostgreSQL; a line
+`server postgres <version>` names the server."""
 
 import datetime
 import os
@@ -8,19 +13,28 @@ import subprocess
 import sys
 
 results, markdown, chart, mode, compile_cost, memory = sys.argv[1:7]
+chart_pg = sys.argv[7] if len(sys.argv) > 7 else None
 
-data = {}
-order = []
+# backend -> (workload, n) -> contender -> [us, one per round]
+data = {"sqlite": {}, "postgres": {}}
+order = {"sqlite": [], "postgres": []}
+pg_version = None
 for line in open(results):
     parts = line.split()
+    if len(parts) >= 3 and parts[:2] == ["server", "postgres"]:
+        pg_version = " ".join(parts[2:])
+        continue
     if len(parts) != 5 or parts[0] != "result":
         continue
     _, contender, workload, n, us = parts
+    backend = "sqlite"
+    if contender.endswith("_pg"):
+        backend, contender = "postgres", contender[: -len("_pg")]
     key = (workload, int(n))
-    if key not in data:
-        data[key] = {}
-        order.append(key)
-    data[key].setdefault(contender, []).append(float(us))
+    if key not in data[backend]:
+        data[backend][key] = {}
+        order[backend].append(key)
+    data[backend][key].setdefault(contender, []).append(float(us))
 
 
 def median(values):
@@ -28,15 +42,23 @@ def median(values):
     return values[len(values) // 2]
 
 
-rounds = max(len(v) for d in data.values() for v in d.values())
-data = {key: {c: median(v) for c, v in d.items()} for key, d in data.items()}
+rounds = max(len(v) for d in data["sqlite"].values() for v in d.values())
+pg_rounds = max((len(v) for d in data["postgres"].values() for v in d.values()), default=0)
 
-rows = []
-for key in order:
-    d = data[key]
-    orm, raw, diesel = d.get("orm"), d.get("raw"), d.get("diesel")
-    print(f"bench {key[0]} n={key[1]} orm_us={orm:.2f} raw_us={raw:.2f} diesel_us={diesel:.2f}")
-    rows.append((key, orm, raw, diesel))
+
+def table_rows(backend, prefix):
+    medians = {key: {c: median(v) for c, v in d.items()} for key, d in data[backend].items()}
+    rows = []
+    for key in order[backend]:
+        d = medians[key]
+        orm, raw, diesel = d.get("orm"), d.get("raw"), d.get("diesel")
+        print(f"{prefix} {key[0]} n={key[1]} orm_us={orm:.2f} raw_us={raw:.2f} diesel_us={diesel:.2f}")
+        rows.append((key, orm, raw, diesel))
+    return rows
+
+
+rows = table_rows("sqlite", "bench")
+pg_rows = table_rows("postgres", "bench_pg")
 
 
 def cpu():
@@ -56,11 +78,35 @@ def rustc():
         return "unknown"
 
 
-worst = {}
-for (workload, n), orm, raw, diesel in rows:
-    r = orm / raw
-    if workload not in worst or r > worst[workload][0]:
-        worst[workload] = (r, n)
+def worst_ratios(rows):
+    worst = {}
+    for (workload, n), orm, raw, diesel in rows:
+        r = orm / raw
+        if workload not in worst or r > worst[workload][0]:
+            worst[workload] = (r, n)
+    return worst
+
+
+def table(md, rows):
+    md.append("| workload | N | orm (µs) | raw (µs) | diesel (µs) | orm/raw | orm/diesel |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for (workload, n), orm, raw, diesel in rows:
+        md.append(
+            f"| {workload} | {n} | {orm:.2f} | {raw:.2f} | {diesel:.2f} | {orm / raw:.2f} | {orm / diesel:.2f} |"
+        )
+    md.append("\nWorst ORM/raw ratio per workload:\n")
+    for workload, (r, n) in worst_ratios(rows).items():
+        md.append(f"- {workload}: {r:.2f} (N = {n})")
+
+
+PG_NOTES = """
+### Reading the PostgreSQL figures
+
+- Every statement is a round trip to the server, and the server's work (planning is
+  skipped by the prepared statements, executing is not) is in every contender's time:
+  the differences between contenders are the client's share, a smaller part of the
+  whole than on in-memory SQLite.
+"""
 
 md = []
 md.append("# Benchmarks\n")
@@ -77,13 +123,7 @@ md.append(
     f"run {datetime.date.today().isoformat()}.\n"
 )
 md.append("![ORM and Diesel time relative to hand-written rusqlite](benches/chart.svg)\n")
-md.append("| workload | N | orm (µs) | raw (µs) | diesel (µs) | orm/raw | orm/diesel |")
-md.append("|---|---:|---:|---:|---:|---:|---:|")
-for (workload, n), orm, raw, diesel in rows:
-    md.append(f"| {workload} | {n} | {orm:.2f} | {raw:.2f} | {diesel:.2f} | {orm / raw:.2f} | {orm / diesel:.2f} |")
-md.append("\nWorst ORM/raw ratio per workload:\n")
-for workload, (r, n) in worst.items():
-    md.append(f"- {workload}: {r:.2f} (N = {n})")
+table(md, rows)
 md.append(
     "\nThe workloads: `trivial_query` loads N users; `medium_complex_query` loads users LEFT JOIN posts "
     "where hair_color = 'black' as (user, optional post) — the ORM expresses it as `values()` across the "
@@ -132,6 +172,23 @@ md.append("""
   lists are prepared once per size and then cached, so the ORM's single statement
   shape does not save it a prepare here.
 """)
+md.append("\n## PostgreSQL\n")
+if pg_rows:
+    md.append(
+        f"The same workloads on PostgreSQL {pg_version or ''}, on this machine over TCP to localhost: this ORM "
+        "(`Db::connect`, feature `postgres`) against hand-written `postgres` 0.19, the synchronous client "
+        "(statements prepared once outside the timed code, rows streamed with `query_raw` and decoded by column "
+        "index into the same structs: the floor), and Diesel 2.3's PostgreSQL backend (libpq). Each fixture has "
+        "a schema of its own (`bigint` identity keys, `text` columns, no index but the primary keys'), seeded "
+        "with the same rows and `ANALYZE`d before timing, and dropped after. Same method as above: ORM and raw "
+        f"samples interleaved, fixtures built in both orders, the median of {pg_rounds} rounds. Produced by "
+        "`benches/run" + (" --quick" if mode == "--quick" else "") + "` after the SQLite rounds.\n"
+    )
+    md.append("![ORM and Diesel time relative to hand-written postgres](benches/chart-postgres.svg)\n")
+    table(md, pg_rows)
+    md.append(PG_NOTES)
+else:
+    md.append("Not measured in this run: no PostgreSQL server was reachable (`benches/run` says why).\n")
 if memory:
     md.append("\n## Memory\n")
     md.append(memory)
@@ -141,29 +198,41 @@ if compile_cost:
 open(markdown, "w").write("\n".join(md) + "\n")
 
 # Chart: one group per workload and size, bars for ORM and Diesel time over raw.
-width, bar, gap = 880, 9, 8
-groups = len(rows)
-left, top, plot_h = 210, 30, groups * (2 * bar + gap)
-height = top + plot_h + 50
-vmax = max(max(orm / raw, diesel / raw) for _, orm, raw, diesel in rows)
-vmax = max(2.0, min(vmax, 12.0))
-scale = (width - left - 20) / vmax
-svg = [
-    f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-    f'<rect width="{width}" height="{height}" fill="white"/>',
-    f'<text x="{left}" y="18" font-size="13">Time relative to hand-written rusqlite (1.0 = raw; lower is better)</text>',
-]
-for i, ((workload, n), orm, raw, diesel) in enumerate(rows):
-    y = top + i * (2 * bar + gap)
-    svg.append(f'<text x="{left - 6}" y="{y + bar + 3}" text-anchor="end">{workload} n={n}</text>')
-    for j, (value, color) in enumerate(((orm / raw, "#2b6cb0"), (diesel / raw, "#c05621"))):
-        w = min(value, vmax) * scale
-        svg.append(f'<rect x="{left}" y="{y + j * bar}" width="{w:.1f}" height="{bar - 1}" fill="{color}"/>')
-        svg.append(f'<text x="{left + w + 3:.1f}" y="{y + j * bar + bar - 2}" font-size="9">{value:.2f}</text>')
-one = left + scale
-svg.append(f'<line x1="{one:.1f}" y1="{top - 4}" x2="{one:.1f}" y2="{top + plot_h}" stroke="black" stroke-dasharray="3,3"/>')
-ly = top + plot_h + 20
-svg.append(f'<rect x="{left}" y="{ly}" width="12" height="10" fill="#2b6cb0"/><text x="{left + 16}" y="{ly + 9}">this ORM / raw</text>')
-svg.append(f'<rect x="{left + 140}" y="{ly}" width="12" height="10" fill="#c05621"/><text x="{left + 156}" y="{ly + 9}">Diesel / raw</text>')
-svg.append("</svg>")
-open(chart, "w").write("\n".join(svg) + "\n")
+def write_chart(rows, path, baseline):
+    width, bar, gap = 880, 9, 8
+    groups = len(rows)
+    left, top, plot_h = 210, 30, groups * (2 * bar + gap)
+    height = top + plot_h + 50
+    vmax = max(max(orm / raw, diesel / raw) for _, orm, raw, diesel in rows)
+    vmax = max(2.0, min(vmax, 12.0))
+    scale = (width - left - 20) / vmax
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="18" font-size="13">Time relative to {baseline} (1.0 = raw; lower is better)</text>',
+    ]
+    for i, ((workload, n), orm, raw, diesel) in enumerate(rows):
+        y = top + i * (2 * bar + gap)
+        svg.append(f'<text x="{left - 6}" y="{y + bar + 3}" text-anchor="end">{workload} n={n}</text>')
+        for j, (value, color) in enumerate(((orm / raw, "#2b6cb0"), (diesel / raw, "#c05621"))):
+            w = min(value, vmax) * scale
+            svg.append(f'<rect x="{left}" y="{y + j * bar}" width="{w:.1f}" height="{bar - 1}" fill="{color}"/>')
+            svg.append(f'<text x="{left + w + 3:.1f}" y="{y + j * bar + bar - 2}" font-size="9">{value:.2f}</text>')
+    one = left + scale
+    svg.append(
+        f'<line x1="{one:.1f}" y1="{top - 4}" x2="{one:.1f}" y2="{top + plot_h}" stroke="black" stroke-dasharray="3,3"/>'
+    )
+    ly = top + plot_h + 20
+    svg.append(
+        f'<rect x="{left}" y="{ly}" width="12" height="10" fill="#2b6cb0"/><text x="{left + 16}" y="{ly + 9}">this ORM / raw</text>'
+    )
+    svg.append(
+        f'<rect x="{left + 140}" y="{ly}" width="12" height="10" fill="#c05621"/><text x="{left + 156}" y="{ly + 9}">Diesel / raw</text>'
+    )
+    svg.append("</svg>")
+    open(path, "w").write("\n".join(svg) + "\n")
+
+
+write_chart(rows, chart, "hand-written rusqlite")
+if pg_rows and chart_pg:
+    write_chart(pg_rows, chart_pg, "hand-written postgres, on PostgreSQL")
