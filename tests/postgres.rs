@@ -275,6 +275,7 @@ fn a_schema_change_by_another_connection_does_not_break_cached_statements() -> o
 
 /// The server's TLS status of this connection, read through a model (`raw` maps
 /// columns by name).
+#[cfg(feature = "postgres-tls")]
 #[derive(Model, Debug)]
 struct SslStatus {
     id: i64,
