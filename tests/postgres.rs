@@ -319,3 +319,25 @@ fn no_server_is_a_connection_error() {
     let err = Db::connect("not a url").unwrap_err();
     assert!(matches!(err, Error::Database { .. }), "{err}");
 }
+
+/// A server process id, read through a model.
+#[derive(Model, Debug)]
+struct ServerProcess {
+    id: i64,
+}
+
+#[test]
+fn a_pool_replaces_a_connection_the_server_closed() -> orm::Result<()> {
+    let Some(db) = schema("pool_broken")? else { return Ok(()) };
+    let pool = Pool::connect(&db.url().expect("a server"), PoolOptions::new().max_size(1))?;
+    {
+        let conn = pool.get()?;
+        let me: Vec<ServerProcess> = conn.raw("SELECT pg_backend_pid()::bigint AS id", &[])?;
+        db.execute("SELECT pg_terminate_backend($1::integer)", &[me[0].id.into()])?;
+        let err = Counter::objects().count(&conn).unwrap_err();
+        assert_eq!(kind(&err), Some(DatabaseErrorKind::Connection), "{err}");
+    }
+    let conn = pool.get()?;
+    assert_eq!(Counter::objects().count(&conn)?, 1, "a new connection");
+    Ok(())
+}

@@ -141,6 +141,12 @@ pub(crate) trait Connection: Send {
 
     /// The SQL this connection's database speaks.
     fn dialect(&self) -> &'static dyn crate::sql::Dialect;
+
+    /// Whether the connection is lost for good (a server that closed it), so that a
+    /// pool drops it rather than hand it out again.
+    fn is_broken(&self) -> bool {
+        false
+    }
 }
 
 /// The prepared statement of the crate's connection.

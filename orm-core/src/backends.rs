@@ -72,6 +72,10 @@ impl backend::Connection for Connection {
     fn dialect(&self) -> &'static dyn crate::sql::Dialect {
         each!(self, c => c.dialect())
     }
+
+    fn is_broken(&self) -> bool {
+        each!(self, c => c.is_broken())
+    }
 }
 
 /// A prepared statement of one of the backends.

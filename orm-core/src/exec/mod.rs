@@ -204,6 +204,11 @@ impl Db {
         self.signals.models()
     }
 
+    /// Whether the connection is lost for good.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.conn.is_broken()
+    }
+
     /// The SQL this connection's database speaks.
     pub(crate) fn dialect(&self) -> &'static dyn crate::sql::Dialect {
         self.conn.dialect()

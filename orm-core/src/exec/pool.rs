@@ -184,8 +184,8 @@ impl r2d2::ManageConnection for Manager {
 
     /// A connection given back with a transaction still open (a `BEGIN` sent by
     /// hand) is closed rather than handed to the next user, whose writes would join
-    /// it; closing it rolls the transaction back.
+    /// it; closing it rolls the transaction back. So is one the server closed.
     fn has_broken(&self, db: &mut Db) -> bool {
-        db.in_transaction()
+        db.in_transaction() || db.is_broken()
     }
 }

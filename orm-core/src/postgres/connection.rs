@@ -22,6 +22,8 @@ pub(crate) struct Connection {
     /// Whether a transaction is open: the client does not say, so the statements
     /// sent are watched (`BEGIN`, `COMMIT`, `ROLLBACK`, and their synonyms).
     in_transaction: Cell<bool>,
+    /// The connection was lost (an I/O error, the server closed it).
+    broken: Cell<bool>,
     describe: String,
 }
 
@@ -52,6 +54,7 @@ impl Connection {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
+            broken: Cell::new(false),
             describe,
         })
     }
@@ -60,7 +63,7 @@ impl Connection {
         if let Some(p) = self.statements.borrow().get(sql) {
             return Ok(p.clone());
         }
-        let statement = self.client.borrow_mut().prepare(sql).map_err(super::error::from_postgres)?;
+        let statement = self.client.borrow_mut().prepare(sql).map_err(|e| self.fail(e))?;
         let numeric = statement.columns().iter().any(|c| *c.type_() == Type::NUMERIC);
         let prepared = Prepared { statement, numeric };
         let mut statements = self.statements.borrow_mut();
@@ -69,6 +72,16 @@ impl Connection {
         }
         statements.insert(sql.to_owned(), prepared.clone());
         Ok(prepared)
+    }
+
+    /// The crate's error for a failed statement; a lost connection is remembered, so
+    /// that a pool replaces it.
+    fn fail(&self, err: postgres::Error) -> crate::error::Error {
+        let err = super::error::from_postgres(err);
+        if matches!(err, crate::error::Error::Database { kind: crate::error::DatabaseErrorKind::Connection, .. }) {
+            self.broken.set(true);
+        }
+        err
     }
 
     /// Follows the transaction state through the statements sent.
@@ -106,9 +119,9 @@ impl Connection {
             Err(err) if is_stale_plan(&err) && !self.in_transaction.get() => {
                 self.statements.borrow_mut().remove(sql);
                 let prepared = self.prepared(sql)?;
-                f(&prepared).map_err(super::error::from_postgres)
+                f(&prepared).map_err(|e| self.fail(e))
             }
-            other => other.map_err(super::error::from_postgres),
+            other => other.map_err(|e| self.fail(e)),
         }
     }
 
@@ -232,10 +245,10 @@ impl backend::Connection for Connection {
                     self.statements.borrow_mut().remove(sql);
                     continue;
                 }
-                Err(err) => return Err(super::error::from_postgres(err)),
+                Err(err) => return Err(self.fail(err)),
             };
             let mut n = 0;
-            while let Some(row) = rows.next().map_err(super::error::from_postgres)? {
+            while let Some(row) = rows.next().map_err(|e| self.fail(e))? {
                 sink.row(&Row::new(&row, prepared.numeric))?;
                 n += 1;
             }
@@ -262,6 +275,10 @@ impl backend::Connection for Connection {
 
     fn dialect(&self) -> &'static dyn crate::sql::Dialect {
         &super::POSTGRES
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken.get() || self.client.borrow().is_closed()
     }
 }
 

@@ -7,7 +7,8 @@ use crate::error::{ConstraintKind, DatabaseErrorKind, Error};
 /// The crate's error for a `postgres` error.
 pub(crate) fn from_postgres(err: postgres::Error) -> Error {
     let Some(db) = err.as_db_error() else {
-        let kind = if err.is_closed() { DatabaseErrorKind::Connection } else { DatabaseErrorKind::Other };
+        let io = std::error::Error::source(&err).is_some_and(|s| s.is::<std::io::Error>());
+        let kind = if err.is_closed() || io { DatabaseErrorKind::Connection } else { DatabaseErrorKind::Other };
         return Error::Database { kind, code: None, message: err.to_string(), source: Box::new(err) };
     };
     let code = db.code().code().to_owned();
@@ -44,7 +45,7 @@ pub(crate) fn from_postgres(err: postgres::Error) -> Error {
         "55P03" => DatabaseErrorKind::Busy, // lock_not_available (NOWAIT)
         "25006" => DatabaseErrorKind::ReadOnly,
         c if c.starts_with("42") => DatabaseErrorKind::Statement,
-        c if c.starts_with("08") || c.starts_with("3D") || c.starts_with("28") || c == "57P01" => {
+        c if c.starts_with("08") || c.starts_with("3D") || c.starts_with("28") || c.starts_with("57P") => {
             DatabaseErrorKind::Connection
         }
         _ => DatabaseErrorKind::Other,
