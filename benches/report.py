@@ -177,8 +177,8 @@ if pg_rows:
     md.append(
         f"The same workloads on PostgreSQL {pg_version or ''}, on this machine over TCP to localhost: this ORM "
         "(`Db::connect`, feature `postgres`) against hand-written `postgres` 0.19, the synchronous client "
-        "(statements prepared once outside the timed code, rows streamed with `query_raw` and decoded by column "
-        "index into the same structs: the floor), and Diesel 2.3's PostgreSQL backend (libpq). Each fixture has "
+        "(statements prepared once outside the timed code, each result read with `Client::query` and its rows "
+        "decoded by column index into the same structs: the floor), and Diesel 2.3's PostgreSQL backend (libpq). Each fixture has "
         "a schema of its own (`bigint` identity keys, `text` columns, no index but the primary keys'), seeded "
         "with the same rows and `ANALYZE`d before timing, and dropped after. Same method as above: ORM and raw "
         f"samples interleaved, fixtures built in both orders, the median of {pg_rounds} rounds. Produced by "

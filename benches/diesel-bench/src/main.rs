@@ -231,7 +231,8 @@ macro_rules! workloads {
                 let comments = comments.grouped_by(&posts);
                 let posts_and_comments: Vec<Vec<(Post, Vec<Comment>)>> =
                     posts.into_iter().zip(comments).grouped_by(&users);
-                let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> = users.into_iter().zip(posts_and_comments).collect();
+                let loaded: Vec<(User, Vec<(Post, Vec<Comment>)>)> =
+                    users.into_iter().zip(posts_and_comments).collect();
                 let total: usize = loaded.iter().flat_map(|(_, ps)| ps).map(|(_, cs)| cs.len()).sum();
                 assert_eq!(total, 900);
             });

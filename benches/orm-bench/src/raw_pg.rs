@@ -50,7 +50,10 @@ impl Conn {
         let names: Vec<String> = (0..n).map(|i| format!("User {i}")).collect();
         let hair: Vec<Option<&str>> = (0..n).map(|i| if colored { HAIR[i % 2] } else { None }).collect();
         self.client
-            .execute("INSERT INTO users (name, hair_color) SELECT * FROM unnest($1::text[], $2::text[])", &[&names, &hair])
+            .execute(
+                "INSERT INTO users (name, hair_color) SELECT * FROM unnest($1::text[], $2::text[])",
+                &[&names, &hair],
+            )
             .expect("seed users");
     }
 
@@ -96,9 +99,8 @@ pub fn medium_complex_query(server: &str, n: usize) -> impl FnMut() {
     );
     move || {
         let rows: Vec<(User, Option<Post>)> = c.load(&stmt, &[&"black"], |r| {
-            let post = r
-                .get::<_, Option<i64>>(3)
-                .map(|id| Post { id, user_id: r.get(4), title: r.get(5), body: r.get(6) });
+            let post =
+                r.get::<_, Option<i64>>(3).map(|id| Post { id, user_id: r.get(4), title: r.get(5), body: r.get(6) });
             (user(r), post)
         });
         assert_eq!(rows.len(), n.div_ceil(2));
