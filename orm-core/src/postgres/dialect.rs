@@ -14,16 +14,9 @@ pub(crate) struct Postgres;
 pub(crate) static POSTGRES: Postgres = Postgres;
 
 impl Dialect for Postgres {
+    #[inline]
     fn quote(&self, ident: &str, out: &mut String) {
-        out.reserve(ident.len() + 2);
-        out.push('"');
-        for ch in ident.chars() {
-            if ch == '"' {
-                out.push('"');
-            }
-            out.push(ch);
-        }
-        out.push('"');
+        crate::sql::quote_double(ident, out);
     }
 
     fn placeholder(&self, n: usize, out: &mut String) {

@@ -69,6 +69,24 @@ pub(crate) enum TextLookup {
     Like,
 }
 
+/// Writes `ident` in double quotes, each `"` in it doubled: the SQL standard's
+/// quoting, which SQLite and PostgreSQL share.
+pub(crate) fn quote_double(ident: &str, out: &mut String) {
+    out.reserve(ident.len() + 2);
+    out.push('"');
+    if ident.contains('"') {
+        for ch in ident.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
+        }
+    } else {
+        out.push_str(ident);
+    }
+    out.push('"');
+}
+
 /// What a backend's SQL looks like. Implemented by each backend (`sqlite/dialect.rs`).
 pub(crate) trait Dialect: Send + Sync + 'static {
     /// Writes `ident` quoted.

@@ -13,7 +13,7 @@ mod tests;
 mod writer;
 
 pub(crate) use ddl::{create_link_tables, create_table};
-pub(crate) use dialect::{Capabilities, Dialect, KeyList, TextLookup};
+pub(crate) use dialect::{quote_double, Capabilities, Dialect, KeyList, TextLookup};
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};

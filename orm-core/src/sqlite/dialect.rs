@@ -17,20 +17,9 @@ pub(crate) static SQLITE: Sqlite = Sqlite;
 const MAX_PARAMS: usize = 32766;
 
 impl Dialect for Sqlite {
+    #[inline]
     fn quote(&self, ident: &str, out: &mut String) {
-        out.reserve(ident.len() + 2);
-        out.push('"');
-        if ident.contains('"') {
-            for ch in ident.chars() {
-                if ch == '"' {
-                    out.push('"');
-                }
-                out.push(ch);
-            }
-        } else {
-            out.push_str(ident);
-        }
-        out.push('"');
+        crate::sql::quote_double(ident, out);
     }
 
     #[inline]
