@@ -4,7 +4,8 @@
 //! `diesel-bench [--quick] [workload]` runs on in-memory SQLite; `diesel-bench
 //! --postgres URL [--quick] [workload]` runs Diesel's PostgreSQL backend on that
 //! server, each fixture in a schema of its own (dropped with it), the tables created
-//! by the same DDL as orm-bench's, and reports as `diesel_pg`. The workloads are
+//! by the same DDL as orm-bench's, and reports as `diesel_pg`; the benchmark and the
+//! fixtures' server processes run pinned to one CPU (`BENCH_PG_CPU`, harness.rs). The workloads are
 //! written once, in `workloads!`, and expanded for each connection type.
 
 #[allow(dead_code)]
@@ -14,7 +15,8 @@ mod harness;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use harness::{
-    median_us, pg_schema_name, pg_schema_url, report, Args, INSERT_SIZES, PG_ANALYZE, PG_SCHEMA, QUERY_SIZES, SCHEMA,
+    median_us, pg_cpu, pg_schema_name, pg_schema_url, pin, report, Args, INSERT_SIZES, PG_ANALYZE, PG_SCHEMA,
+    QUERY_SIZES, SCHEMA,
 };
 
 diesel::table! {
@@ -127,6 +129,13 @@ fn postgres(server: &str) -> Fixture<PgConnection> {
     admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")).expect("schema");
     let schema = Schema { admin, name };
     let mut conn = PgConnection::establish(&pg_schema_url(server, &schema.name)).expect("connect to PostgreSQL");
+    if let Some(cpu) = pg_cpu() {
+        // The fixture's server process, pinned with the benchmark (harness.rs).
+        let backend: i32 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+            .get_result(&mut conn)
+            .expect("pg_backend_pid");
+        pin(backend as u32, cpu);
+    }
     conn.batch_execute(PG_SCHEMA).expect("schema");
     Fixture { conn, schema: Some(schema) }
 }
@@ -265,6 +274,9 @@ macro_rules! workloads {
 fn main() {
     let args = Args::parse();
     let contender = args.contender("diesel");
+    if let (Some(_), Some(cpu)) = (&args.postgres, pg_cpu()) {
+        pin(std::process::id(), cpu);
+    }
     match &args.postgres {
         None => workloads!(&args, &contender, sqlite),
         Some(server) => workloads!(&args, &contender, || postgres(server)),

@@ -180,10 +180,49 @@ pub fn pg_schema_name() -> String {
     format!("bench_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// `server` with every connection's `search_path` set to `schema`.
+/// `server` with every connection's `search_path` set to `schema`, and its
+/// `application_name` too, so that the fixture's server processes can be found (and
+/// pinned, [`pg_cpu`]).
 pub fn pg_schema_url(server: &str, schema: &str) -> String {
     let sep = if server.contains('?') { '&' } else { '?' };
-    format!("{server}{sep}options=-csearch_path%3D{schema}")
+    format!("{server}{sep}options=-csearch_path%3D{schema}&application_name={schema}")
+}
+
+/// The CPU that the PostgreSQL runs pin the benchmark and each fixture's server
+/// process to: `BENCH_PG_CPU=<n>`, by default the last CPU; `BENCH_PG_CPU=none` leaves
+/// them to the scheduler.
+///
+/// Why: on this 2-core VM a round trip took about 15 µs when the server process ran
+/// on the client's CPU and about 85 µs when it ran on the other one (each wake-up of
+/// an idle virtual CPU goes through the host), and where the scheduler put each
+/// connection's server process stayed put for the connection's life: with two
+/// fixtures alive, one contender could be measured at 15 µs and the other at 85 µs
+/// for the same query. On one CPU, client and server take turns, and every
+/// contender's time is its client work plus the same server work.
+pub fn pg_cpu() -> Option<usize> {
+    // Decided once: after the benchmark pinned itself, it sees one CPU available.
+    static CPU: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *CPU.get_or_init(|| match std::env::var("BENCH_PG_CPU") {
+        Ok(v) if v == "none" => None,
+        Ok(v) => Some(v.parse().expect("BENCH_PG_CPU: a CPU number or none")),
+        Err(_) => Some(std::thread::available_parallelism().map_or(1, |n| n.get()) - 1),
+    })
+}
+
+/// Pins process (or thread) `pid` to `cpu` with `taskset`; says once when it cannot
+/// (a server on another machine, no `taskset`), and the run goes on unpinned.
+pub fn pin(pid: u32, cpu: usize) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let ok = std::process::Command::new("taskset")
+        .args(["-pc", &cpu.to_string(), &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok && !WARNED.swap(true, Ordering::Relaxed) {
+        eprintln!("warning: could not pin process {pid} to CPU {cpu}: the PostgreSQL timings are not pinned");
+    }
 }
 
 pub const QUERY_SIZES: [usize; 5] = [1, 10, 100, 1000, 10_000];

@@ -6,7 +6,8 @@
 //! `orm-bench --postgres URL [--quick] [workload]`: the same workloads on a PostgreSQL
 //! server, the ORM connected with `Db::connect` and the baseline hand-written with the
 //! `postgres` crate (src/raw_pg.rs); each fixture gets a schema of its own, dropped
-//! with it, and the contenders report as `orm_pg` and `raw_pg`.
+//! with it, and the contenders report as `orm_pg` and `raw_pg`. The benchmark and the
+//! fixtures' server processes run pinned to one CPU (`BENCH_PG_CPU`, harness.rs).
 
 mod harness;
 mod pg;
@@ -64,8 +65,10 @@ fn fixture(backend: &Backend) -> Fixture {
     let (db, schema, ddl) = match backend {
         Backend::Sqlite => (Db::open_in_memory().expect("in-memory database"), None, SCHEMA),
         Backend::Postgres(server) => {
-            let schema = pg::Schema::create(server);
-            (Db::connect(&schema.url).expect("connect to PostgreSQL"), Some(schema), PG_SCHEMA)
+            let mut schema = pg::Schema::create(server);
+            let db = Db::connect(&schema.url).expect("connect to PostgreSQL");
+            schema.pin_backends();
+            (db, Some(schema), PG_SCHEMA)
         }
     };
     for stmt in ddl.split(';').filter(|s| !s.trim().is_empty()) {
@@ -242,6 +245,9 @@ fn medium_complex_sql(db: &Db) -> String {
 fn main() {
     let args = Args::parse();
     let budget = args.budget;
+    if let (Some(_), Some(cpu)) = (&args.postgres, harness::pg_cpu()) {
+        harness::pin(std::process::id(), cpu);
+    }
     let backend = match &args.postgres {
         Some(url) => Backend::Postgres(url.clone()),
         None => Backend::Sqlite,

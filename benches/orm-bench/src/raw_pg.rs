@@ -20,8 +20,9 @@ struct Conn {
 }
 
 fn conn(server: &str) -> Conn {
-    let schema = Schema::create(server);
+    let mut schema = Schema::create(server);
     let mut client = Client::connect(&schema.url, NoTls).expect("connect to PostgreSQL");
+    schema.pin_backends();
     client.batch_execute(PG_SCHEMA).expect("schema");
     Conn { client, _schema: schema }
 }
