@@ -21,6 +21,7 @@ mod model;
 mod postgres;
 mod queryset;
 mod relations;
+pub mod schema;
 mod signals;
 mod sql;
 mod sqlite;

@@ -153,13 +153,11 @@ impl Db {
         let metas = dependency_order(L::metas());
         self.register::<L>();
         self.atomic(|db| {
-            for meta in &metas {
-                for stmt in crate::sql::create_table(meta, self.dialect()) {
-                    db.execute(&stmt, &[])?;
-                }
-            }
-            for meta in &metas {
-                for stmt in crate::sql::create_link_tables(meta, self.dialect()) {
+            // Every model's table, then the link tables (each references two of them).
+            let tables = metas.iter().map(|meta| crate::schema::Table::from_model(meta));
+            let links = metas.iter().flat_map(|meta| crate::schema::Table::link_tables(meta));
+            for table in tables.chain(links) {
+                for stmt in crate::sql::create_table(&table, self.dialect()) {
                     db.execute(&stmt, &[])?;
                 }
             }

@@ -3,7 +3,6 @@
 //! with the pattern escaped (Django's PostgreSQL SQL).
 
 use crate::ast::PatternKind;
-use crate::meta::ColumnMeta;
 use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
 use crate::value::ColumnType;
 
@@ -61,14 +60,14 @@ impl Dialect for Postgres {
     }
 
     /// Django's PostgreSQL column types; `max_length` as `varchar(n)`.
-    fn column_type(&self, column: &ColumnMeta, out: &mut String) {
+    fn column_type(&self, column_type: ColumnType, max_length: Option<u32>, out: &mut String) {
         use ColumnType as C;
-        if let (C::Text, Some(max)) = (column.column_type, column.max_length) {
+        if let (C::Text, Some(max)) = (column_type, max_length) {
             use std::fmt::Write;
             let _ = write!(out, "varchar({max})");
             return;
         }
-        out.push_str(match column.column_type {
+        out.push_str(match column_type {
             C::Int16 | C::UInt8 => "smallint",
             C::Int32 | C::UInt16 => "integer",
             C::Int64 | C::UInt32 => "bigint",

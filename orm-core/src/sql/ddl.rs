@@ -1,177 +1,119 @@
-//! `CREATE TABLE` and `CREATE INDEX`: a model's table, its ForeignKey constraints
-//! and indexes, and its automatic ManyToMany through tables.
+//! `CREATE TABLE` and `CREATE INDEX` of a [`Table`](crate::schema::Table): a model's
+//! table or an automatic ManyToMany link table, with its keys, checks, foreign key
+//! constraints and indexes, in the dialect's types.
 
 use super::dialect::Dialect;
 use super::Writer;
-use crate::meta::{ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
+use crate::meta::OnDelete;
+use crate::schema::{Column, Table};
 use crate::value::ColumnType;
 
-/// The ForeignKey declared on column `column`, if any.
-fn foreign_key_of(meta: &'static ModelMeta, column: usize) -> Option<(&'static RelationMeta, OnDelete, bool)> {
-    meta.relations.iter().find_map(|r| match r.kind {
-        RelationKind::ForeignKey { column: c, on_delete, unique } if c == column => Some((r, on_delete, unique)),
-        _ => None,
-    })
+/// The `CREATE TABLE` and `CREATE INDEX` statements of a table.
+pub(crate) fn create_table(table: &Table, dialect: &'static dyn Dialect) -> Vec<String> {
+    let mut out = vec![create_table_statement(table, &table.name, dialect)];
+    for index in &table.indexes {
+        out.push(create_index(table, index, dialect));
+    }
+    out
 }
 
-/// The `CREATE TABLE` and `CREATE INDEX` statements of a model.
-pub(crate) fn create_table(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> Vec<String> {
-    let mut w = Writer::new(meta, dialect);
+/// `CREATE TABLE IF NOT EXISTS "<name>" (..)` with `table`'s columns and
+/// constraints (a migration's rebuild writes a table under another name first).
+pub(crate) fn create_table_statement(table: &Table, name: &str, dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
     w.push("CREATE TABLE IF NOT EXISTS ");
-    w.ident(meta.table);
+    w.ident(name);
     w.push(" (");
-    for (i, col) in meta.columns.iter().enumerate() {
+    let single_key = table.primary_key.len() == 1;
+    for (i, col) in table.columns.iter().enumerate() {
         if i > 0 {
             w.push(", ");
         }
-        w.ident(col.name);
-        if i == meta.pk && meta.auto_pk {
-            w.push(dialect.auto_key());
-            continue;
-        }
-        w.push(" ");
-        let mut ty = String::new();
-        dialect.column_type(col, &mut ty);
-        w.push(&ty);
-        if !col.nullable {
-            w.push(" NOT NULL");
-        }
-        if col.primary_key && meta.pk_columns.len() == 1 {
-            w.push(" PRIMARY KEY");
-        }
-        let foreign_key = foreign_key_of(meta, i);
-        if (col.unique || foreign_key.is_some_and(|(_, _, unique)| unique)) && !col.primary_key {
-            w.push(" UNIQUE");
-        }
-        if let Some(default) = col.default {
-            w.push(" DEFAULT ");
-            w.push(default);
-        }
-        if matches!(col.column_type, ColumnType::UInt8 | ColumnType::UInt16 | ColumnType::UInt32) {
-            // Django's PositiveIntegerField: the column refuses negatives.
-            w.push(" CHECK (");
-            w.ident(col.name);
-            w.push(" >= 0)");
-        }
-        if let Some(max) = col.max_length {
-            let mut check = String::new();
-            dialect.max_length_check(col.name, max, &mut check);
-            w.push(&check);
-        }
-        if let Some((relation, on_delete, _)) = foreign_key {
-            let target = (relation.target)();
-            w.push(" REFERENCES ");
-            w.ident(target.table);
-            w.push(" (");
-            w.ident(target.pk_column().name);
-            w.push(")");
-            w.push(match on_delete {
-                OnDelete::Cascade => " ON DELETE CASCADE",
-                OnDelete::SetNull => " ON DELETE SET NULL",
-                OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
-                OnDelete::DoNothing => "",
-            });
-        }
+        column_definition(&mut w, col, single_key && table.primary_key[0] == col.name, dialect);
     }
-    if meta.pk_columns.len() > 1 {
+    if !single_key {
         w.push(", PRIMARY KEY (");
-        column_list(&mut w, meta, meta.pk_columns);
+        names(&mut w, &table.primary_key);
         w.push(")");
     }
-    for group in meta.unique_together {
+    for group in &table.unique_together {
         w.push(", UNIQUE (");
-        column_list(&mut w, meta, group);
+        names(&mut w, group);
         w.push(")");
     }
     w.push(")");
-    let mut out = vec![w.text()];
-    let mut index = |name_cols: &[usize]| {
-        let mut w = Writer::new(meta, dialect);
-        let name: Vec<&str> = name_cols.iter().map(|&c| meta.columns[c].name).collect();
-        w.push("CREATE INDEX IF NOT EXISTS ");
-        w.ident(&format!("{}_{}_idx", meta.table, name.join("_")));
-        w.push(" ON ");
-        w.ident(meta.table);
+    w.text()
+}
+
+/// `"name" TYPE [NOT NULL] [PRIMARY KEY] [UNIQUE] [DEFAULT ..] [CHECK ..]
+/// [REFERENCES ..]`: one column of `CREATE TABLE` (or of `ADD COLUMN`).
+pub(crate) fn column_definition(w: &mut Writer, col: &Column, primary_key: bool, dialect: &'static dyn Dialect) {
+    w.ident(&col.name);
+    if col.auto {
+        w.push(dialect.auto_key());
+        return;
+    }
+    w.push(" ");
+    let mut ty = String::new();
+    dialect.column_type(col.column_type, col.max_length, &mut ty);
+    w.push(&ty);
+    if !col.nullable {
+        w.push(" NOT NULL");
+    }
+    if primary_key {
+        w.push(" PRIMARY KEY");
+    }
+    if col.unique {
+        w.push(" UNIQUE");
+    }
+    if let Some(default) = &col.default {
+        w.push(" DEFAULT ");
+        w.push(default);
+    }
+    if matches!(col.column_type, ColumnType::UInt8 | ColumnType::UInt16 | ColumnType::UInt32) {
+        // Django's PositiveIntegerField: the column refuses negatives.
+        w.push(" CHECK (");
+        w.ident(&col.name);
+        w.push(" >= 0)");
+    }
+    if let Some(max) = col.max_length {
+        let mut check = String::new();
+        dialect.max_length_check(&col.name, max, &mut check);
+        w.push(&check);
+    }
+    if let Some(reference) = &col.references {
+        w.push(" REFERENCES ");
+        w.ident(&reference.table);
         w.push(" (");
-        column_list(&mut w, meta, name_cols);
+        w.ident(&reference.column);
         w.push(")");
-        out.push(w.text());
-    };
-    for (i, col) in meta.columns.iter().enumerate() {
-        let is_fk = foreign_key_of(meta, i).is_some_and(|(_, _, unique)| !unique);
-        if (col.index || is_fk) && !col.unique && !col.primary_key {
-            index(&[i]);
-        }
+        w.push(match reference.on_delete {
+            OnDelete::Cascade => " ON DELETE CASCADE",
+            OnDelete::SetNull => " ON DELETE SET NULL",
+            OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
+            OnDelete::DoNothing => "",
+        });
     }
-    for group in meta.index_together {
-        index(group);
-    }
-    out
 }
 
-/// The automatic ManyToMany through tables of a model: created after every model
-/// table, since each references two of them (PostgreSQL refuses a reference to a
-/// table that does not exist yet; Django creates them last too).
-pub(crate) fn create_link_tables(meta: &'static ModelMeta, dialect: &'static dyn Dialect) -> Vec<String> {
-    let mut out = Vec::new();
-    for relation in meta.relations {
-        if let RelationKind::ManyToMany { through } = &relation.kind {
-            if through.model.is_none() {
-                out.extend(create_through_table(meta, (relation.target)(), through, dialect));
-            }
-        }
-    }
-    out
-}
-
-/// An automatic through table: `(id, <source>, <target>)`, the pair unique, both keys
-/// cascading.
-fn create_through_table(
-    source: &'static ModelMeta,
-    target: &'static ModelMeta,
-    through: &Through,
-    dialect: &'static dyn Dialect,
-) -> Vec<String> {
-    let mut w = Writer::new(source, dialect);
-    w.push("CREATE TABLE IF NOT EXISTS ");
-    w.ident(through.table);
+/// `CREATE INDEX IF NOT EXISTS "<table>_<cols>_idx" ON "<table>" (..)`.
+pub(crate) fn create_index(table: &Table, columns: &[String], dialect: &'static dyn Dialect) -> String {
+    let mut w = Writer::bare(dialect);
+    w.push("CREATE INDEX IF NOT EXISTS ");
+    w.ident(&table.index_name(columns));
+    w.push(" ON ");
+    w.ident(&table.name);
     w.push(" (");
-    w.ident("id");
-    w.push(dialect.auto_key());
-    for (column, meta) in [(through.source, source), (through.target, target)] {
-        w.push(", ");
-        w.ident(column);
-        w.push(" ");
-        let mut ty = String::new();
-        dialect.column_type(meta.pk_column(), &mut ty);
-        w.push(&ty);
-        w.push(" NOT NULL REFERENCES ");
-        w.ident(meta.table);
-        w.push(" (");
-        w.ident(meta.pk_column().name);
-        w.push(") ON DELETE CASCADE");
-    }
-    w.push(", UNIQUE (");
-    w.ident(through.source);
-    w.push(", ");
-    w.ident(through.target);
-    w.push("))");
-    let mut index = Writer::new(source, dialect);
-    index.push("CREATE INDEX IF NOT EXISTS ");
-    index.ident(&format!("{}_{}_idx", through.table, through.target));
-    index.push(" ON ");
-    index.ident(through.table);
-    index.push(" (");
-    index.ident(through.target);
-    index.push(")");
-    vec![w.text(), index.text()]
+    names(&mut w, columns);
+    w.push(")");
+    w.text()
 }
 
-fn column_list(w: &mut Writer, meta: &ModelMeta, cols: &[usize]) {
-    for (i, &c) in cols.iter().enumerate() {
+fn names(w: &mut Writer, names: &[String]) {
+    for (i, name) in names.iter().enumerate() {
         if i > 0 {
             w.push(", ");
         }
-        w.ident(meta.columns[c].name);
+        w.ident(name);
     }
 }

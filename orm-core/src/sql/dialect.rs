@@ -3,7 +3,7 @@
 //! pure function of the query and the dialect.
 
 use crate::ast::PatternKind;
-use crate::meta::ColumnMeta;
+use crate::value::ColumnType;
 
 /// How a transaction starts (Django 5.1's `transaction_mode` on SQLite).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,8 +107,9 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// `INSERT` that skips rows a unique constraint refuses: the words before the
     /// table name and after the values.
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str);
-    /// Writes the declared type of a column in `CREATE TABLE`.
-    fn column_type(&self, column: &ColumnMeta, out: &mut String);
+    /// Writes the declared type of a column of `column_type` (at most `max_length`
+    /// characters, for text) in `CREATE TABLE`.
+    fn column_type(&self, column_type: ColumnType, max_length: Option<u32>, out: &mut String);
     /// What follows an auto-increment key's name in `CREATE TABLE`.
     fn auto_key(&self) -> &'static str;
     /// Writes the `CHECK` that bounds a text column to `max` characters, with a leading

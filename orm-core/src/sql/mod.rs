@@ -12,7 +12,7 @@ mod select;
 mod tests;
 mod writer;
 
-pub(crate) use ddl::{create_link_tables, create_table};
+pub(crate) use ddl::create_table;
 pub(crate) use dialect::{quote_double, Capabilities, Dialect, KeyList, TextLookup};
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;

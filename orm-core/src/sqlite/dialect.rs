@@ -3,7 +3,6 @@
 //! (`functions.rs`), and the column types of Django's SQLite backend.
 
 use crate::ast::PatternKind;
-use crate::meta::ColumnMeta;
 use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
 use crate::value::ColumnType;
 
@@ -85,9 +84,9 @@ impl Dialect for Sqlite {
     }
 
     /// The declared type (the column's affinity).
-    fn column_type(&self, column: &ColumnMeta, out: &mut String) {
+    fn column_type(&self, column_type: ColumnType, _max_length: Option<u32>, out: &mut String) {
         use ColumnType as C;
-        out.push_str(match column.column_type {
+        out.push_str(match column_type {
             C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "INTEGER",
             C::Float32 | C::Float64 => "REAL",
             C::Bytes => "BLOB",
