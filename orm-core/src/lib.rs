@@ -17,6 +17,7 @@ mod exec;
 mod hash;
 mod meta;
 mod model;
+mod options;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod queryset;

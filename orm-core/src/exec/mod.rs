@@ -1,12 +1,11 @@
 //! The connection: statement cache, the query counter (one choke point), capture and
 //! transactions.
 
-mod options;
 mod pool;
 mod signals;
 mod transaction;
 
-pub use options::{Options, PoolOptions};
+pub use crate::options::{Options, PoolOptions};
 pub use pool::{Pool, PooledDb};
 pub(crate) use signals::{Callback, Kind, Signals};
 

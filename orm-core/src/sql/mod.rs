@@ -9,7 +9,7 @@ mod dml;
 mod joins;
 mod select;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod writer;
 
 pub(crate) use ddl::create_table;

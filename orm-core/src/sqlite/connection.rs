@@ -4,7 +4,7 @@
 use super::row::Row;
 use crate::backend::{self, Bind, BindParams, RowCursor, RowSink};
 use crate::error::Result;
-use crate::exec::Options;
+use crate::options::Options;
 use crate::value::Value;
 use rusqlite::CachedStatement;
 use rusqlite::OpenFlags;

@@ -5,6 +5,8 @@ mod dialect;
 pub(crate) mod error;
 mod functions;
 mod row;
+#[cfg(test)]
+mod tests;
 mod value;
 
 pub(crate) use connection::Connection;
