@@ -129,6 +129,22 @@ pub enum Error {
         /// What was wrong and what to do instead.
         message: &'static str,
     },
+    /// A migration could not be written, read or applied: a history that does not fit
+    /// its files, a question a non-interactive run cannot answer, a destructive
+    /// operation not allowed. `message` says what to do.
+    #[error("migration: {message}")]
+    Migration {
+        /// What went wrong and what to do instead.
+        message: String,
+    },
+    /// The live database does not match the models (`Db::check_schema`): one line per
+    /// difference (a missing table, a missing or extra column, a type, a nullability, a
+    /// missing index).
+    #[error("the database does not match the models:\n  {}", differences.join("\n  "))]
+    SchemaMismatch {
+        /// Each difference, as a sentence.
+        differences: Vec<String>,
+    },
     /// The database failed or refused a statement for another reason than a
     /// constraint: classified the same way on every backend, with the driver's own
     /// error as the source.

@@ -16,6 +16,7 @@ mod error;
 mod exec;
 mod hash;
 mod meta;
+pub mod migrate;
 mod model;
 mod options;
 #[cfg(feature = "postgres")]
