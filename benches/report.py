@@ -102,10 +102,46 @@ def table(md, rows):
 PG_NOTES = """
 ### Reading the PostgreSQL figures
 
-- Every statement is a round trip to the server, and the server's work (planning is
-  skipped by the prepared statements, executing is not) is in every contender's time:
-  the differences between contenders are the client's share, a smaller part of the
-  whole than on in-memory SQLite.
+- Every statement is a round trip to the server, and each contender's time includes
+  the server's work for it (executing; the prepared statements skip planning).
+- The benchmark and each fixture's server process run pinned to one CPU
+  (`BENCH_PG_CPU`, by default the last; `none` to opt out). Unpinned, a round trip
+  on this VM took about 15 µs when the connection's server process ran on the
+  client's CPU and about 85 µs when it ran on the other one, and the placement held
+  for the connection's life: with two fixtures side by side one contender measured 15
+  µs and the other 85 µs for the same query, and the interleaving could not even that
+  out. Pinned, client and server take turns on one CPU, every figure is the client's
+  work plus the same server work, and rounds agree within about 10%. Large
+  results are slower than unpinned, where the server produced rows on the other CPU
+  while the client decoded them (the baseline's trivial_query at N = 10,000: about
+  2.1 ms unpinned, 3.1 ms pinned).
+- The baseline reads each result with `Client::query`: one pass through the client's
+  tokio runtime per statement. The ORM streams rows with `query_raw` and
+  `RowIter::next`, and the synchronous client enters its runtime (`block_on`) once per
+  row: about 2,300 instructions, 0.2–0.3 µs, per row. Under callgrind at
+  trivial_query N = 10,000 the ORM runs 34.6 M instructions per call against the
+  baseline's 20.6 M, and `RowIter::next` is 22.5 M of them against 10.4 M for the
+  baseline's whole `query`: 12 of the 14 M. The same holds at medium_complex_query N
+  = 1,000 (0.57 of 0.88 M), loading_associations (1.14 of 1.47 M) and
+  select_related_distinct (10.8 of 23.2 M; the rest is the `Arc` per row and the
+  attach, as on SQLite). Made to stream the same way, the baseline comes within 4–9%
+  of the ORM (one run: trivial_query N = 10,000 5.83 against 6.04 ms,
+  loading_associations 760 against 820 µs, select_related_distinct 9.29 against
+  10.08 ms). This per-row cost is also why `select_related` (100 users) is slower than
+  the baseline here while it is faster on SQLite: sharing the decoded users saves less
+  than the runtime costs per row.
+- At N = 1 and 10 the ORM's extra is per query: `medium_complex_query` compiles its
+  `values()` query's SQL at every execution (`sql::select::select`, about 10,000 of
+  the ORM's 32,000 instructions per call against the baseline's 15,000 at N = 1);
+  `trivial_query`'s SQL is cached, and at N = 1 it is within 5%.
+- `insert`: one multi-row statement and one commit for every contender, and the time
+  is mostly the server's WAL flush at commit (`fsync` and `synchronous_commit` are
+  on): about 170 µs for one row. Diesel's PostgreSQL backend also sends one
+  multi-row INSERT; why it takes 60–160 µs more was not looked into.
+- Diesel (libpq, text format) decodes large results faster than the `postgres`
+  crate's `Client::query` (trivial_query N = 1,000: 250 against 313 µs); the baseline
+  is the floor for code written on the `postgres` crate, which the ORM uses, not for
+  every client library.
 """
 
 md = []
@@ -180,7 +216,8 @@ if pg_rows:
         "(statements prepared once outside the timed code, each result read with `Client::query` and its rows "
         "decoded by column index into the same structs: the floor), and Diesel 2.3's PostgreSQL backend (libpq). Each fixture has "
         "a schema of its own (`bigint` identity keys, `text` columns, no index but the primary keys'), seeded "
-        "with the same rows and `ANALYZE`d before timing, and dropped after. Same method as above: ORM and raw "
+        "with the same rows and `ANALYZE`d before timing, and dropped after; the benchmark and the server processes "
+        "run pinned to one CPU (below). Same method as above: ORM and raw "
         f"samples interleaved, fixtures built in both orders, the median of {pg_rounds} rounds. Produced by "
         "`benches/run" + (" --quick" if mode == "--quick" else "") + "` after the SQLite rounds.\n"
     )
