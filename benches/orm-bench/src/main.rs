@@ -189,7 +189,7 @@ fn loading_associations(backend: &Backend) -> impl FnMut() {
     let db = f.db();
     if std::env::var("BENCH_SQL").is_ok() {
         let captured =
-            db.capture(|| User::objects().prefetch_related(|u| u.posts().comments()).all(&db)).expect("query");
+            db.capture(|| User::objects().prefetch_related(|u| u.posts().comments()).all(db)).expect("query");
         for q in &captured.queries {
             println!("{}", q.sql);
         }

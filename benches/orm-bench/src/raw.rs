@@ -152,9 +152,12 @@ pub fn loading_associations() -> impl FnMut() {
     }
 }
 
+/// Users with their posts, and each post with its comments.
+pub type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+
 /// Groups as the ORM does: users with their posts, posts with their comments (the
 /// PostgreSQL baseline groups the same way).
-pub fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Vec<(User, Vec<(Post, Vec<Comment>)>)> {
+pub fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Loaded {
     let mut by_post: std::collections::HashMap<i64, Vec<Comment>> = std::collections::HashMap::new();
     for c in comments {
         by_post.entry(c.post_id).or_default().push(c);
