@@ -56,6 +56,16 @@ impl DecodeRow for FirstColumn {
     }
 }
 
+/// The first `n` columns of each row, as owned values (introspection).
+pub(crate) struct RowValues(pub usize);
+
+impl DecodeRow for RowValues {
+    type Item = Vec<Value>;
+    fn decode<R: RowRead>(&mut self, row: &R) -> Result<Vec<Value>> {
+        (0..self.0).map(|i| Ok(Value::from_ref(row.value(i)?))).collect()
+    }
+}
+
 /// A model decoded from each row, from its first column.
 pub(crate) struct Decoded<M>(std::marker::PhantomData<fn() -> M>);
 
@@ -147,6 +157,75 @@ pub(crate) trait Connection: Send {
     fn is_broken(&self) -> bool {
         false
     }
+
+    /// Describes the tables of the database (of the current schema, on a server):
+    /// their columns, keys, indexes and foreign keys (`Db::check_schema`). Each query
+    /// goes through `fetch`, the `Db`'s, so that it is counted like any other.
+    fn introspect(&self, fetch: Fetch<'_>) -> Result<Vec<LiveTable>> {
+        let _ = fetch;
+        Err(crate::error::Error::Migration {
+            message: format!("{} cannot describe its tables: check_schema is not available", self.describe()),
+        })
+    }
+}
+
+/// Runs one introspection query (no parameters) and returns its rows, each as the
+/// values of its first `columns` columns.
+pub(crate) type Fetch<'a> = &'a mut dyn FnMut(&str, usize) -> Result<Vec<Vec<Value>>>;
+
+/// A table as the live database describes it ([`Connection::introspect`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct LiveTable {
+    /// Its name.
+    pub name: String,
+    /// Its columns, in order.
+    pub columns: Vec<LiveColumn>,
+    /// The primary key's columns, in order.
+    pub primary_key: Vec<String>,
+    /// Every index, the primary key's and the unique constraints' included.
+    pub indexes: Vec<LiveIndex>,
+    /// Every foreign key constraint.
+    pub foreign_keys: Vec<LiveForeignKey>,
+}
+
+/// A column of a [`LiveTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LiveColumn {
+    /// Its name.
+    pub name: String,
+    /// Its declared type as the dialect writes it in `CREATE TABLE` (SQLite's as
+    /// declared; PostgreSQL's in the short names: `varchar(20)`, `timestamp`).
+    pub declared_type: String,
+    /// Whether it accepts `NULL`.
+    pub nullable: bool,
+    /// Whether the database numbers new rows itself (an identity column, SQLite's
+    /// `INTEGER PRIMARY KEY`).
+    pub auto: bool,
+}
+
+/// An index of a [`LiveTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LiveIndex {
+    /// Its name.
+    pub name: String,
+    /// Its columns, in order (empty for an index on expressions).
+    pub columns: Vec<String>,
+    /// Whether it enforces uniqueness.
+    pub unique: bool,
+}
+
+/// A foreign key constraint of a [`LiveTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LiveForeignKey {
+    /// The referencing columns, in order.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub table: String,
+    /// The referenced columns, in order.
+    pub referenced: Vec<String>,
+    /// What deleting a referenced row does: `CASCADE`, `SET NULL`, `RESTRICT`,
+    /// `NO ACTION` or `SET DEFAULT`.
+    pub on_delete: String,
 }
 
 /// The prepared statement of the crate's connection.

@@ -76,6 +76,10 @@ impl backend::Connection for Connection {
     fn is_broken(&self) -> bool {
         each!(self, c => c.is_broken())
     }
+
+    fn introspect(&self, fetch: backend::Fetch<'_>) -> Result<Vec<backend::LiveTable>> {
+        each!(self, c => c.introspect(fetch))
+    }
 }
 
 /// A prepared statement of one of the backends.

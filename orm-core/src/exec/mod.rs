@@ -211,6 +211,13 @@ impl Db {
         self.conn.dialect()
     }
 
+    /// The tables the live database has, as its backend describes them (for
+    /// `migrate::check`); each query is sent and counted like any other.
+    pub(crate) fn introspect(&self) -> Result<Vec<crate::backend::LiveTable>> {
+        let mut fetch = |sql: &str, columns: usize| self.fetch(sql, &[], crate::backend::RowValues(columns));
+        self.conn.introspect(&mut fetch)
+    }
+
     pub(super) fn control(&self, sql: &str) -> Result<()> {
         self.run(sql, &[], true, |conn| {
             conn.execute(sql, &[])?;

@@ -13,6 +13,7 @@
 //! - `apply`: applying and unapplying on a database, the record of what was applied;
 //! - `check`: the live database against the models (`Db::check_schema`).
 
+mod check;
 pub mod operation;
 
 pub use operation::{Operation, StateError};

@@ -265,6 +265,10 @@ impl backend::Connection for Connection {
     fn is_broken(&self) -> bool {
         self.broken.get() || self.client.borrow().is_closed()
     }
+
+    fn introspect(&self, fetch: backend::Fetch<'_>) -> Result<Vec<backend::LiveTable>> {
+        super::introspect::tables(fetch)
+    }
 }
 
 /// A query's rows, read when it ran.

@@ -4,6 +4,7 @@
 mod connection;
 mod dialect;
 pub(crate) mod error;
+pub(crate) mod introspect;
 mod row;
 #[cfg(test)]
 mod tests;

@@ -117,6 +117,10 @@ impl backend::Connection for Connection {
     fn dialect(&self) -> &'static dyn crate::sql::Dialect {
         &super::SQLITE
     }
+
+    fn introspect(&self, fetch: backend::Fetch<'_>) -> Result<Vec<backend::LiveTable>> {
+        super::introspect::tables(fetch)
+    }
 }
 
 /// Binds parameters in order into a prepared statement.
