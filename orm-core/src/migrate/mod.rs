@@ -14,8 +14,10 @@
 //! - `check`: the live database against the models (`Db::check_schema`).
 
 mod check;
+pub mod file;
 pub mod operation;
 
+pub use file::{checksum, next_name, parse, render, Migrations};
 pub use operation::{Operation, StateError};
 
 use crate::schema::Schema;
