@@ -13,12 +13,16 @@
 //! - `apply`: applying and unapplying on a database, the record of what was applied;
 //! - `check`: the live database against the models (`Db::check_schema`).
 
+mod apply;
 mod check;
 pub mod file;
 pub mod operation;
+mod recorder;
 
+pub use apply::{MigrateOptions, MigrateReport};
 pub use file::{checksum, next_name, parse, render, Migrations};
 pub use operation::{Operation, StateError};
+pub use recorder::AppliedMigration;
 
 use crate::schema::Schema;
 

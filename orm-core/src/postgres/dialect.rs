@@ -3,7 +3,9 @@
 //! with the pattern escaped (Django's PostgreSQL SQL).
 
 use crate::ast::PatternKind;
-use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
+use crate::sql::{
+    quote_literal, Capabilities, Constraint, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode,
+};
 use crate::value::ColumnType;
 
 /// PostgreSQL's dialect.
@@ -122,5 +124,61 @@ impl Dialect for Postgres {
 
     fn avg_cast(&self) -> &'static str {
         "::double precision"
+    }
+
+    /// An unnamed constraint is named by the server when it is created and keeps
+    /// that name through renames of its table and columns: it is found by its
+    /// columns in `pg_constraint` and dropped by the name found there.
+    fn drop_constraint(&self, table: &str, kind: Constraint, columns: &[String], out: &mut String) {
+        use std::fmt::Write;
+        let (contype, what) = match kind {
+            Constraint::Unique => ("u", "unique constraint"),
+            Constraint::ForeignKey => ("f", "foreign key"),
+            Constraint::Check => ("c", "check constraint"),
+        };
+        let mut quoted = String::new();
+        self.quote(table, &mut quoted);
+        let mut relation = String::new();
+        quote_literal(&quoted, &mut relation);
+        let mut table_text = String::new();
+        quote_literal(table, &mut table_text);
+        let mut names = String::new();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                names.push_str(", ");
+            }
+            quote_literal(column, &mut names);
+        }
+        let mut message = String::new();
+        quote_literal(&format!("no {what} on {table} ({})", columns.join(", ")).replace('%', "%%"), &mut message);
+        let body = format!(
+            "DECLARE found name; BEGIN \
+             SELECT conname INTO found FROM pg_constraint WHERE conrelid = {relation}::regclass AND contype = '{contype}' \
+             AND conkey = ARRAY(SELECT a.attnum FROM unnest(ARRAY[{names}]::name[]) WITH ORDINALITY AS c(col, n) \
+             JOIN pg_attribute a ON a.attrelid = {relation}::regclass AND a.attname = c.col ORDER BY c.n); \
+             IF found IS NULL THEN RAISE EXCEPTION {message}; END IF; \
+             EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', {table_text}, found); END"
+        );
+        // A dollar quote whose tag the body does not contain.
+        let mut tag = "orm".to_owned();
+        let mut n = 0;
+        while body.contains(&format!("${tag}$")) {
+            n += 1;
+            tag = format!("orm{n}");
+        }
+        let _ = write!(out, "DO ${tag}$ {body} ${tag}$");
+    }
+
+    /// An identity column's sequence starts at 1: it is moved past the rows' keys.
+    fn restart_auto_key(&self, table: &str, column: &str) -> Vec<String> {
+        let mut quoted = String::new();
+        self.quote(table, &mut quoted);
+        let (mut table_text, mut column_text, mut column_ident) = (String::new(), String::new(), String::new());
+        quote_literal(&quoted, &mut table_text);
+        quote_literal(column, &mut column_text);
+        self.quote(column, &mut column_ident);
+        vec![format!(
+            "SELECT setval(pg_get_serial_sequence({table_text}, {column_text}), COALESCE(MAX({column_ident}), 0) + 1, false) FROM {quoted}"
+        )]
     }
 }

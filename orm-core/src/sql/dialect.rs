@@ -87,6 +87,19 @@ pub(crate) fn quote_double(ident: &str, out: &mut String) {
     out.push('"');
 }
 
+/// Writes `text` as an SQL string literal, each `'` in it doubled (identifiers a
+/// catalog query compares as text: migrations' DDL has no parameters).
+pub(crate) fn quote_literal(text: &str, out: &mut String) {
+    out.push('\'');
+    for ch in text.chars() {
+        if ch == '\'' {
+            out.push('\'');
+        }
+        out.push(ch);
+    }
+    out.push('\'');
+}
+
 /// What a backend's SQL looks like. Implemented by each backend (`sqlite/dialect.rs`).
 pub(crate) trait Dialect: Send + Sync + 'static {
     /// Writes `ident` quoted.
@@ -129,6 +142,95 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     }
     /// What the database can do beyond the SQL every backend shares.
     fn capabilities(&self) -> Capabilities;
+
+    // Migrations (`alter.rs`): how a table's columns and constraints change.
+
+    /// How a migration changes a table: in place (`ALTER COLUMN`, constraints added
+    /// and dropped, indexes renamed), or by rebuilding it.
+    fn table_changes(&self) -> TableChanges {
+        TableChanges::InPlace
+    }
+    /// Writes a statement that drops the constraint of `kind` on exactly `columns`
+    /// (in order) of `table`, for a dialect that changes tables in place. This
+    /// default names it as PostgreSQL names an unnamed constraint when it is created
+    /// (`<table>_<columns>_key`, `_fkey`, `_check`); a dialect whose names do not
+    /// follow the table through renames finds it by its columns instead.
+    fn drop_constraint(&self, table: &str, kind: Constraint, columns: &[String], out: &mut String) {
+        out.push_str("ALTER TABLE ");
+        self.quote(table, out);
+        out.push_str(" DROP CONSTRAINT ");
+        let suffix = match kind {
+            Constraint::Unique => "key",
+            Constraint::ForeignKey => "fkey",
+            Constraint::Check => "check",
+        };
+        self.quote(&format!("{table}_{}_{suffix}", columns.join("_")), out);
+    }
+    /// The statements that make an auto key column that just became one continue
+    /// after the largest key its rows hold (nothing where the database does).
+    fn restart_auto_key(&self, _table: &str, _column: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// The statements that give table `into` the auto key counter of table `from`
+    /// (a rebuilt table keeps never reusing a deleted row's key; nothing where the
+    /// counter is not per table).
+    fn keep_auto_key_counter(&self, _from: &str, _into: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// A query with one parameter, a table's name, returning the `CREATE TRIGGER`
+    /// statements of its triggers, which a rebuild recreates (`None`: no rebuild).
+    fn triggers_of_table(&self) -> Option<&'static str> {
+        None
+    }
+    /// An integer key every row of a table has, ordered as inserted (SQLite's
+    /// `rowid`), by which a rebuild copies a large table in ranges.
+    fn row_key(&self) -> Option<&'static str> {
+        None
+    }
+    /// How a migration turns immediate foreign key enforcement off around its
+    /// transaction and checks the keys before committing (where a rebuild needs it).
+    fn foreign_key_switch(&self) -> Option<ForeignKeySwitch> {
+        None
+    }
+}
+
+/// How a database changes a table's columns and constraints (see
+/// [`Dialect::table_changes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TableChanges {
+    /// `ALTER TABLE .. ALTER COLUMN`, `ADD`/`DROP CONSTRAINT`, `ALTER INDEX .. RENAME`
+    /// (PostgreSQL).
+    InPlace,
+    /// `ALTER TABLE` adds, renames and drops a plain column, renames a table; any
+    /// other change builds a new table, copies the rows, drops the old one and renames
+    /// the new one; indexes are dropped and created again to rename them (SQLite).
+    Rebuild,
+}
+
+/// A kind of constraint a migration drops (see [`Dialect::drop_constraint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Constraint {
+    /// `UNIQUE` on a column or a group.
+    Unique,
+    /// A column's `REFERENCES`.
+    ForeignKey,
+    /// A column's `CHECK`.
+    Check,
+}
+
+/// The statements that suspend foreign key enforcement during a migration (see
+/// [`Dialect::foreign_key_switch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ForeignKeySwitch {
+    /// A query returning one row, one integer: whether enforcement is on.
+    pub read: &'static str,
+    /// Turns it off (outside a transaction).
+    pub off: &'static str,
+    /// Turns it on again.
+    pub on: &'static str,
+    /// A query returning one row per row whose key refers to no row, run before
+    /// committing.
+    pub check: &'static str,
 }
 
 /// What a database supports, so that an engine that speaks a backend's protocol with

@@ -3,6 +3,7 @@
 //! every identifier is quoted by the dialect; statements are written in text order
 //! with their parameters numbered as they go.
 
+pub(crate) mod alter;
 mod ddl;
 mod dialect;
 mod dml;
@@ -12,8 +13,11 @@ mod select;
 pub(crate) mod tests;
 mod writer;
 
+pub(crate) use alter::Step;
 pub(crate) use ddl::create_table;
-pub(crate) use dialect::{quote_double, Capabilities, Dialect, KeyList, TextLookup};
+pub(crate) use dialect::{
+    quote_double, quote_literal, Capabilities, Constraint, Dialect, ForeignKeySwitch, KeyList, TableChanges, TextLookup,
+};
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};

@@ -3,7 +3,10 @@
 //! (`functions.rs`), and the column types of Django's SQLite backend.
 
 use crate::ast::PatternKind;
-use crate::sql::{Capabilities, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode};
+use crate::sql::{
+    quote_literal, Capabilities, Dialect, ForeignKeySwitch, IsolationLevel, KeyList, TableChanges, TextLookup,
+    TransactionMode,
+};
 use crate::value::ColumnType;
 
 /// SQLite's dialect.
@@ -122,6 +125,43 @@ impl Dialect for Sqlite {
 
     fn capabilities(&self) -> Capabilities {
         Sqlite::CAPABILITIES
+    }
+
+    /// `ALTER TABLE` cannot change a column's type, nullability, default or
+    /// constraints: such changes rebuild the table.
+    fn table_changes(&self) -> TableChanges {
+        TableChanges::Rebuild
+    }
+
+    /// An AUTOINCREMENT table's counter is its row of `sqlite_sequence`.
+    fn keep_auto_key_counter(&self, from: &str, into: &str) -> Vec<String> {
+        let (mut from_text, mut into_text) = (String::new(), String::new());
+        quote_literal(from, &mut from_text);
+        quote_literal(into, &mut into_text);
+        vec![
+            format!("DELETE FROM sqlite_sequence WHERE name = {into_text}"),
+            format!("INSERT INTO sqlite_sequence (name, seq) SELECT {into_text}, seq FROM sqlite_sequence WHERE name = {from_text}"),
+        ]
+    }
+
+    fn triggers_of_table(&self) -> Option<&'static str> {
+        Some("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
+    }
+
+    fn row_key(&self) -> Option<&'static str> {
+        Some("rowid")
+    }
+
+    /// The rebuild drops a table other tables refer to: SQLite's documented
+    /// procedure turns enforcement off (which only works outside a transaction) and
+    /// runs `foreign_key_check` before committing.
+    fn foreign_key_switch(&self) -> Option<ForeignKeySwitch> {
+        Some(ForeignKeySwitch {
+            read: "PRAGMA foreign_keys",
+            off: "PRAGMA foreign_keys = OFF",
+            on: "PRAGMA foreign_keys = ON",
+            check: "PRAGMA foreign_key_check",
+        })
     }
 }
 
