@@ -46,7 +46,7 @@
 #![warn(missing_docs)]
 
 pub use orm_core::*;
-pub use orm_macros::{queryset, Model};
+pub use orm_macros::{embed_migrations, queryset, Model};
 
 /// Everything a user of the ORM usually needs: `use orm::prelude::*;`.
 pub mod prelude {

@@ -5,6 +5,7 @@
 
 mod ctxt;
 mod expand;
+mod migrations;
 mod parse;
 mod queryset;
 mod validate;
@@ -35,4 +36,31 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn queryset(attr: TokenStream, item: TokenStream) -> TokenStream {
     queryset::expand(attr.into(), item.into()).into()
+}
+
+/// The migration files of a folder of your crate, compiled in:
+/// `orm::embed_migrations!("migrations")` is an `orm::migrate::Migrations` holding
+/// every `NNNN_name.mig` file of `$CARGO_MANIFEST_DIR/migrations` (the folder
+/// `makemigrations` writes; `embed_migrations!()` means that one), to apply at start-up
+/// without the files beside the binary:
+///
+/// ```ignore
+/// let db = Db::open("shop.sqlite3")?;
+/// db.migrate(&orm::embed_migrations!("migrations"), &MigrateOptions::new())?;
+/// db.check_schema::<(Author, Book)>()?;
+/// ```
+///
+/// The folder is read when the crate compiles; a folder that cannot be read is a
+/// compile error. Editing a file rebuilds the crate (each is `include_str!`ed); a file
+/// added to the folder is picked up at the next build, which a `build.rs` printing
+/// `cargo:rerun-if-changed=migrations` makes happen by itself.
+///
+/// # Panics
+///
+/// When a compiled-in file is not a valid migration (edited by hand), with the file,
+/// the line and what is wrong: the same error `Migrations::from_dir` returns. Running
+/// `makemigrations --check` in CI, or any test that builds the value, catches it first.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    migrations::expand(input.into()).into()
 }
