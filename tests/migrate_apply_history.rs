@@ -12,7 +12,7 @@ use migrations::*;
 use orm::migrate::{MigrateOptions, Migrations, Operation};
 use orm::prelude::*;
 use orm::schema::{Column, Reference, Table};
-use orm::{Error, OnDelete, Value};
+use orm::{ColumnType, Error, OnDelete, Value};
 
 #[derive(Model, Debug, Clone)]
 #[orm(table = "publisher")]
@@ -48,6 +48,12 @@ fn named(mut column: Column, name: &str) -> Column {
     column
 }
 
+fn numeric(mut column: Column) -> Column {
+    column.column_type = ColumnType::Int32;
+    column.max_length = None;
+    column
+}
+
 fn all() -> MigrateOptions<'static> {
     MigrateOptions::new()
 }
@@ -73,12 +79,17 @@ backend_tests! {
                 alter("book", unique_title, None),
             ]),
             ("unique_together", vec![Operation::AlterUniqueTogether { table: "book".into(), groups: vec![vec!["title".into()]] }]),
+            // "Orwell" is not a number (SQLite would keep it as text in an INTEGER column).
+            ("name_as_number", vec![alter("author", numeric(column::<Author>("name")), None)]),
         ];
         for (words, operations) in cases {
             let mut attempt = project.clone();
             attempt.then(words, operations);
             let message = migration_error(db.migrate(&attempt.files(), &all()));
             assert!(message.starts_with(&format!("applying 0002_{words} failed and was rolled back")), "{message}");
+            if words == "name_as_number" && db.backend() == Backend::Sqlite {
+                assert!(message.ends_with("2 rows hold values in author.name that are not Int32: correct them, or convert them in a migration of their own first"), "{message}");
+            }
             db.check_schema::<V1>()?;
             assert!(db.check_schema::<V1>().is_ok());
             assert_eq!(rows(db)?, before, "{words}");
@@ -90,6 +101,21 @@ backend_tests! {
         project.then("unique_together", vec![Operation::AlterUniqueTogether { table: "book".into(), groups: vec![vec!["title".into()]] }]);
         db.migrate(&project.files(), &all())?;
         assert_eq!(applied(db)?, ["0001_initial", "0002_unique_together"]);
+        Ok(())
+    }
+
+    fn a_text_column_of_numbers_becomes_an_integer_column(db) {
+        let mut project = initial(db)?;
+        let mut code = named(column::<Author>("name"), "code");
+        code.nullable = true;
+        project.then("book_code", vec![Operation::AddColumn { table: "book".into(), column: code.clone(), fill: None }]);
+        db.migrate(&project.files(), &all())?;
+        db.execute("UPDATE book SET code = CAST(year AS TEXT)", &[])?;
+        project.then("code_as_number", vec![alter("book", numeric(code), None)]);
+        db.migrate(&project.files(), &all())?;
+        assert_eq!(dump(db, "book", &["year", "code"])?, ["1000|1000", "1945|1945", "1949|1949"]);
+        let sum = db.raw::<Line>("SELECT CAST(SUM(code) + 1 AS TEXT) AS line FROM book", &[])?;
+        assert_eq!(sum[0].line, "4895");
         Ok(())
     }
 

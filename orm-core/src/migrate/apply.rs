@@ -282,6 +282,26 @@ impl Db {
     /// On SQLite, foreign key enforcement is off while a migration runs (a rebuilt
     /// table is dropped and replaced) and the keys are checked before it commits. It
     /// must be called outside a transaction.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use orm::migrate::{MigrateOptions, Migration, Migrations, Operation};
+    /// # #[derive(Model, Debug)] struct Book { id: i64, title: String }
+    /// # fn main() -> orm::Result<()> {
+    /// let db = Db::open_in_memory()?;
+    /// let book = orm::schema::Table::from_model(<Book as orm::Model>::META);
+    /// let initial =
+    ///     Migration { name: "0001_initial".into(), dependencies: vec![], operations: vec![Operation::CreateTable(book)] };
+    /// // Usually the files: Migrations::from_dir("migrations") or orm::embed_migrations!("migrations").
+    /// let migrations = Migrations::from_migrations(vec![initial])?;
+    /// let report = db.migrate(&migrations, &MigrateOptions::new())?;
+    /// assert_eq!(report.applied, ["0001_initial"]);
+    /// db.check_schema::<(Book,)>()?;
+    /// assert!(db.migrate(&migrations, &MigrateOptions::new())?.is_empty());
+    /// assert_eq!(db.applied_migrations()?[0].name, "0001_initial");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn migrate(&self, migrations: &Migrations, options: &MigrateOptions<'_>) -> Result<MigrateReport> {
         if self.in_transaction() {
             return Err(Error::Migration {
@@ -452,6 +472,16 @@ impl Db {
                 }
             }
             Step::CopyRows { table, sql } => self.copy_rows(table, sql, options)?,
+            Step::Verify { sql, column, column_type } => {
+                if let Some(Value::Integer(misfits @ 1..)) = self.fetch(sql, &[], FirstColumn)?.pop() {
+                    return Err(Error::Migration {
+                        message: format!(
+                            "{misfits} rows hold values in {column} that are not {column_type:?}: correct them, or \
+                             convert them in a migration of their own first"
+                        ),
+                    });
+                }
+            }
         }
         Ok(())
     }

@@ -35,6 +35,17 @@ pub(crate) enum Step {
         /// The statement.
         sql: String,
     },
+    /// A query counting the rows a rebuild copied whose value does not have the
+    /// column's type (SQLite keeps a text that does not read as a number in an
+    /// INTEGER column, where PostgreSQL's cast would refuse it): any is an error.
+    Verify {
+        /// The query, returning one count.
+        sql: String,
+        /// The table and column, for the error.
+        column: String,
+        /// The column's type, for the error.
+        column_type: ColumnType,
+    },
     /// Before a rebuild drops the table: its triggers are read, to be created again.
     SaveTriggers(String),
     /// After the rebuild: the triggers read before are created again.
@@ -46,7 +57,7 @@ impl Step {
     pub(crate) fn sql(&self) -> Option<&str> {
         match self {
             Step::Sql(sql) | Step::CopyRows { sql, .. } => Some(sql),
-            Step::SaveTriggers(_) | Step::RestoreTriggers(_) => None,
+            Step::Verify { .. } | Step::SaveTriggers(_) | Step::RestoreTriggers(_) => None,
         }
     }
 }
@@ -471,6 +482,26 @@ pub(crate) fn rebuild<'a>(
         w.push(" FROM ");
         w.ident(&before.name);
         out.push(Step::CopyRows { table: before.name.clone(), sql: w.text() });
+        // The values whose type changed, or that a one-off value gave.
+        for (column, source) in &copied {
+            let changed = before.column(&column.name).is_none_or(|old| old.column_type != column.column_type);
+            if !changed && *source == Source::Column {
+                continue;
+            }
+            let mut condition = String::new();
+            if dialect.misfit_condition(&column.name, column.column_type, &mut condition) {
+                let mut w = Writer::bare(dialect);
+                w.push("SELECT COUNT(*) FROM ");
+                w.ident(&temp);
+                w.push(" WHERE ");
+                w.push(&condition);
+                out.push(Step::Verify {
+                    sql: w.text(),
+                    column: format!("{}.{}", after.name, column.name),
+                    column_type: column.column_type,
+                });
+            }
+        }
     }
     let auto = |t: &Table| t.columns.iter().any(|c| c.auto);
     if auto(before) && auto(after) {

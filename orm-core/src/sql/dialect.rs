@@ -187,6 +187,12 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn row_key(&self) -> Option<&'static str> {
         None
     }
+    /// Writes a condition true of a row whose `column` holds a value that is not of
+    /// `column_type` (a rebuild checks the values it copied into a column whose type
+    /// changed); `false` when the column's type guarantees its values.
+    fn misfit_condition(&self, _column: &str, _column_type: ColumnType, _out: &mut String) -> bool {
+        false
+    }
     /// How a migration turns immediate foreign key enforcement off around its
     /// transaction and checks the keys before committing (where a rebuild needs it).
     fn foreign_key_switch(&self) -> Option<ForeignKeySwitch> {

@@ -148,6 +148,25 @@ impl Dialect for Sqlite {
         Some("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
     }
 
+    /// A column's affinity converts what reads as its type and keeps anything else
+    /// as it is: a text that is not a number stays text in an INTEGER column.
+    fn misfit_condition(&self, column: &str, column_type: ColumnType, out: &mut String) -> bool {
+        use ColumnType as C;
+        let allowed = match column_type {
+            C::Int16 | C::Int32 | C::Int64 | C::UInt8 | C::UInt16 | C::UInt32 | C::Bool => "'integer'",
+            C::Float32 | C::Float64 => "'integer', 'real'",
+            C::Decimal => "'integer', 'real', 'text'",
+            C::Bytes => "'blob'",
+            C::Text | C::Date | C::Timestamp | C::TimestampTz | C::Uuid | C::Json => "'text'",
+        };
+        out.push_str("typeof(");
+        self.quote(column, out);
+        out.push_str(") NOT IN ('null', ");
+        out.push_str(allowed);
+        out.push(')');
+        true
+    }
+
     fn row_key(&self) -> Option<&'static str> {
         Some("rowid")
     }
