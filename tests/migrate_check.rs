@@ -4,7 +4,9 @@
 #[path = "support/backends.rs"]
 mod backends;
 use backends::Backend;
+use orm::migrate::{MigrateOptions, Migration, Migrations, Operation};
 use orm::prelude::*;
+use orm::schema::{Column, Table};
 use orm::{Error, ForeignKey, HasMany, ManyToMany, ModelList};
 
 // A bookshop: keys, a ForeignKey, a ManyToMany (its link table), unique, index,
@@ -183,6 +185,27 @@ fn differences<L: ModelList>(db: &Db) -> Vec<String> {
         Err(Error::SchemaMismatch { differences }) => differences,
         Err(other) => panic!("check_schema failed otherwise: {other}"),
     }
+}
+
+/// The column `name` of a model's table.
+fn column<M: Model>(name: &str) -> Column {
+    Table::from_model(M::META).column(name).expect("a column of the model").clone()
+}
+
+/// Creates `gadget` as `Gadget` by a migration, then applies `operations` as a second.
+fn migrate_gadget(db: &Db, operations: Vec<Operation>) -> orm::Result<()> {
+    let initial = Migration {
+        name: "0001_initial".into(),
+        dependencies: Vec::new(),
+        operations: vec![Operation::CreateTable(Table::from_model(Gadget::META))],
+    };
+    let change = Migration { name: "0002_change".into(), dependencies: vec![initial.name.clone()], operations };
+    db.migrate(&Migrations::from_migrations(vec![initial, change])?, &MigrateOptions::new())?;
+    Ok(())
+}
+
+fn gadget() -> String {
+    "gadget".to_owned()
 }
 
 /// A declared type as each backend writes it.
@@ -365,6 +388,66 @@ backend_tests! {
         db.check_schema::<(Gadget,)>()?;
         assert_eq!(Gadget::objects().count(&db)?, 1);
         assert!(!db.in_transaction());
+        Ok(())
+    }
+
+    // What `migrate` builds is what `check_schema` expects: each change above, made by
+    // a migration (an ALTER on PostgreSQL, a rebuild on SQLite), passes for the new
+    // model and fails for the old one.
+
+    fn a_migrated_type_change_passes(db) {
+        migrate_gadget(db, vec![Operation::AlterColumn { table: gadget(), column: column::<WeightAsText>("weight"), fill: None }])?;
+        db.check_schema::<(WeightAsText,)>()?;
+        assert_eq!(differences::<(Gadget,)>(&db).len(), 1);
+        Ok(())
+    }
+
+    fn migrated_nullability_changes_pass(db) {
+        migrate_gadget(
+            db,
+            vec![
+                Operation::AlterColumn { table: gadget(), column: column::<NullabilitySwapped>("weight"), fill: None },
+                Operation::AlterColumn {
+                    table: gadget(),
+                    column: column::<NullabilitySwapped>("colour"),
+                    fill: Some("'grey'".into()),
+                },
+            ],
+        )?;
+        db.check_schema::<(NullabilitySwapped,)>()?;
+        assert_eq!(differences::<(Gadget,)>(&db).len(), 2);
+        Ok(())
+    }
+
+    fn migrated_constraints_and_indexes_pass(db) {
+        migrate_gadget(
+            db,
+            vec![
+                Operation::AlterColumn { table: gadget(), column: column::<Constrained>("weight"), fill: None },
+                Operation::AlterUniqueTogether { table: gadget(), groups: vec![vec!["name".into(), "weight".into()]] },
+                Operation::AddIndex { table: gadget(), columns: vec!["name".into()] },
+            ],
+        )?;
+        db.check_schema::<(Constrained,)>()?;
+        Ok(())
+    }
+
+    fn an_added_column_and_a_table_renamed_there_and_back_pass(db) {
+        migrate_gadget(
+            db,
+            vec![
+                Operation::AddColumn { table: gadget(), column: column::<WithSerial>("serial"), fill: Some("'none'".into()) },
+                Operation::RenameTable { from: gadget(), to: "device".into() },
+                Operation::RenameTable { from: "device".into(), to: gadget() },
+            ],
+        )?;
+        db.check_schema::<(WithSerial,)>()?;
+        Ok(())
+    }
+
+    fn a_migrated_max_length_passes(db) {
+        migrate_gadget(db, vec![Operation::AlterColumn { table: gadget(), column: column::<LongerName>("name"), fill: None }])?;
+        db.check_schema::<(LongerName,)>()?;
         Ok(())
     }
 }

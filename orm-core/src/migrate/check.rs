@@ -20,8 +20,11 @@ impl Db {
     /// Returns [`Error::SchemaMismatch`] listing every difference: a missing table, a
     /// missing or extra column, a column's type or nullability, a primary key, a
     /// missing unique constraint, index or foreign key. Tables the models do not name
-    /// are not looked at, nor are extra indexes or defaults. It sends three queries
-    /// that read the database's catalog and changes nothing.
+    /// are not looked at, nor are extra indexes or defaults; on SQLite a `max_length`
+    /// is a CHECK constraint, not compared (PostgreSQL's `varchar(n)` is). On
+    /// PostgreSQL the tables are those of the connection's current schema (the first
+    /// of its `search_path`). It sends three queries that read the database's catalog
+    /// and changes nothing.
     ///
     /// ```
     /// # use orm::prelude::*;
