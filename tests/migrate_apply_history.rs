@@ -7,6 +7,8 @@
 mod backends;
 #[path = "support/migrations.rs"]
 mod migrations;
+#[path = "support/temp.rs"]
+mod temp;
 use backends::Backend;
 use migrations::*;
 use orm::migrate::{MigrateOptions, Migrations, Operation};
@@ -371,6 +373,37 @@ backend_tests! {
         for statement in &sql {
             at += sent[at..].iter().position(|s| s == statement).unwrap_or_else(|| panic!("{statement} not sent: {sent:#?}"));
         }
+        Ok(())
+    }
+
+    fn connections_migrating_at_once_apply_each_migration_once(db) {
+        // On SQLite, connections to a file (an in-memory database has one).
+        let dir = temp::TempDir::new("migrate-at-once");
+        let path = dir.file("shop.sqlite3");
+        let open = move |url: &Option<String>| match url {
+            Some(url) => Db::connect(url),
+            None => Db::open(&path),
+        };
+        let url = db.url();
+        let mut project = Project::new(vec![create::<Author>(), create::<Book>()]);
+        project
+            .then("publisher", vec![create::<Publisher>()])
+            .then("book_year_idx", vec![Operation::AddIndex { table: "book".into(), columns: vec!["year".into()] }]);
+        let starts: Vec<_> = (0..4)
+            .map(|_| {
+                let (url, project, open) = (url.clone(), project.clone(), open.clone());
+                std::thread::spawn(move || open(&url)?.migrate(&project.files(), &all()))
+            })
+            .collect();
+        let mut applied_by_each = Vec::new();
+        for start in starts {
+            applied_by_each.extend(start.join().expect("no panic")?.applied);
+        }
+        applied_by_each.sort();
+        assert_eq!(applied_by_each, ["0001_initial", "0002_publisher", "0003_book_year_idx"]);
+        let db = open(&url)?;
+        assert_eq!(applied(&db)?.len(), 3);
+        db.check_schema::<(Author, Book, Publisher)>()?;
         Ok(())
     }
 

@@ -11,13 +11,13 @@
 use super::file::Migrations;
 use super::recorder::{self, AppliedMigration};
 use super::{Migration, Operation};
-use crate::backend::{DecodeRow, FirstColumn, RowRead};
 use crate::error::{Error, Result};
 use crate::exec::Db;
 use crate::schema::{Schema, Table};
 use crate::sql::{alter, Dialect, Step};
-use crate::value::Value;
 use std::fmt;
+
+mod run;
 
 /// How [`Db::migrate`] runs.
 #[derive(Default)]
@@ -280,8 +280,11 @@ impl Db {
     /// stay applied, and the error names them.
     ///
     /// On SQLite, foreign key enforcement is off while a migration runs (a rebuilt
-    /// table is dropped and replaced) and the keys are checked before it commits. It
-    /// must be called outside a transaction.
+    /// table is dropped and replaced) and the keys are checked before it commits.
+    /// Connections that migrate at the same time (several instances of an application
+    /// starting) wait for each other (PostgreSQL: an advisory lock; SQLite: each
+    /// migration writes its record first), and a migration another one applied
+    /// meanwhile is skipped. It must be called outside a transaction.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -309,6 +312,19 @@ impl Db {
                     .to_owned(),
             });
         }
+        let Some((lock, unlock)) = self.dialect().migration_lock() else {
+            return self.migrate_locked(migrations, options);
+        };
+        self.execute(lock, &[])?;
+        let result = self.migrate_locked(migrations, options);
+        let unlocked = self.execute(unlock, &[]);
+        let report = result?;
+        unlocked?;
+        Ok(report)
+    }
+
+    /// [`migrate`](Self::migrate), with the other migrating connections waiting.
+    fn migrate_locked(&self, migrations: &Migrations, options: &MigrateOptions<'_>) -> Result<MigrateReport> {
         recorder::ensure(self)?;
         let applied = recorder::applied(self)?;
         check_history(migrations, &applied)?;
@@ -341,7 +357,11 @@ impl Db {
         let mut report = MigrateReport::default();
         for planned in &plan {
             let name = planned.migration.name.clone();
-            self.run_planned(planned, options).map_err(|err| failed(planned, &report, err))?;
+            if !self.run_planned(planned, options).map_err(|err| failed(planned, &report, err))? {
+                // Done by another connection: from the same files?
+                check_history(migrations, &recorder::applied(self)?)?;
+                continue;
+            }
             if planned.forwards {
                 report.applied.push(name);
             } else {
@@ -385,142 +405,7 @@ impl Db {
             .map_err(|e| Error::Migration { message: format!("the migration files do not replay: {e}") })?;
         Ok(sql_of(&backwards(&files[i], &before, self.dialect())?))
     }
-
-    /// Runs one planned migration in its own transaction, foreign key enforcement
-    /// suspended around it where the dialect needs it.
-    fn run_planned(&self, planned: &Planned<'_>, options: &MigrateOptions<'_>) -> Result<()> {
-        let name = &planned.migration.name;
-        options.say(&format!("{} {name}", if planned.forwards { "Applying" } else { "Unapplying" }));
-        let switch = self.dialect().foreign_key_switch();
-        let suspended = match switch {
-            Some(switch) if self.flag(switch.read)? => {
-                self.execute(switch.off, &[])?;
-                if self.flag(switch.read)? {
-                    return Err(Error::Migration {
-                        message: "foreign key enforcement could not be turned off for the migration".to_owned(),
-                    });
-                }
-                true
-            }
-            _ => false,
-        };
-        let result = self.atomic(|db| {
-            let mut triggers = Vec::new();
-            for (describe, _, steps) in &planned.operations {
-                options.say(&format!("  {describe}"));
-                for step in steps {
-                    db.run_step(step, &mut triggers, options)
-                        .map_err(|err| Error::Migration { message: format!("\"{describe}\": {err}") })?;
-                }
-            }
-            if let (Some(switch), true) = (switch, suspended) {
-                let broken = db.fetch(switch.check, &[], Texts(4))?;
-                if !broken.is_empty() {
-                    let rows: Vec<String> = broken
-                        .iter()
-                        .take(5)
-                        .map(|row| format!("row {} of {} refers to a missing row of {}", row[1], row[0], row[2]))
-                        .collect();
-                    return Err(Error::Migration {
-                        message: format!("{} rows would break their foreign keys: {}", broken.len(), rows.join("; ")),
-                    });
-                }
-            }
-            if planned.forwards {
-                recorder::record(db, name, &planned.checksum)
-            } else {
-                recorder::unrecord(db, name)
-            }
-        });
-        if let (Some(switch), true) = (switch, suspended) {
-            let restored = self.execute(switch.on, &[]);
-            result?;
-            restored?;
-        } else {
-            result?;
-        }
-        options.say(&format!("  {} {name}", if planned.forwards { "applied" } else { "unapplied" }));
-        Ok(())
-    }
-
-    /// A query's one integer, as a flag.
-    fn flag(&self, sql: &str) -> Result<bool> {
-        Ok(matches!(self.fetch(sql, &[], FirstColumn)?.first(), Some(Value::Integer(n)) if *n != 0))
-    }
-
-    fn run_step(
-        &self,
-        step: &Step,
-        triggers: &mut Vec<(String, Vec<String>)>,
-        options: &MigrateOptions<'_>,
-    ) -> Result<()> {
-        match step {
-            Step::Sql(sql) => {
-                self.execute(sql, &[])?;
-            }
-            Step::SaveTriggers(table) => {
-                if let Some(query) = self.dialect().triggers_of_table() {
-                    let found = self.fetch(query, &[Value::Text(table.clone())], Texts(1))?;
-                    triggers.push((table.clone(), found.into_iter().flatten().collect()));
-                }
-            }
-            Step::RestoreTriggers(table) => {
-                if let Some(i) = triggers.iter().position(|(t, _)| t == table) {
-                    for sql in triggers.remove(i).1 {
-                        self.execute(&sql, &[])?;
-                    }
-                }
-            }
-            Step::CopyRows { table, sql } => self.copy_rows(table, sql, options)?,
-            Step::Verify { sql, column, column_type } => {
-                if let Some(Value::Integer(misfits @ 1..)) = self.fetch(sql, &[], FirstColumn)?.pop() {
-                    return Err(Error::Migration {
-                        message: format!(
-                            "{misfits} rows hold values in {column} that are not {column_type:?}: correct them, or \
-                             convert them in a migration of their own first"
-                        ),
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// A rebuild's copy: in blocks of [`COPY_BLOCK`] rows by the dialect's row key
-    /// when the table is larger, each block reported.
-    fn copy_rows(&self, table: &str, sql: &str, options: &MigrateOptions<'_>) -> Result<()> {
-        let total = recorder::count_rows(self, table)?;
-        options.say(&format!("    copying {total} rows of {table}"));
-        let Some(key) = self.dialect().row_key().filter(|_| total > COPY_BLOCK) else {
-            self.execute(sql, &[])?;
-            return Ok(());
-        };
-        let bound = |function: &str| -> Result<i64> {
-            let mut query = format!("SELECT {function}({key}) FROM ");
-            self.dialect().quote(table, &mut query);
-            match self.fetch(&query, &[], FirstColumn)?.pop() {
-                Some(Value::Integer(n)) => Ok(n),
-                _ => Ok(0),
-            }
-        };
-        let (low, high) = (bound("MIN")?, bound("MAX")?);
-        let mut ranged = format!("{sql} WHERE {key} >= ");
-        self.dialect().placeholder(1, &mut ranged);
-        ranged.push_str(&format!(" AND {key} < "));
-        self.dialect().placeholder(2, &mut ranged);
-        let (mut start, mut copied) = (low, 0usize);
-        while start <= high {
-            let stop = start.saturating_add(COPY_BLOCK);
-            copied += self.execute(&ranged, &[Value::Integer(start), Value::Integer(stop)])?;
-            options.say(&format!("    {table}: {copied} of {total} rows copied"));
-            start = stop;
-        }
-        Ok(())
-    }
 }
-
-/// The most rows a rebuild copies in one statement.
-const COPY_BLOCK: i64 = 10_000;
 
 fn sql_of(planned: &Planned<'_>) -> Vec<String> {
     planned
@@ -574,22 +459,5 @@ fn failed(planned: &Planned<'_>, report: &MigrateReport, err: Error) -> Error {
             if planned.forwards { "applying" } else { "unapplying" },
             planned.migration.name
         ),
-    }
-}
-
-/// The first `n` columns of each row, as text.
-struct Texts(usize);
-
-impl DecodeRow for Texts {
-    type Item = Vec<String>;
-    fn decode<R: RowRead>(&mut self, row: &R) -> Result<Vec<String>> {
-        (0..self.0).map(|i| Ok(Value::from_ref(row.value(i)?)).map(|v| text_of(&v))).collect()
-    }
-}
-
-fn text_of(value: &Value) -> String {
-    match value {
-        Value::Text(text) => text.clone(),
-        other => other.to_string(),
     }
 }

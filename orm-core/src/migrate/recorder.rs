@@ -3,7 +3,7 @@
 //! that `migrate` knows what is pending and refuses a history whose files changed.
 
 use crate::backend::{DecodeRow, FirstColumn, RowRead};
-use crate::error::{Error, Result};
+use crate::error::{ConstraintKind, Error, Result};
 use crate::exec::Db;
 use crate::schema::{Column, Table};
 use crate::value::{ColumnType, Value, ValueRef};
@@ -103,21 +103,23 @@ pub(crate) fn applied(db: &Db) -> Result<Vec<AppliedMigration>> {
     db.fetch(&statement(db, "SELECT \"name\", \"checksum\", \"applied_at\" FROM {table} ORDER BY \"id\""), &[], Record)
 }
 
-/// Records `name` as applied now.
-pub(crate) fn record(db: &Db, name: &str, checksum: &str) -> Result<()> {
+/// Records `name` as applied now; `false` when it is recorded already (another
+/// connection applied it since this one read the record).
+pub(crate) fn record(db: &Db, name: &str, checksum: &str) -> Result<bool> {
     let sql = statement(db, "INSERT INTO {table} (\"name\", \"checksum\", \"applied_at\") VALUES (?, ?, ?)");
-    db.execute(&sql, &[Value::Text(name.to_owned()), Value::Text(checksum.to_owned()), Value::Text(now_utc())])?;
-    Ok(())
+    match db.execute(&sql, &[Value::Text(name.to_owned()), Value::Text(checksum.to_owned()), Value::Text(now_utc())]) {
+        Ok(_) => Ok(true),
+        Err(Error::Integrity { kind: ConstraintKind::Unique, .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
-/// Removes the record of `name` (it was unapplied).
-pub(crate) fn unrecord(db: &Db, name: &str) -> Result<()> {
+/// Removes the record of `name` (it was unapplied); `false` when it was not
+/// recorded (another connection unapplied it since this one read the record).
+pub(crate) fn unrecord(db: &Db, name: &str) -> Result<bool> {
     let removed =
         db.execute(&statement(db, "DELETE FROM {table} WHERE \"name\" = ?"), &[Value::Text(name.to_owned())])?;
-    if removed != 1 {
-        return Err(Error::Migration { message: format!("{name} was not recorded as applied in {TABLE}") });
-    }
-    Ok(())
+    Ok(removed == 1)
 }
 
 /// How many rows `table` has (a rebuild's progress).

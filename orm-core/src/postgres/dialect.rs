@@ -169,6 +169,12 @@ impl Dialect for Postgres {
         let _ = write!(out, "DO ${tag}$ {body} ${tag}$");
     }
 
+    /// A session-level advisory lock of the database (the key is "orm_migr" read as
+    /// a 64-bit integer): another migrating connection waits until it is released.
+    fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SELECT pg_advisory_lock(8030601342179960690)", "SELECT pg_advisory_unlock(8030601342179960690)"))
+    }
+
     /// An identity column's sequence starts at 1: it is moved past the rows' keys.
     fn restart_auto_key(&self, table: &str, column: &str) -> Vec<String> {
         let mut quoted = String::new();

@@ -193,6 +193,11 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn misfit_condition(&self, _column: &str, _column_type: ColumnType, _out: &mut String) -> bool {
         false
     }
+    /// The statements that take and release a lock that one migrating connection
+    /// holds at a time, across its transactions (`None`: the database's own locks).
+    fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
     /// How a migration turns immediate foreign key enforcement off around its
     /// transaction and checks the keys before committing (where a rebuild needs it).
     fn foreign_key_switch(&self) -> Option<ForeignKeySwitch> {
