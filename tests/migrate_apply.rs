@@ -275,6 +275,44 @@ backend_tests! {
         Ok(())
     }
 
+    fn altered_columns_change_on_delete_checks_and_defaults(db) {
+        let mut project = initial(db)?;
+        let mut protected = column::<v::Book>("author_id");
+        protected.references.as_mut().unwrap().on_delete = orm::OnDelete::Restrict;
+        let mut unsigned = column::<v::Author>("birth_year");
+        unsigned.column_type = orm::ColumnType::UInt16;
+        let mut defaulted = column::<v::Book>("year");
+        defaulted.default = Some("2000".into());
+        project.then(
+            "constraints",
+            vec![
+                Operation::AlterColumn { table: "book".into(), column: protected, fill: None },
+                Operation::AlterColumn { table: "author".into(), column: unsigned, fill: None },
+                Operation::AlterColumn { table: "book".into(), column: defaulted, fill: None },
+            ],
+        );
+        db.migrate(&project.files(), &MigrateOptions::new())?;
+        assert_eq!((author_rows(db)?, book_rows(db)?), (AUTHORS.map(String::from).to_vec(), BOOKS.map(String::from).to_vec()));
+        // (SQLite reports a RESTRICT action with SQLITE_CONSTRAINT_TRIGGER, 1811,
+        // which the crate classifies as ConstraintKind::Other.)
+        let restricted = db.execute("DELETE FROM author WHERE id = 2", &[]);
+        assert!(matches!(&restricted, Err(Error::Integrity { .. })), "{restricted:?}");
+        assert!(restricted.unwrap_err().to_string().contains("FOREIGN KEY"));
+        let born = db.sql("INSERT INTO author (name, birth_year) VALUES (?, ?)");
+        assert!(refused(db.execute(&born, &["Minus".into(), Value::Int32(-5)]), ConstraintKind::Check));
+        db.execute("INSERT INTO book (title, author_id) VALUES ('Untimely', 1)", &[])?;
+        assert_eq!(dump(db, "book", &["title", "year"])?[3], "Untimely|2000");
+        db.execute("DELETE FROM book WHERE title = 'Untimely'", &[])?;
+
+        db.migrate(&project.files(), &MigrateOptions::new().target("0001"))?;
+        db.check_schema::<V1>()?;
+        assert!(db.execute("INSERT INTO book (title, author_id) VALUES ('Untimely', 1)", &[]).is_err());
+        db.execute(&born, &["Minus".into(), Value::Int32(-5)])?;
+        db.execute("DELETE FROM author WHERE id = 2", &[])?;
+        assert_eq!(book_rows(db)?, BOOKS[..2], "the delete cascades again");
+        Ok(())
+    }
+
     fn indexes_and_unique_together_come_and_go(db) {
         let mut project = initial(db)?;
         let groups = Table::from_model(<v::BookIndexed as Model>::META).unique_together;
