@@ -27,6 +27,8 @@ pub(crate) fn from_rusqlite(err: rusqlite::Error) -> Error {
             1555 => ConstraintKind::PrimaryKey,
             1299 => ConstraintKind::NotNull,
             787 => ConstraintKind::ForeignKey,
+            // ON DELETE RESTRICT reports through SQLite's trigger code.
+            1811 if message.contains("FOREIGN KEY") => ConstraintKind::ForeignKey,
             275 => ConstraintKind::Check,
             _ => ConstraintKind::Other,
         };
