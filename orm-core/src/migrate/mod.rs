@@ -14,12 +14,14 @@
 //! - `check`: the live database against the models (`Db::check_schema`).
 
 mod apply;
+pub mod autodetect;
 mod check;
 pub mod file;
 pub mod operation;
 mod recorder;
 
 pub use apply::{MigrateOptions, MigrateReport};
+pub use autodetect::{changes, Interactive, NonInteractive, Questioner};
 pub use file::{checksum, next_name, parse, render, Migrations};
 pub use operation::{Operation, StateError};
 pub use recorder::AppliedMigration;

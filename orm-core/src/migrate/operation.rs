@@ -146,6 +146,12 @@ impl Operation {
             Operation::RenameTable { from, to } => {
                 let mut table = schema.tables.remove(from).ok_or_else(|| StateError(format!("no table {from}")))?;
                 table.name = to.clone();
+                // A ForeignKey of the table to itself follows the rename too.
+                for column in &mut table.columns {
+                    if let Some(reference) = column.references.as_mut().filter(|r| r.table == *from) {
+                        reference.table = to.clone();
+                    }
+                }
                 for other in schema.tables.values_mut() {
                     for column in &mut other.columns {
                         if let Some(reference) = column.references.as_mut().filter(|r| r.table == *from) {
