@@ -16,12 +16,16 @@
 mod apply;
 pub mod autodetect;
 mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod file;
 pub mod operation;
 mod recorder;
 
 pub use apply::{MigrateOptions, MigrateReport};
 pub use autodetect::{changes, Interactive, NonInteractive, Questioner};
+#[cfg(feature = "cli")]
+pub use cli::command_line;
 pub use file::{checksum, next_name, parse, render, Migrations};
 pub use operation::{Operation, StateError};
 pub use recorder::AppliedMigration;
