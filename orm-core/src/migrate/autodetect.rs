@@ -26,6 +26,30 @@ pub use questioner::{Interactive, NonInteractive, Questioner, FILL_FLAG, NO_RENA
 
 /// The operations that turn schema `from` (the migrations' state) into `to` (the
 /// models'), in an order where each applies; the questions they raise go to `q`.
+///
+/// A column that becomes NOT NULL gets its default as the one-off value of the rows
+/// holding NULL, or `q`'s answer when it has none. An [`Error::Migration`] when `q`
+/// does not answer, when a ForeignKey of `to` names a table none of the models stores,
+/// or when a table's primary key changes (no operation changes one).
+///
+/// ```
+/// use orm::migrate::{changes, NonInteractive, Operation};
+/// use orm::prelude::*;
+/// use orm::schema::Schema;
+///
+/// #[derive(Model, Debug, Clone)]
+/// struct Book {
+///     id: i64,
+///     title: String,
+/// }
+///
+/// let models = Schema::from_models(&[Book::META]);
+/// // The first migration creates the table; from there, nothing is left to do.
+/// let operations = changes(&Schema::default(), &models, &mut NonInteractive::new())?;
+/// assert!(matches!(&operations[..], [Operation::CreateTable(table)] if table.name == "book"));
+/// assert!(changes(&models, &models, &mut NonInteractive::new())?.is_empty());
+/// # Ok::<(), orm::Error>(())
+/// ```
 pub fn changes(from: &Schema, to: &Schema, q: &mut dyn Questioner) -> Result<Vec<Operation>> {
     check_references(to)?;
     let mut plan = Plan { state: from.clone(), ops: Vec::new() };

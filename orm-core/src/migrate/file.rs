@@ -64,6 +64,20 @@ pub fn checksum(text: &str) -> String {
 
 /// The file text of `migration` (what `makemigrations` writes); [`parse`] reads it back
 /// as the same migration.
+///
+/// ```
+/// use orm::migrate::{parse, render, Migration, Operation};
+///
+/// let migration = Migration {
+///     name: "0002_remove_book_blurb".into(),
+///     dependencies: vec!["0001_initial".into()],
+///     operations: vec![Operation::DropColumn { table: "book".into(), column: "blurb".into() }],
+/// };
+/// let text = render(&migration);
+/// assert!(text.ends_with("\ndepends on 0001_initial\n\ndrop column book.blurb\n"), "{text}");
+/// assert_eq!(parse("0002_remove_book_blurb.mig", &text)?, migration);
+/// # Ok::<(), orm::Error>(())
+/// ```
 pub fn render(migration: &Migration) -> String {
     let mut out = String::new();
     let _ = writeln!(
