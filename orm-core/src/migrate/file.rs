@@ -53,9 +53,16 @@ pub const EXTENSION: &str = "mig";
 
 /// A stable digest of a migration file's text: FNV-1a over its bytes, as 16 hex digits.
 /// `migrate` records it, and refuses a history whose applied files changed since.
+///
+/// Line ends are read as `\n` whatever the checkout wrote (a `\r\n` from git's
+/// `autocrlf` on Windows is not an edit), so the same file has one checksum everywhere.
 pub fn checksum(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
+    let mut bytes = text.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        if byte == b'\r' && bytes.peek() == Some(&b'\n') {
+            continue;
+        }
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

@@ -332,6 +332,12 @@ pub(crate) fn alter_column(
     }
     let old_type = column_type(&old_eff, dialect);
     let new_type = column_type(&new_eff, dialect);
+    // A default of the old type cannot be cast with the column: it goes first and
+    // comes back (as the new definition says) after the type.
+    let default_dropped = old_type != new_type && old_eff.default.is_some();
+    if default_dropped {
+        statement(&mut out, &|w| alter(w, " DROP DEFAULT"));
+    }
     if old_type != new_type {
         // An explicit cast to a bounded text cuts what is longer; the assignment cast
         // (no USING) refuses it instead, and converts from every type.
@@ -366,13 +372,14 @@ pub(crate) fn alter_column(
     } else if !old_eff.nullable && new_eff.nullable {
         statement(&mut out, &|w| alter(w, " DROP NOT NULL"));
     }
-    if old_eff.default != new_eff.default {
+    if old_eff.default != new_eff.default || default_dropped {
         match &new_eff.default {
             Some(default) => statement(&mut out, &|w| {
                 alter(w, " SET DEFAULT ");
                 w.push(default);
             }),
-            None => statement(&mut out, &|w| alter(w, " DROP DEFAULT")),
+            None if !default_dropped => statement(&mut out, &|w| alter(w, " DROP DEFAULT")),
+            None => {}
         }
     }
     if !old.auto && column.auto {

@@ -169,6 +169,9 @@ fn checksum_is_fnv1a_64_in_hex() {
     assert_eq!(checksum("a"), "af63dc4c8601ec8c");
     assert_eq!(checksum("foobar"), "85944171f73967e8");
     assert_ne!(checksum("drop table a\n"), checksum("drop table b\n"));
+    // A checkout's CRLF line ends are the same file; a lone carriage return is not.
+    assert_eq!(checksum("a\r\nb\r\n"), checksum("a\nb\n"));
+    assert_ne!(checksum("a\rb"), checksum("ab"));
 }
 
 fn files(list: &[(&str, &str)]) -> Result<Migrations> {
