@@ -115,31 +115,28 @@ PG_NOTES = """
   results are slower than unpinned, where the server produced rows on the other CPU
   while the client decoded them (the baseline's trivial_query at N = 10,000: about
   2.1 ms unpinned, 3.1 ms pinned).
-- The baseline reads each result with `Client::query`: one pass through the client's
-  tokio runtime per statement. The ORM streams rows with `query_raw` and
-  `RowIter::next`, and the synchronous client enters its runtime (`block_on`) once per
-  row: about 2,300 instructions, 0.2–0.3 µs, per row. Under callgrind at
-  trivial_query N = 10,000 the ORM runs 34.6 M instructions per call against the
-  baseline's 20.6 M, and `RowIter::next` is 22.5 M of them against 10.4 M for the
-  baseline's whole `query`: 12 of the 14 M. The same holds at medium_complex_query N
-  = 1,000 (0.57 of 0.88 M), loading_associations (1.14 of 1.47 M) and
-  select_related_distinct (10.8 of 23.2 M; the rest is the `Arc` per row and the
-  attach, as on SQLite). Made to stream the same way, the baseline comes within 4–9%
-  of the ORM (one run: trivial_query N = 10,000 5.83 against 6.04 ms,
-  loading_associations 760 against 820 µs, select_related_distinct 9.29 against
-  10.08 ms). This per-row cost is also why `select_related` (100 users) is slower than
-  the baseline here while it is faster on SQLite: sharing the decoded users saves less
-  than the runtime costs per row.
+- Both the ORM and the baseline read each result with `Client::query` (one pass
+  through the client's tokio runtime per statement) and execute writes with
+  `Client::execute`. Until 2026-12-01 the ORM streamed rows with `query_raw`, and the
+  synchronous client entered its runtime (`block_on`) once per row: about 2,300
+  instructions, 0.2–0.3 µs, per row, which made it 1.3–1.75 times the baseline on
+  every large result (trivial_query N = 1,000: 1.75; select_related_distinct: 1.47).
+  Reading in one pass brought those to 1.03–1.09.
+- `select_related` (100 users) is faster than the baseline, as on SQLite: rows that
+  point at the same user share one decoded instance. `select_related_distinct` (a user
+  per post) pays the `Arc` per row and the attach, as on SQLite.
 - At N = 1 and 10 the ORM's extra is per query: `medium_complex_query` compiles its
   `values()` query's SQL at every execution (`sql::select::select`, about 10,000 of
-  the ORM's 32,000 instructions per call against the baseline's 15,000 at N = 1);
-  `trivial_query`'s SQL is cached, and at N = 1 it is within 5%.
+  the ORM's 32,000 instructions per call against the baseline's 15,000 at N = 1,
+  measured under callgrind on 2026-12-01); `trivial_query`'s SQL is cached, and at
+  N = 1 it is within 5%.
 - `insert`: one multi-row statement and one commit for every contender, and the time
   is mostly the server's WAL flush at commit (`fsync` and `synchronous_commit` are
-  on): about 170 µs for one row. Diesel's PostgreSQL backend also sends one
-  multi-row INSERT; why it takes 60–160 µs more was not looked into.
+  on): about 210 µs for one row on this machine. Diesel's PostgreSQL backend also
+  sends one multi-row INSERT; why it takes up to 240 µs more at N = 100 was not
+  looked into.
 - Diesel (libpq, text format) decodes large results faster than the `postgres`
-  crate's `Client::query` (trivial_query N = 1,000: 250 against 313 µs); the baseline
+  crate's `Client::query` (trivial_query N = 1,000: 589 against 606 µs); the baseline
   is the floor for code written on the `postgres` crate, which the ORM uses, not for
   every client library.
 """
