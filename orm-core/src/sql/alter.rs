@@ -14,11 +14,10 @@
 //! either renames the indexes, so that a later operation finds them by the state's
 //! names.
 
-use super::ddl::{column_definition, create_index, create_table_statement};
+use super::ddl::{column_definition, create_index, create_table_statement, references};
 use super::dialect::{Constraint, Dialect, TableChanges};
 use super::Writer;
-use crate::meta::OnDelete;
-use crate::schema::{Column, Reference, Schema, Table};
+use crate::schema::{Column, Schema, Table};
 use crate::value::ColumnType;
 
 /// One step of a schema change.
@@ -557,22 +556,6 @@ fn checks(column: &Column, dialect: &'static dyn Dialect) -> Vec<String> {
         }
     }
     out
-}
-
-/// ` REFERENCES "<table>" ("<column>") ON DELETE ..`, as `CREATE TABLE` writes a
-/// column's.
-fn references(w: &mut Writer, reference: &Reference) {
-    w.push(" REFERENCES ");
-    w.ident(&reference.table);
-    w.push(" (");
-    w.ident(&reference.column);
-    w.push(")");
-    w.push(match reference.on_delete {
-        OnDelete::Cascade => " ON DELETE CASCADE",
-        OnDelete::SetNull => " ON DELETE SET NULL",
-        OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
-        OnDelete::DoNothing => "",
-    });
 }
 
 /// A nullable column of no constraint, of `name`.

@@ -5,7 +5,7 @@
 use super::dialect::Dialect;
 use super::Writer;
 use crate::meta::OnDelete;
-use crate::schema::{Column, Table};
+use crate::schema::{Column, Reference, Table};
 use crate::value::ColumnType;
 
 /// The `CREATE TABLE` and `CREATE INDEX` statements of a table.
@@ -82,17 +82,7 @@ pub(crate) fn column_definition(w: &mut Writer, col: &Column, primary_key: bool,
         w.push(&check);
     }
     if let Some(reference) = &col.references {
-        w.push(" REFERENCES ");
-        w.ident(&reference.table);
-        w.push(" (");
-        w.ident(&reference.column);
-        w.push(")");
-        w.push(match reference.on_delete {
-            OnDelete::Cascade => " ON DELETE CASCADE",
-            OnDelete::SetNull => " ON DELETE SET NULL",
-            OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
-            OnDelete::DoNothing => "",
-        });
+        references(w, reference);
     }
 }
 
@@ -116,4 +106,20 @@ fn names(w: &mut Writer, names: &[String]) {
         }
         w.ident(name);
     }
+}
+
+/// ` REFERENCES "<table>" ("<column>") ON DELETE ..`, as `CREATE TABLE` writes a
+/// column's (and `ALTER TABLE .. ADD` one).
+pub(crate) fn references(w: &mut Writer, reference: &Reference) {
+    w.push(" REFERENCES ");
+    w.ident(&reference.table);
+    w.push(" (");
+    w.ident(&reference.column);
+    w.push(")");
+    w.push(match reference.on_delete {
+        OnDelete::Cascade => " ON DELETE CASCADE",
+        OnDelete::SetNull => " ON DELETE SET NULL",
+        OnDelete::Protect | OnDelete::Restrict => " ON DELETE RESTRICT",
+        OnDelete::DoNothing => "",
+    });
 }
