@@ -149,3 +149,28 @@ macro_rules! __stub_model {
         }
     };
 }
+
+/// serde, for the impls the derive writes (feature `serde`).
+#[cfg(feature = "serde")]
+pub use serde;
+
+#[cfg(feature = "serde")]
+pub use crate::relations::Nested;
+
+/// The derive's serde impls (`Serialize` for the model, `Deserialize` for its `New*`
+/// value): written out with the feature `serde`, nothing without it, so a crate that
+/// does not ask for serde compiles none of it.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// The derive's serde impls: the feature `serde` is off.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde {
+    ($($item:tt)*) => {};
+}

@@ -8,8 +8,9 @@ use syn::{Ident, LitStr, Token};
 
 pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together", "primary_key"];
 pub(crate) const FIELD_ATTRS: &[&str] =
-    &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through"];
+    &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through", "serde"];
 const ON_DELETE: &[&str] = &["cascade", "set_null", "protect", "restrict", "do_nothing"];
+const SERDE: &[&str] = &["key", "nested", "skip"];
 
 pub(crate) struct Model<'a> {
     pub ident: &'a Ident,
@@ -76,6 +77,8 @@ pub(crate) struct Field<'a> {
     pub index: bool,
     pub default: Option<Default>,
     pub max_length: Option<(u32, Span)>,
+    /// `serde = "key" | "nested" | "skip"`: how the field serializes (feature `serde`).
+    pub serde: Option<(String, Span)>,
 }
 
 impl Field<'_> {
@@ -253,6 +256,7 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
         index: false,
         default: None,
         max_length: None,
+        serde: None,
     };
     let mut seen = Vec::new();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("orm")) {
@@ -289,6 +293,20 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
                         }
                     })
                 }
+                "serde" => once(&mut seen, &meta, &key).and_then(|()| non_empty_str(&meta, &key, "nested")).and_then(
+                    |lit| {
+                        let value = lit.value();
+                        if SERDE.contains(&value.as_str()) {
+                            out.serde = Some((value, lit.span()));
+                            Ok(())
+                        } else {
+                            Err(syn::Error::new(
+                                lit.span(),
+                                format!("unknown `serde` value `{value}`; expected one of: {}", SERDE.join(", ")),
+                            ))
+                        }
+                    },
+                ),
                 "related" => once(&mut seen, &meta, &key).and_then(|()| {
                     if meta.input.peek(Token![=]) {
                         let lit = non_empty_str(&meta, &key, "author")?;

@@ -241,6 +241,14 @@ fn check_relation_options(cx: &mut Ctxt, f: &crate::parse::Field<'_>) {
             cx.error_at(*span, "`related` applies only to `HasMany`, `HasOne` and reverse `ManyToMany` fields");
         }
     }
+    if let Some((value, span)) = &f.serde {
+        if value != "skip" && !matches!(f.kind, Kind::ForeignKey { .. }) {
+            cx.error_at(
+                *span,
+                format!("`serde = \"{value}\"` applies only to `ForeignKey` and `OneToOne` fields (any field takes `serde = \"skip\"`)"),
+            );
+        }
+    }
     if let Some(through) = &f.through {
         if !matches!(f.kind, Kind::ManyToMany { .. }) || f.related.is_some() {
             cx.error(through, "`through` applies only to a forward `ManyToMany` field (one without `related`)");

@@ -6,8 +6,12 @@ pub(crate) mod delete;
 mod fields;
 pub(crate) mod m2m;
 pub(crate) mod prefetch;
+#[cfg(feature = "serde")]
+mod serde;
 mod slot;
 
+#[cfg(feature = "serde")]
+pub use self::serde::Nested;
 pub use fields::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use prefetch::prefetch_level;
 pub(crate) use prefetch::related_condition;

@@ -4,6 +4,7 @@ mod fields;
 mod insert;
 mod markers;
 mod model;
+mod serde;
 
 use crate::ctxt::Ctxt;
 use crate::{parse, validate};
@@ -21,9 +22,11 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
             let fields = fields::expand(model, &resolved, &names);
             let insert = insert::expand(model, &resolved, &names);
             let model_impl = model::expand(model, &resolved, &names);
+            let serde = serde::expand(model, &resolved, &names);
             quote! {
                 #fields
                 #insert
+                #serde
                 #[doc(hidden)]
                 const _: () = {
                     #model_impl
