@@ -35,6 +35,8 @@ pub mod __private;
 
 pub use ast::{Assignment, OrderBy};
 pub use backend::RowRead;
+#[cfg(feature = "json")]
+pub use dsl::JsonPath;
 pub use dsl::{
     count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
     RelationLookups, RelationOrder, Selection, SingleValued, Q,

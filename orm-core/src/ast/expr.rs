@@ -37,6 +37,26 @@ pub enum ExprNode {
         /// `COUNT(DISTINCT ...)`.
         distinct: bool,
     },
+    /// A path into a JSON column: the value at `steps` (JSON, or with `text` its text),
+    /// `NULL` where the path leads nowhere.
+    Json {
+        /// The JSON column or expression.
+        base: Box<ExprNode>,
+        /// The keys and indexes followed.
+        steps: Vec<JsonStep>,
+        /// The value as text (a string without its quotes) rather than as JSON.
+        text: bool,
+    },
+}
+
+/// One step of a JSON path.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonStep {
+    /// An object's member.
+    Key(String),
+    /// An array's element (from 0; negative counts from the end on neither backend).
+    Index(u32),
 }
 
 impl ExprNode {
@@ -48,6 +68,7 @@ impl ExprNode {
             // Division by zero gives NULL in SQLite.
             ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
             ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
+            ExprNode::Json { .. } => true,
         }
     }
 }
@@ -189,6 +210,16 @@ impl ExprNode {
                 let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
                 format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
             }
+            ExprNode::Json { base, steps, .. } => {
+                let mut out = base.describe();
+                for step in steps {
+                    match step {
+                        JsonStep::Key(key) => out.push_str(&format!("[{key:?}]")),
+                        JsonStep::Index(i) => out.push_str(&format!("[{i}]")),
+                    }
+                }
+                out
+            }
         }
     }
 
@@ -201,6 +232,7 @@ impl ExprNode {
                 rhs.visit(f);
             }
             ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
+            ExprNode::Json { base, .. } => base.visit(f),
             _ => {}
         }
     }
@@ -209,9 +241,13 @@ impl ExprNode {
     /// not its argument).
     pub(crate) fn visit_plain<'a>(&'a self, f: &mut impl FnMut(&'a ExprNode)) {
         f(self);
-        if let ExprNode::Arith { lhs, rhs, .. } = self {
-            lhs.visit_plain(f);
-            rhs.visit_plain(f);
+        match self {
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.visit_plain(f);
+                rhs.visit_plain(f);
+            }
+            ExprNode::Json { base, .. } => base.visit_plain(f),
+            _ => {}
         }
     }
 

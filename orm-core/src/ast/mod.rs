@@ -5,7 +5,7 @@ mod expr;
 mod ordering;
 mod query;
 
-pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
+pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, JsonStep, OrderBy, PatternKind};
 pub(crate) use ordering::{pk_order_at, relation_ordering};
 #[cfg(all(test, feature = "postgres"))]
 pub(crate) use query::Lock;

@@ -2,6 +2,8 @@
 //! (Q), lookups, aggregates, ordering terms and selections.
 
 mod expr;
+#[cfg(feature = "json")]
+mod json;
 mod lookups;
 mod ordering;
 mod select;
@@ -13,6 +15,8 @@ pub use expr::{
     SingleValued, UseLookups, Q,
 };
 pub(crate) use expr::{pk_condition, pk_values_condition};
+#[cfg(feature = "json")]
+pub use json::JsonPath;
 pub use lookups::Lookups;
 pub use ordering::{OrderTerms, RelationOrder};
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 
 use crate::ast::PatternKind;
 use crate::sql::{
-    quote_literal, Capabilities, Constraint, Dialect, IsolationLevel, KeyList, TextLookup, TransactionMode,
+    quote_literal, Capabilities, Constraint, Dialect, IsolationLevel, JsonPaths, KeyList, TextLookup, TransactionMode,
 };
 use crate::value::ColumnType;
 
@@ -51,6 +51,10 @@ impl Dialect for Postgres {
 
     fn key_list(&self) -> KeyList {
         KeyList::Array
+    }
+
+    fn json_paths(&self) -> JsonPaths {
+        JsonPaths::Operators
     }
 
     fn text_lookup(&self, _kind: PatternKind, _fold: bool) -> TextLookup {

@@ -69,6 +69,18 @@ pub(crate) enum TextLookup {
     Like,
 }
 
+/// How a path into a JSON column is written (`sql/json.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonPaths {
+    /// SQLite's JSON functions: `(col -> ?)` with the whole path bound as one
+    /// `$."key"[0]` text; the text of the value through `json_type` and `->>`.
+    PathText,
+    /// PostgreSQL's JSONB operators: `(col -> $1::text -> $2::integer)`, a step a
+    /// bound key or index; the text of the value with `->>` as the last step.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    Operators,
+}
+
 /// Writes `ident` in double quotes, each `"` in it doubled: the SQL standard's
 /// quoting, which SQLite and PostgreSQL share.
 pub(crate) fn quote_double(ident: &str, out: &mut String) {
@@ -117,6 +129,8 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn key_list(&self) -> KeyList;
     /// How the text lookup `kind` is written (`fold`: case-insensitive).
     fn text_lookup(&self, kind: PatternKind, fold: bool) -> TextLookup;
+    /// How a path into a JSON column is written.
+    fn json_paths(&self) -> JsonPaths;
     /// `INSERT` that skips rows a unique constraint refuses: the words before the
     /// table name and after the values.
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str);

@@ -78,6 +78,9 @@ impl Dialect for Numbered {
     fn key_list(&self) -> KeyList {
         KeyList::PaddedOrJson { max: 1024 }
     }
+    fn json_paths(&self) -> JsonPaths {
+        JsonPaths::Operators
+    }
     fn text_lookup(&self, _kind: PatternKind, _fold: bool) -> TextLookup {
         TextLookup::Call { prefix: "lookup(", middle: ", ", suffix: ")" }
     }

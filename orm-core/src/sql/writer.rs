@@ -191,6 +191,7 @@ impl Writer {
                     self.push(self.dialect.avg_cast());
                 }
             }
+            ExprNode::Json { base, steps, text } => self.json(base, steps, *text, ctx),
         }
     }
 
@@ -211,8 +212,10 @@ impl Writer {
     /// NULL is false, as in Django), so nullable operands get `IS NOT NULL` guards:
     /// `NOT ("x" = ? AND "x" IS NOT NULL)`, Django's own SQL.
     fn guarded(&mut self, ctx: Ctx, bare: bool, operands: &[&ExprNode], body: impl FnOnce(&mut Self)) {
+        // A JSON path is guarded by its column, as Django guards a key transform: a
+        // path that leads nowhere in a row whose column is set stays unknown.
         let guards: Vec<&ExprNode> =
-            if ctx.negated { operands.iter().copied().filter(|n| n.nullable()).collect() } else { Vec::new() };
+            if ctx.negated { operands.iter().copied().filter_map(guarded_by).collect() } else { Vec::new() };
         let parens = !guards.is_empty() && !bare;
         if parens {
             self.push("(");
@@ -508,6 +511,17 @@ impl Writer {
 
 /// Whether a condition follows a many-valued relation outside aggregates (and so,
 /// negated, needs a subquery; a negated aggregate is a plain NOT in HAVING).
+/// The `IS NOT NULL` guard a nullable operand gets under a negation. A JSON path is
+/// guarded by its column, as Django guards a key transform: a path that leads nowhere
+/// in a row whose column is set stays unknown.
+fn guarded_by(node: &ExprNode) -> Option<&ExprNode> {
+    let node = match node {
+        ExprNode::Json { base, .. } => base,
+        other => other,
+    };
+    node.nullable().then_some(node)
+}
+
 fn touches_many(cond: &Cond, root: &'static ModelMeta) -> bool {
     let mut many = false;
     cond.visit_plain(&mut |node| {

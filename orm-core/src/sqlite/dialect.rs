@@ -4,8 +4,8 @@
 
 use crate::ast::PatternKind;
 use crate::sql::{
-    quote_literal, Capabilities, Dialect, ForeignKeySwitch, IsolationLevel, KeyList, TableChanges, TextLookup,
-    TransactionMode,
+    quote_literal, Capabilities, Dialect, ForeignKeySwitch, IsolationLevel, JsonPaths, KeyList, TableChanges,
+    TextLookup, TransactionMode,
 };
 use crate::value::ColumnType;
 
@@ -69,6 +69,10 @@ impl Dialect for Sqlite {
     /// SQLite's `LIKE` ignores ASCII case only and treats `%` and `_` specially, and
     /// `lower()` folds ASCII only: the lookups are functions with PostgreSQL's
     /// behaviour instead (`functions.rs`).
+    fn json_paths(&self) -> JsonPaths {
+        JsonPaths::PathText
+    }
+
     fn text_lookup(&self, kind: PatternKind, fold: bool) -> TextLookup {
         let prefix = match (kind, fold) {
             (PatternKind::Contains, false) => "orm_contains(",
