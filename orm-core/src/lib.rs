@@ -36,8 +36,8 @@ pub mod __private;
 pub use ast::{Assignment, OrderBy};
 pub use backend::RowRead;
 pub use dsl::{
-    count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
-    RelationLookups, RelationOrder, Selection, SingleValued, Q,
+    count_all, Aggregate, AggregateSelection, ColumnList, ConflictTarget, Expr, Field, FieldOrder, IntoAssignments,
+    IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection, SingleValued, Q,
 };
 #[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};

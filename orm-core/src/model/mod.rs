@@ -50,6 +50,10 @@ pub trait Model: Sized + Send + Sync + 'static {
     type FieldsAt<C: Cardinality>: FieldSet<Model = Self>;
     /// The insert struct: every field but the auto-increment key (`NewBook`).
     type New: Insert<Model = Self>;
+    /// The columns a write of chosen fields sets, every key column a
+    /// [`PrimaryKeyField`](crate::PrimaryKeyField) (`BookNonKeyFields`): what
+    /// `save_fields` and an upsert's `update_fields` closures receive.
+    type NonKeyFields: Copy;
     /// The primary key's type: a column type, or a tuple of them for a composite key.
     type Pk: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static;
     /// The table's description.
@@ -59,6 +63,8 @@ pub trait Model: Sized + Send + Sync + 'static {
     fn __fields(path: Path) -> Self::Fields;
     #[doc(hidden)]
     fn __fields_at<C: Cardinality>(path: Path) -> Self::FieldsAt<C>;
+    #[doc(hidden)]
+    fn __non_key_fields() -> Self::NonKeyFields;
     #[doc(hidden)]
     fn __pk(&self) -> Self::Pk;
     #[doc(hidden)]

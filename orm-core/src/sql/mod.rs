@@ -11,6 +11,7 @@ mod joins;
 mod select;
 #[cfg(test)]
 pub(crate) mod tests;
+mod upsert;
 mod writer;
 
 pub(crate) use alter::Step;
@@ -23,6 +24,7 @@ pub(crate) use dialect::{
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
+pub(crate) use upsert::{insert_on_conflict, OnConflict, Returning};
 
 use crate::ast::ExprNode;
 use crate::value::Value;

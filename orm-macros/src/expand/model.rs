@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 
 pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> TokenStream {
     let ident = model.ident;
-    let (fields_ident, new_ident) = (&names.fields, &names.new);
+    let (fields_ident, new_ident, non_key_ident) = (&names.fields, &names.new, &names.non_key);
     let name = ident.to_string();
     let table = &model.table;
     let pk = resolved.pk;
@@ -134,6 +134,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             type Fields = #fields_ident<::orm::Root>;
             type FieldsAt<__OrmC: ::orm::Cardinality> = #fields_ident<__OrmC>;
             type New = #new_ident;
+            type NonKeyFields = #non_key_ident;
             type Pk = #key_ty;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
                 name: #name,
@@ -151,6 +152,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
             fn __fields(path: ::orm::__private::Path) -> Self::Fields {
                 #fields_ident::__at(path)
+            }
+
+            fn __non_key_fields() -> #non_key_ident {
+                #non_key_ident::__new()
             }
 
             fn __fields_at<__OrmC: ::orm::Cardinality>(path: ::orm::__private::Path) -> #fields_ident<__OrmC> {
