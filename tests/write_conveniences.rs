@@ -20,8 +20,28 @@ pub struct Book {
     pub published: Option<i32>,
 }
 
+/// Every insert field has a default: `NewSetting` implements `Default`.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "wc_setting")]
+pub struct Setting {
+    pub id: i64,
+    #[orm(default = "it's dark")]
+    pub theme: String,
+    #[orm(default = -12)]
+    pub offset: i32,
+    #[orm(default = 1.5)]
+    pub ratio: f64,
+    #[orm(default = 2)]
+    pub scale: f64,
+    #[orm(default = true)]
+    pub enabled: bool,
+    pub note: Option<String>,
+    #[orm(default = 3)]
+    pub level: Option<i64>,
+}
+
 fn setup(db: &Db) -> orm::Result<()> {
-    db.create_tables::<(Book,)>()
+    db.create_tables::<(Book, Setting)>()
 }
 
 fn new_book(isbn: &str, title: &str, price: i64, published: Option<i32>) -> NewBook {
@@ -323,6 +343,26 @@ backend_tests! {
         let err = Book::objects().earliest(db, |_| ()).unwrap_err();
         assert!(matches!(err, orm::Error::InvalidQuery { .. }), "{err:?}");
         assert_eq!(db.query_count(), before);
+        Ok(())
+    }
+
+    // defaults
+
+    fn new_values_default_to_the_columns_defaults(db) {
+        setup(db)?;
+        let new = NewSetting::default();
+        assert_eq!(
+            (new.theme.as_str(), new.offset, new.ratio, new.scale, new.enabled, new.note.clone(), new.level),
+            ("it's dark", -12, 1.5, 2.0, true, None, Some(3))
+        );
+        // The same values as the table's SQL DEFAULTs: a row inserted with none given.
+        let created = Setting::objects().create(db, new)?;
+        db.execute(r#"INSERT INTO "wc_setting" DEFAULT VALUES"#, &[])?;
+        let by_database = Setting::objects().order_by(|s| s.id.desc()).first(db)?.expect("a row");
+        assert_eq!(Setting { id: created.id, ..by_database }, created);
+        // Struct update syntax takes the rest.
+        let light = Setting::objects().create(db, NewSetting { theme: "light".into(), ..Default::default() })?;
+        assert_eq!((light.theme.as_str(), light.level), ("light", Some(3)));
         Ok(())
     }
 }

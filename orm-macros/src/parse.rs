@@ -109,6 +109,49 @@ impl Field<'_> {
         !self.is_option() && self.base_type().is_some_and(|s| s.ident == "i64" && s.arguments.is_none())
     }
 
+    /// The field's default as a Rust expression, for `impl Default` of the insert
+    /// struct: its `default` literal (in `Some(..)` for an `Option`), or `None` for an
+    /// `Option` without one. `None` when the field has no default, or one of a type the
+    /// macro cannot build from a literal (its own types, relations).
+    pub fn rust_default(&self) -> Option<proc_macro2::TokenStream> {
+        let Some(default) = &self.default else {
+            return self.is_option().then(|| quote::quote!(::std::option::Option::None));
+        };
+        let name = self.base_type()?.ident.to_string();
+        let float = name == "f32" || name == "f64";
+        let integer = ["i8", "i16", "i32", "i64", "u8", "u16", "u32"].contains(&name.as_str());
+        // A literal the type cannot hold (`-1` for a `u8`) builds no `Default`: the SQL
+        // DEFAULT is what the database makes of it.
+        let fits = |n: i128| match name.as_str() {
+            "i8" => i8::try_from(n).is_ok(),
+            "i16" => i16::try_from(n).is_ok(),
+            "i32" => i32::try_from(n).is_ok(),
+            "i64" => i64::try_from(n).is_ok(),
+            "u8" => u8::try_from(n).is_ok(),
+            "u16" => u16::try_from(n).is_ok(),
+            "u32" => u32::try_from(n).is_ok(),
+            _ => true,
+        };
+        let value = match default.kind {
+            LitKind::Int if integer && !default.sql.parse::<i128>().is_ok_and(fits) => return None,
+            LitKind::Int if float => format!("{}.0", default.sql).parse().ok()?,
+            LitKind::Int | LitKind::Float if integer || float => default.sql.parse().ok()?,
+            LitKind::Bool if name == "bool" => {
+                if default.sql == "1" {
+                    quote::quote!(true)
+                } else {
+                    quote::quote!(false)
+                }
+            }
+            LitKind::Str if name == "String" => {
+                let text = default.sql[1..default.sql.len() - 1].replace("''", "'");
+                quote::quote!(::std::string::String::from(#text))
+            }
+            _ => return None,
+        };
+        Some(if self.is_option() { quote::quote!(::std::option::Option::Some(#value)) } else { value })
+    }
+
     /// `String` or `Option<String>`: what `max_length` applies to.
     pub fn is_text(&self) -> bool {
         self.base_type().is_some_and(|s| s.ident == "String")

@@ -44,6 +44,24 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
     let doc = format!(
         "A [`{ident}`] not yet saved: every column but the auto-increment key. Pass it to `{ident}::objects().create(&db, ..)`."
     );
+    // `Default` when every field has one (its `default` literal, or `None`), the same
+    // values as the columns' SQL DEFAULTs.
+    let defaults: Option<Vec<TokenStream>> = insert_fields
+        .iter()
+        .map(|f| {
+            let name = f.ident;
+            f.rust_default().map(|value| quote! { #name: #value })
+        })
+        .collect();
+    let default_impl = defaults.map(|fields| {
+        quote! {
+            impl ::std::default::Default for #new_ident {
+                fn default() -> Self {
+                    #new_ident { #(#fields,)* }
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #vis struct #new_ident {
@@ -66,5 +84,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                 #(#apply)*
             }
         }
+
+        #default_impl
     }
 }
