@@ -121,6 +121,27 @@ backend_tests! {
         Ok(())
     }
 
+    fn a_save_inside_a_save_fields_receiver_sees_no_update_fields(db) {
+        setup(db)?;
+        let sent = log();
+        let seen = sent.clone();
+        db.on_post_save::<Book>(move |db, _, _| {
+            seen.lock().unwrap().push(format!("book {:?}", db.update_fields()));
+            Setting::objects().create(db, NewSetting::default())?;
+            Ok(())
+        });
+        let seen = sent.clone();
+        db.on_post_save::<Setting>(move |db, _, _| {
+            seen.lock().unwrap().push(format!("setting {:?}", db.update_fields()));
+            Ok(())
+        });
+        let book = Book::objects().create(db, new_book("a", "A", 1, None))?;
+        sent.lock().unwrap().clear();
+        book.save_fields(db, |b| b.price)?;
+        assert_eq!(entries(&sent), [r#"book Some(["price"])"#, "setting None"]);
+        Ok(())
+    }
+
     fn save_fields_of_a_row_that_is_gone_is_does_not_exist_and_inserts_nothing(db) {
         setup(db)?;
         let book = Book::objects().create(db, new_book("a", "A", 1, None))?;

@@ -49,7 +49,8 @@ impl Db {
     /// The fields a [`save_fields`](crate::ModelExt::save_fields) writes, by their
     /// Rust names, while its `pre_save` and `post_save` receivers run (Django's
     /// `update_fields` argument); `None` in the receivers of a whole `save` or a
-    /// `create`, and outside receivers.
+    /// `create` (also of one that a `save_fields` receiver runs), and outside
+    /// receivers.
     pub fn update_fields(&self) -> Option<Vec<&'static str>> {
         self.current_update_fields()
     }

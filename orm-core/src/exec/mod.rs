@@ -212,6 +212,12 @@ impl Db {
         self.update_fields.replace(fields)
     }
 
+    /// Whether a `save_fields`' receivers are running.
+    #[inline]
+    pub(crate) fn has_update_fields(&self) -> bool {
+        self.update_fields.borrow().is_some()
+    }
+
     /// The field names a `save_fields` writes, while its receivers run.
     pub(crate) fn current_update_fields(&self) -> Option<Vec<&'static str>> {
         self.update_fields.borrow().clone()

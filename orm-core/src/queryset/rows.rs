@@ -56,8 +56,24 @@ pub(crate) fn check_insert_rows(meta: &ModelMeta, values: &[Value]) -> Result<()
     Ok(())
 }
 
+/// Runs a whole `create` or `save` with no `update_fields` in effect: a receiver of a
+/// `save_fields` may write other rows, whose own receivers must not see its fields.
+fn without_update_fields<T>(db: &Db, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !db.has_update_fields() {
+        return f();
+    }
+    let outer = db.replace_update_fields(None);
+    let result = f();
+    db.replace_update_fields(outer);
+    result
+}
+
 /// `INSERT ... RETURNING pk`, one query.
 pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
+    without_update_fields(db, || create_row(db, new))
+}
+
+fn create_row<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     let meta = <N::Model as Model>::META;
     signals::pre_create(db, &new)?;
     let mut params = Vec::with_capacity(meta.columns.len());
@@ -220,6 +236,10 @@ where
 
 /// Django's `save()`: `UPDATE` by primary key; if no row has the key, `INSERT` it.
 pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
+    without_update_fields(db, || save_row(db, model))
+}
+
+fn save_row<M: Model>(db: &Db, model: &M) -> Result<()> {
     let meta = M::META;
     signals::send(db, Kind::PreSave, model, false)?;
     let mut all = Vec::with_capacity(meta.columns.len());
