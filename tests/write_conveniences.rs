@@ -387,3 +387,97 @@ backend_tests! {
         Ok(())
     }
 }
+
+/// `auto_now` and `auto_now_add` (chrono types: `cargo test --features chrono --test
+/// write_conveniences`).
+#[cfg(feature = "chrono")]
+mod timestamps {
+    use super::*;
+    use orm::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[orm(table = "wc_post")]
+    pub struct Post {
+        pub id: i64,
+        pub title: String,
+        #[orm(auto_now_add)]
+        pub created: DateTime<Utc>,
+        #[orm(auto_now)]
+        pub updated: NaiveDateTime,
+        #[orm(auto_now)]
+        pub day: Option<NaiveDate>,
+    }
+
+    fn setup(db: &Db) -> orm::Result<()> {
+        db.create_tables::<(Post,)>()
+    }
+
+    fn stored(db: &Db, id: i64) -> orm::Result<Post> {
+        Post::objects().get(db, |p| p.id.eq(id))
+    }
+
+    fn wait() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+
+    backend_tests! {
+        fn auto_times_are_filled_on_create_and_are_the_instances(db) {
+            setup(db)?;
+            let before = Utc::now();
+            // NewPost has no field for them: only the title is given.
+            let post = Post::objects().create(db, NewPost { title: "a".into() })?;
+            assert!(post.created >= before - orm::chrono::Duration::milliseconds(1) && post.created <= Utc::now());
+            assert_eq!(post.updated, post.created.naive_utc(), "one time per statement");
+            assert_eq!(post.day, Some(post.created.date_naive()));
+            assert_eq!(stored(db, post.id)?, post, "the instance holds what the row holds");
+            Ok(())
+        }
+
+        fn bulk_create_fills_every_row(db) {
+            setup(db)?;
+            let posts = Post::objects().bulk_create(db, ["a", "b"].map(|t| NewPost { title: t.into() }))?;
+            for post in &posts {
+                assert_eq!(&stored(db, post.id)?, post);
+            }
+            Post::objects().bulk_insert(db, [NewPost { title: "c".into() }])?;
+            let c = Post::objects().get(db, |p| p.title.eq("c"))?;
+            assert!(c.created >= posts[0].created);
+            Ok(())
+        }
+
+        fn save_writes_the_time_into_auto_now_columns_only(db) {
+            setup(db)?;
+            let post = Post::objects().create(db, NewPost { title: "a".into() })?;
+            wait();
+            post.save(db)?;
+            let row = stored(db, post.id)?;
+            assert_eq!(row.created, post.created, "auto_now_add keeps the time of the insert");
+            assert!(row.updated > post.updated, "auto_now takes the time of the save");
+            // save(&self) cannot change the instance: it is read again to see the time.
+            let mut post = post;
+            post.refresh_from_db(db)?;
+            assert_eq!(post, row);
+            Ok(())
+        }
+
+        fn update_or_create_updates_auto_now_on_the_instance_and_the_row(db) {
+            setup(db)?;
+            let post = Post::objects().create(db, NewPost { title: "a".into() })?;
+            wait();
+            let (updated, created) =
+                Post::objects().update_or_create(db, |p| p.title.eq("a"), NewPost { title: "a".into() })?;
+            assert!(!created);
+            assert!(updated.updated > post.updated);
+            assert_eq!(updated.created, post.created);
+            assert_eq!(stored(db, post.id)?, updated);
+            Ok(())
+        }
+
+        fn a_filter_on_an_auto_time_column(db) {
+            setup(db)?;
+            let post = Post::objects().create(db, NewPost { title: "a".into() })?;
+            assert_eq!(Post::objects().filter(|p| p.created.eq(post.created)).count(db)?, 1);
+            Ok(())
+        }
+    }
+}

@@ -153,3 +153,7 @@ macro_rules! __stub_model {
         }
     };
 }
+
+/// The current time of an `auto_now` field (see `types/clock.rs`).
+#[cfg(feature = "chrono")]
+pub use crate::types::{now, AutoTime};

@@ -7,8 +7,19 @@ use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token};
 
 pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together", "primary_key"];
-pub(crate) const FIELD_ATTRS: &[&str] =
-    &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through"];
+pub(crate) const FIELD_ATTRS: &[&str] = &[
+    "column",
+    "primary_key",
+    "unique",
+    "index",
+    "default",
+    "max_length",
+    "on_delete",
+    "related",
+    "through",
+    "auto_now",
+    "auto_now_add",
+];
 const ON_DELETE: &[&str] = &["cascade", "set_null", "protect", "restrict", "do_nothing"];
 
 pub(crate) struct Model<'a> {
@@ -76,6 +87,10 @@ pub(crate) struct Field<'a> {
     pub index: bool,
     pub default: Option<Default>,
     pub max_length: Option<(u32, Span)>,
+    /// `auto_now` (the time of every save) or `auto_now_add` (of the insert), with
+    /// where each was written.
+    pub auto_now: Option<Span>,
+    pub auto_now_add: Option<Span>,
 }
 
 impl Field<'_> {
@@ -107,6 +122,19 @@ impl Field<'_> {
     /// `i64` (or `std::primitive::i64`): the type an auto-increment key must have.
     pub fn is_i64(&self) -> bool {
         !self.is_option() && self.base_type().is_some_and(|s| s.ident == "i64" && s.arguments.is_none())
+    }
+
+    /// Whether the field is filled with the current time (`auto_now`, `auto_now_add`):
+    /// not a field of the insert struct.
+    pub fn is_auto_time(&self) -> bool {
+        self.auto_now.is_some() || self.auto_now_add.is_some()
+    }
+
+    /// Whether the type is one of chrono's that `auto_now` fills: `NaiveDateTime`,
+    /// `DateTime<Utc>`, `NaiveDate`, or an `Option` of one.
+    pub fn is_time_type(&self) -> bool {
+        self.base_type()
+            .is_some_and(|s| ["NaiveDateTime", "DateTime", "NaiveDate"].contains(&s.ident.to_string().as_str()))
     }
 
     /// The field's default as a Rust expression, for `impl Default` of the insert
@@ -296,6 +324,8 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
         index: false,
         default: None,
         max_length: None,
+        auto_now: None,
+        auto_now_add: None,
     };
     let mut seen = Vec::new();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("orm")) {
@@ -309,6 +339,8 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
                 "primary_key" => flag(&mut seen, &meta, &key).map(|()| out.primary_key = Some(meta.path.span())),
                 "unique" => flag(&mut seen, &meta, &key).map(|()| out.unique = true),
                 "index" => flag(&mut seen, &meta, &key).map(|()| out.index = true),
+                "auto_now" => flag(&mut seen, &meta, &key).map(|()| out.auto_now = Some(meta.path.span())),
+                "auto_now_add" => flag(&mut seen, &meta, &key).map(|()| out.auto_now_add = Some(meta.path.span())),
                 "default" => {
                     once(&mut seen, &meta, &key).and_then(|()| default_value(&meta)).map(|d| out.default = Some(d))
                 }

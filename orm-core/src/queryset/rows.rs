@@ -75,6 +75,8 @@ pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
 
 fn create_row<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     let meta = <N::Model as Model>::META;
+    // One time for an `auto_now` field's value and the instance.
+    let _clock = crate::types::Clock::hold();
     signals::pre_create(db, &new)?;
     let mut params = Vec::with_capacity(meta.columns.len());
     new.__push_values(&mut params);
@@ -107,6 +109,7 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    let _clock = crate::types::Clock::hold();
     db.atomic_inner(false, |db| {
         let mut out = Vec::with_capacity(rows.len());
         let mut rows = rows.into_iter().peekable();

@@ -144,6 +144,7 @@ impl<M: Model> QuerySet<M> {
         }
         let conflict = OnConflict::Update { target: &target, set: &set };
         let per_batch = batch_rows(db, meta);
+        let _clock = crate::types::Clock::hold();
         db.atomic_inner(false, |db| {
             let mut out = Vec::with_capacity(rows.len());
             let mut rows = rows.into_iter().peekable();

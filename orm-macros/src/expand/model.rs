@@ -108,8 +108,14 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let value = field_value(model, f, resolved.relation_of[i], local);
         quote! { #field: #value }
     });
+    // `save()` writes the current time into an `auto_now` column.
     let push = columns.iter().map(|(_, f)| {
         let (field, ty) = (f.ident, f.ty);
+        if f.auto_now.is_some() {
+            return quote_spanned! {ty.span()=>
+                out.push(<#ty as ::orm::FieldType>::into_value(::orm::__private::now::<#ty>()));
+            };
+        }
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#field)); }
     });
     let value_of = columns.iter().map(|(c, f)| {
