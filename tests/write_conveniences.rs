@@ -460,6 +460,21 @@ mod timestamps {
             Ok(())
         }
 
+        fn save_fields_naming_an_auto_now_field_writes_the_time(db) {
+            setup(db)?;
+            let mut post = Post::objects().create(db, NewPost { title: "a".into() })?;
+            wait();
+            post.title = "b".into();
+            // Django: save(update_fields=["title"]) leaves `updated`; naming it writes now.
+            post.save_fields(db, |p| p.title)?;
+            assert_eq!(stored(db, post.id)?.updated, post.updated);
+            post.save_fields(db, |p| (p.title, p.updated))?;
+            let row = stored(db, post.id)?;
+            assert!(row.updated > post.updated);
+            assert_eq!((row.title.as_str(), row.created), ("b", post.created));
+            Ok(())
+        }
+
         fn update_or_create_updates_auto_now_on_the_instance_and_the_row(db) {
             setup(db)?;
             let post = Post::objects().create(db, NewPost { title: "a".into() })?;

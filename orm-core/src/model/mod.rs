@@ -69,6 +69,12 @@ pub trait Model: Sized + Send + Sync + 'static {
     fn __pk(&self) -> Self::Pk;
     #[doc(hidden)]
     fn __value_of(&self, column: usize) -> Value;
+    /// What a write of chosen columns (`save_fields`) stores in `column`: its value,
+    /// or the current time for an `auto_now` column.
+    #[doc(hidden)]
+    fn __value_to_save(&self, column: usize) -> Value {
+        self.__value_of(column)
+    }
     #[doc(hidden)]
     fn __set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
     #[doc(hidden)]

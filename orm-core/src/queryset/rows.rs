@@ -281,7 +281,7 @@ fn update_columns_signalled<M: Model>(db: &Db, model: &M, columns: &[usize]) -> 
     signals::send(db, Kind::PreSave, model, false)?;
     let mut params = Vec::with_capacity(columns.len() + meta.pk_columns.len());
     for &column in columns {
-        let value = model.__value_of(column);
+        let value = model.__value_to_save(column);
         check_length(meta, column, &value)?;
         params.push(value);
     }

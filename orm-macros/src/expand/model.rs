@@ -118,6 +118,25 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         }
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#field)); }
     });
+    // What `save_fields` writes for an `auto_now` column: the current time.
+    let auto_now_values: Vec<TokenStream> = columns
+        .iter()
+        .filter(|(_, f)| f.auto_now.is_some())
+        .map(|(c, f)| {
+            let ty = f.ty;
+            quote_spanned! {ty.span()=> #c => <#ty as ::orm::FieldType>::into_value(::orm::__private::now::<#ty>()), }
+        })
+        .collect();
+    let value_to_save = (!auto_now_values.is_empty()).then(|| {
+        quote! {
+            fn __value_to_save(&self, column: usize) -> ::orm::Value {
+                match column {
+                    #(#auto_now_values)*
+                    _ => ::orm::Model::__value_of(self, column),
+                }
+            }
+        }
+    });
     let value_of = columns.iter().map(|(c, f)| {
         let (field, ty) = (f.ident, f.ty);
         quote_spanned! {ty.span()=> #c => <#ty as ::orm::FieldType>::to_value(&self.#field), }
@@ -208,6 +227,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                     _ => ::orm::Value::Null,
                 }
             }
+
+            #value_to_save
 
             fn __set_related(&mut self, relation: usize, loaded: ::orm::__private::Loaded) -> ::orm::Result<()> {
                 let _ = &loaded;
