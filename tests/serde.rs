@@ -58,6 +58,8 @@ struct Book {
     title: String,
     author: ForeignKey<Author>,
     pages: Option<i32>,
+    #[orm(auto_now_add, serde = "skip")]
+    added: orm::DateTime,
 }
 
 #[derive(Model, Debug, Clone)]

@@ -86,6 +86,7 @@ macro_rules! __stub_model {
             type Fields = ::orm::__private::StubFields<$model, ::orm::Root>;
             type FieldsAt<__OrmC: ::orm::Cardinality> = ::orm::__private::StubFields<$model, __OrmC>;
             type New = ::orm::__private::StubNew<$model>;
+            type NonKeyFields = ::orm::__private::StubFields<$model, ::orm::Root>;
             type Pk = i64;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
                 name: stringify!($model),
@@ -101,6 +102,9 @@ macro_rules! __stub_model {
                 prefetch: ::orm::__private::prefetch_level::<$model>,
             };
             fn __fields(_: ::orm::__private::Path) -> Self::Fields {
+                ::orm::__private::StubFields(::std::marker::PhantomData)
+            }
+            fn __non_key_fields() -> Self::NonKeyFields {
                 ::orm::__private::StubFields(::std::marker::PhantomData)
             }
             fn __fields_at<__OrmC: ::orm::Cardinality>(_: ::orm::__private::Path) -> Self::FieldsAt<__OrmC> {
@@ -174,3 +178,6 @@ macro_rules! __serde {
 macro_rules! __serde {
     ($($item:tt)*) => {};
 }
+/// The current time of an `auto_now` field (see `types/clock.rs`).
+#[cfg(feature = "chrono")]
+pub use crate::types::{now, AutoTime};

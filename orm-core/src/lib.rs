@@ -38,8 +38,8 @@ pub use backend::RowRead;
 #[cfg(feature = "json")]
 pub use dsl::JsonPath;
 pub use dsl::{
-    count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
-    RelationLookups, RelationOrder, Selection, SingleValued, Q,
+    count_all, Aggregate, AggregateSelection, ColumnList, ConflictTarget, Expr, Field, FieldOrder, IntoAssignments,
+    IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection, SingleValued, Q,
 };
 #[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};

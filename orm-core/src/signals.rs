@@ -46,6 +46,15 @@ fn on_delete<M: Model>(receiver: impl Fn(&Db, &M) -> Result<()> + Send + Sync + 
 }
 
 impl Db {
+    /// The fields a [`save_fields`](crate::ModelExt::save_fields) writes, by their
+    /// Rust names, while its `pre_save` and `post_save` receivers run (Django's
+    /// `update_fields` argument); `None` in the receivers of a whole `save` or a
+    /// `create` (also of one that a `save_fields` receiver runs), and outside
+    /// receivers.
+    pub fn update_fields(&self) -> Option<Vec<&'static str>> {
+        self.current_update_fields()
+    }
+
     /// Runs `receiver` before each `create` or `save` of an `M` (Django's `pre_save`).
     pub fn on_pre_save<M: Model>(&self, receiver: impl Fn(&Db, Saving<'_, M>) -> Result<()> + Send + Sync + 'static) {
         self.signals().add(TypeId::of::<M>(), Kind::PreSave, pre_save(receiver));

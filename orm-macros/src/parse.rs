@@ -7,8 +7,20 @@ use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token};
 
 pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together", "primary_key"];
-pub(crate) const FIELD_ATTRS: &[&str] =
-    &["column", "primary_key", "unique", "index", "default", "max_length", "on_delete", "related", "through", "serde"];
+pub(crate) const FIELD_ATTRS: &[&str] = &[
+    "column",
+    "primary_key",
+    "unique",
+    "index",
+    "default",
+    "max_length",
+    "on_delete",
+    "related",
+    "through",
+    "auto_now",
+    "auto_now_add",
+    "serde",
+];
 const ON_DELETE: &[&str] = &["cascade", "set_null", "protect", "restrict", "do_nothing"];
 const SERDE: &[&str] = &["key", "nested", "skip"];
 
@@ -79,6 +91,10 @@ pub(crate) struct Field<'a> {
     pub max_length: Option<(u32, Span)>,
     /// `serde = "key" | "nested" | "skip"`: how the field serializes (feature `serde`).
     pub serde: Option<(String, Span)>,
+    /// `auto_now` (the time of every save) or `auto_now_add` (of the insert), with
+    /// where each was written.
+    pub auto_now: Option<Span>,
+    pub auto_now_add: Option<Span>,
 }
 
 impl Field<'_> {
@@ -110,6 +126,62 @@ impl Field<'_> {
     /// `i64` (or `std::primitive::i64`): the type an auto-increment key must have.
     pub fn is_i64(&self) -> bool {
         !self.is_option() && self.base_type().is_some_and(|s| s.ident == "i64" && s.arguments.is_none())
+    }
+
+    /// Whether the field is filled with the current time (`auto_now`, `auto_now_add`):
+    /// not a field of the insert struct.
+    pub fn is_auto_time(&self) -> bool {
+        self.auto_now.is_some() || self.auto_now_add.is_some()
+    }
+
+    /// Whether the type is one of chrono's that `auto_now` fills: `NaiveDateTime`,
+    /// `DateTime<Utc>`, `NaiveDate`, or an `Option` of one.
+    pub fn is_time_type(&self) -> bool {
+        self.base_type()
+            .is_some_and(|s| ["NaiveDateTime", "DateTime", "NaiveDate"].contains(&s.ident.to_string().as_str()))
+    }
+
+    /// The field's default as a Rust expression, for `impl Default` of the insert
+    /// struct: its `default` literal (in `Some(..)` for an `Option`), or `None` for an
+    /// `Option` without one. `None` when the field has no default, or one of a type the
+    /// macro cannot build from a literal (its own types, relations).
+    pub fn rust_default(&self) -> Option<proc_macro2::TokenStream> {
+        let Some(default) = &self.default else {
+            return self.is_option().then(|| quote::quote!(::std::option::Option::None));
+        };
+        let name = self.base_type()?.ident.to_string();
+        let float = name == "f32" || name == "f64";
+        let integer = ["i8", "i16", "i32", "i64", "u8", "u16", "u32"].contains(&name.as_str());
+        // A literal the type cannot hold (`-1` for a `u8`) builds no `Default`: the SQL
+        // DEFAULT is what the database makes of it.
+        let fits = |n: i128| match name.as_str() {
+            "i8" => i8::try_from(n).is_ok(),
+            "i16" => i16::try_from(n).is_ok(),
+            "i32" => i32::try_from(n).is_ok(),
+            "i64" => i64::try_from(n).is_ok(),
+            "u8" => u8::try_from(n).is_ok(),
+            "u16" => u16::try_from(n).is_ok(),
+            "u32" => u32::try_from(n).is_ok(),
+            _ => true,
+        };
+        let value = match default.kind {
+            LitKind::Int if integer && !default.sql.parse::<i128>().is_ok_and(fits) => return None,
+            LitKind::Int if float => format!("{}.0", default.sql).parse().ok()?,
+            LitKind::Int | LitKind::Float if integer || float => default.sql.parse().ok()?,
+            LitKind::Bool if name == "bool" => {
+                if default.sql == "1" {
+                    quote::quote!(true)
+                } else {
+                    quote::quote!(false)
+                }
+            }
+            LitKind::Str if name == "String" => {
+                let text = default.sql[1..default.sql.len() - 1].replace("''", "'");
+                quote::quote!(::std::string::String::from(#text))
+            }
+            _ => return None,
+        };
+        Some(if self.is_option() { quote::quote!(::std::option::Option::Some(#value)) } else { value })
     }
 
     /// `String` or `Option<String>`: what `max_length` applies to.
@@ -257,6 +329,8 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
         default: None,
         max_length: None,
         serde: None,
+        auto_now: None,
+        auto_now_add: None,
     };
     let mut seen = Vec::new();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("orm")) {
@@ -270,6 +344,8 @@ fn parse_field<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Field<'a> {
                 "primary_key" => flag(&mut seen, &meta, &key).map(|()| out.primary_key = Some(meta.path.span())),
                 "unique" => flag(&mut seen, &meta, &key).map(|()| out.unique = true),
                 "index" => flag(&mut seen, &meta, &key).map(|()| out.index = true),
+                "auto_now" => flag(&mut seen, &meta, &key).map(|()| out.auto_now = Some(meta.path.span())),
+                "auto_now_add" => flag(&mut seen, &meta, &key).map(|()| out.auto_now_add = Some(meta.path.span())),
                 "default" => {
                     once(&mut seen, &meta, &key).and_then(|()| default_value(&meta)).map(|d| out.default = Some(d))
                 }

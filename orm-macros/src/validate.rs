@@ -67,6 +67,26 @@ pub(crate) fn check(cx: &mut Ctxt, model: &Model<'_>) -> Option<Resolved> {
                 );
             }
         }
+        let auto = [(f.auto_now, "auto_now"), (f.auto_now_add, "auto_now_add")];
+        for (span, name) in auto.iter().filter_map(|(span, name)| Some(((*span)?, *name))) {
+            if !f.is_time_type() {
+                cx.error_at(
+                    span,
+                    format!("`{name}` applies to a chrono `NaiveDateTime`, `DateTime<Utc>` or `NaiveDate` field"),
+                );
+            } else if f.auto_now.is_some() && f.auto_now_add.is_some() && name == "auto_now_add" {
+                cx.error_at(span, "`auto_now` and `auto_now_add` are mutually exclusive: keep one");
+            } else if f.default.is_some() {
+                cx.error_at(
+                    span,
+                    format!(
+                        "`{name}` and `default` are mutually exclusive: the field is always set to the current time"
+                    ),
+                );
+            } else if f.primary_key.is_some() {
+                cx.error_at(span, format!("`{name}` does not apply to a primary key"));
+            }
+        }
         if let Some((_, span)) = f.max_length {
             if !f.is_text() {
                 cx.error_at(span, "`max_length` applies only to `String` and `Option<String>` fields");
@@ -260,6 +280,7 @@ fn check_relation_options(cx: &mut Ctxt, f: &crate::parse::Field<'_>) {
         (f.default.is_some() && !f.is_column(), "default"),
         (f.max_length.is_some() && !matches!(f.kind, Kind::Column), "max_length"),
         (f.primary_key.is_some() && !f.is_column(), "primary_key"),
+        (f.is_auto_time() && !matches!(f.kind, Kind::Column), "auto_now"),
     ];
     for (set, name) in misplaced {
         if set {

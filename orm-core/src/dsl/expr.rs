@@ -158,6 +158,11 @@ impl<M: Model, T, C: Cardinality, X: Flavor> Field<M, T, C, X> {
         ExprNode::Column { meta: M::META, column: self.column, path: self.path }
     }
 
+    /// The column's index in the model's `META.columns`.
+    pub(crate) fn column_index(self) -> usize {
+        usize::from(self.column)
+    }
+
     /// The column's name in SQL.
     pub fn column_name(self) -> &'static str {
         M::META.columns[usize::from(self.column)].name

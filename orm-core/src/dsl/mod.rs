@@ -1,6 +1,7 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod columns;
 mod expr;
 #[cfg(feature = "json")]
 mod json;
@@ -8,6 +9,8 @@ mod lookups;
 mod ordering;
 mod select;
 
+pub(crate) use columns::is_unique_group;
+pub use columns::{ColumnList, ConflictTarget, PrimaryKeyField};
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
 pub use expr::{

@@ -67,10 +67,20 @@ pub struct Db {
     /// The level the next outermost `atomic()` begins at (`atomic_with`).
     next_isolation: Cell<Option<crate::sql::IsolationLevel>>,
     signals: Signals,
+    /// Whether the outermost `atomic()` began the open transaction (not a `BEGIN`
+    /// sent by hand), so that `on_commit` callbacks can wait for its `COMMIT`.
+    atomic_began: Cell<bool>,
+    /// The `on_commit` callbacks of the open transaction, in registration order.
+    commit_hooks: RefCell<Vec<CommitHook>>,
+    /// The field names a `save_fields` writes, while its signals' receivers run.
+    update_fields: RefCell<Option<Vec<&'static str>>>,
     /// SQL text of statements whose shape depends only on the model and a row count.
     /// Keyed by the model's identity: two models may share a table.
     sql_cache: RefCell<crate::hash::IntMap<(std::any::TypeId, usize, SqlKind), Arc<str>>>,
 }
+
+/// A callback that runs once the transaction it was registered in commits.
+pub(crate) type CommitHook = Box<dyn FnOnce() + Send>;
 
 /// The statements kept in [`Db`]'s SQL text cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,6 +110,9 @@ impl Db {
             isolation: options.isolation,
             next_isolation: Cell::new(None),
             signals,
+            atomic_began: Cell::new(false),
+            commit_hooks: RefCell::new(Vec::new()),
+            update_fields: RefCell::new(None),
             sql_cache: RefCell::new(Default::default()),
         }
     }
@@ -191,6 +204,23 @@ impl Db {
         };
         self.sql_cache.borrow_mut().insert(key, sql.clone());
         sql
+    }
+
+    /// Sets the field names a `save_fields` writes (`None`: a whole save), returning
+    /// those set before.
+    pub(crate) fn replace_update_fields(&self, fields: Option<Vec<&'static str>>) -> Option<Vec<&'static str>> {
+        self.update_fields.replace(fields)
+    }
+
+    /// Whether a `save_fields`' receivers are running.
+    #[inline]
+    pub(crate) fn has_update_fields(&self) -> bool {
+        self.update_fields.borrow().is_some()
+    }
+
+    /// The field names a `save_fields` writes, while its receivers run.
+    pub(crate) fn current_update_fields(&self) -> Option<Vec<&'static str>> {
+        self.update_fields.borrow().clone()
     }
 
     pub(crate) fn signals(&self) -> &Signals {

@@ -126,11 +126,15 @@ impl Db {
         if outermost {
             let isolation = self.next_isolation.take().or(self.isolation);
             self.control(crate::sql::begin(self.transaction_mode, isolation, self.dialect()))?;
+            self.atomic_began.set(true);
         } else {
             self.control(&self.savepoint_sql("SAVEPOINT", depth))?;
         }
+        // The `on_commit` callbacks registered before this block: a rollback of it
+        // drops only those registered inside.
+        let hooks = self.commit_hooks.borrow().len();
         self.tx_depth.set(depth + 1);
-        let mut guard = TxGuard { db: self, depth, outermost, done: false };
+        let mut guard = TxGuard { db: self, depth, outermost, hooks, done: false };
         let result = f(self);
         guard.done = true;
         self.tx_depth.set(depth);
@@ -138,25 +142,81 @@ impl Db {
             Ok(value) => {
                 let end = if outermost { "COMMIT".to_owned() } else { self.savepoint_sql("RELEASE", depth) };
                 if let Err(err) = self.control(&end) {
-                    self.rollback(outermost, depth);
+                    self.rollback(outermost, depth, hooks);
                     return Err(err.into());
+                }
+                if outermost {
+                    self.atomic_began.set(false);
+                    self.run_commit_hooks();
                 }
                 Ok(value)
             }
             Err(err) => {
-                self.rollback(outermost, depth);
+                self.rollback(outermost, depth, hooks);
                 Err(err)
             }
         }
     }
 
-    fn rollback(&self, outermost: bool, depth: u32) {
+    fn rollback(&self, outermost: bool, depth: u32, hooks: usize) {
         // A failed rollback leaves nothing better to do than report the first error.
         if outermost {
             let _ = self.control("ROLLBACK");
+            self.atomic_began.set(false);
+            self.commit_hooks.borrow_mut().clear();
         } else {
             let _ = self.control(&self.savepoint_sql("ROLLBACK TO", depth));
             let _ = self.control(&self.savepoint_sql("RELEASE", depth));
+            self.commit_hooks.borrow_mut().truncate(hooks);
+        }
+    }
+
+    /// Runs `callback` once the transaction open now commits, or at once when none is
+    /// open (Django's `transaction.on_commit`). Inside [`atomic`](Self::atomic) it
+    /// waits for the outermost block's `COMMIT`, and is dropped if the transaction
+    /// rolls back, or if the savepoint of a nested `atomic()` it was registered in
+    /// rolls back (the enclosing blocks may still commit). Callbacks run in the order
+    /// they were registered, after the `COMMIT`, outside any transaction; a panic in
+    /// one propagates (as a Django exception does) and the later ones are dropped.
+    ///
+    /// A transaction begun by hand (`db.execute("BEGIN", ..)`) has no commit this
+    /// connection can wait for: registering a callback then is an
+    /// `Error::InvalidQuery` (Django's `TransactionManagementError`).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # use std::sync::{Arc, Mutex};
+    /// # fn main() -> orm::Result<()> {
+    /// let db = Db::open_in_memory()?;
+    /// let sent = Arc::new(Mutex::new(Vec::new()));
+    /// db.atomic(|db| {
+    ///     let log = sent.clone();
+    ///     db.on_commit(move || log.lock().unwrap().push("welcome email"))?;
+    ///     assert!(sent.lock().unwrap().is_empty()); // not yet: the transaction is open
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(*sent.lock().unwrap(), ["welcome email"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_commit(&self, callback: impl FnOnce() + Send + 'static) -> Result<()> {
+        if self.atomic_began.get() {
+            self.commit_hooks.borrow_mut().push(Box::new(callback));
+            return Ok(());
+        }
+        if self.in_transaction() {
+            return Err(Error::InvalidQuery {
+                message: "on_commit() inside a transaction begun by hand: only a transaction of atomic() can run callbacks when it commits",
+            });
+        }
+        callback();
+        Ok(())
+    }
+
+    fn run_commit_hooks(&self) {
+        let hooks = std::mem::take(&mut *self.commit_hooks.borrow_mut());
+        for hook in hooks {
+            hook();
         }
     }
 
@@ -169,6 +229,7 @@ struct TxGuard<'a> {
     db: &'a Db,
     depth: u32,
     outermost: bool,
+    hooks: usize,
     done: bool,
 }
 
@@ -177,7 +238,7 @@ impl Drop for TxGuard<'_> {
         // Reached without `done` only while unwinding from a panic in the closure.
         if !self.done {
             self.db.tx_depth.set(self.depth);
-            self.db.rollback(self.outermost, self.depth);
+            self.db.rollback(self.outermost, self.depth, self.hooks);
         }
     }
 }

@@ -50,6 +50,10 @@ pub trait Model: Sized + Send + Sync + 'static {
     type FieldsAt<C: Cardinality>: FieldSet<Model = Self>;
     /// The insert struct: every field but the auto-increment key (`NewBook`).
     type New: Insert<Model = Self>;
+    /// The columns a write of chosen fields sets, every key column a
+    /// [`PrimaryKeyField`](crate::PrimaryKeyField) (`BookNonKeyFields`): what
+    /// `save_fields` and an upsert's `update_fields` closures receive.
+    type NonKeyFields: Copy;
     /// The primary key's type: a column type, or a tuple of them for a composite key.
     type Pk: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static;
     /// The table's description.
@@ -60,9 +64,17 @@ pub trait Model: Sized + Send + Sync + 'static {
     #[doc(hidden)]
     fn __fields_at<C: Cardinality>(path: Path) -> Self::FieldsAt<C>;
     #[doc(hidden)]
+    fn __non_key_fields() -> Self::NonKeyFields;
+    #[doc(hidden)]
     fn __pk(&self) -> Self::Pk;
     #[doc(hidden)]
     fn __value_of(&self, column: usize) -> Value;
+    /// What a write of chosen columns (`save_fields`) stores in `column`: its value,
+    /// or the current time for an `auto_now` column.
+    #[doc(hidden)]
+    fn __value_to_save(&self, column: usize) -> Value {
+        self.__value_of(column)
+    }
     #[doc(hidden)]
     fn __set_related(&mut self, relation: usize, loaded: Loaded) -> Result<()>;
     #[doc(hidden)]

@@ -3,11 +3,13 @@
 
 mod cursor;
 mod eval;
+mod latest;
 mod more;
 mod paginate;
 mod related;
 pub(crate) mod rows;
 mod shape;
+mod upsert;
 mod write;
 
 pub use cursor::{Cursor, Rows};

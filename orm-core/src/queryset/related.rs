@@ -32,6 +32,25 @@ pub trait ModelExt: Model {
         crate::queryset::rows::save(db, self)
     }
 
+    /// Writes only the chosen fields to the row with this primary key (Django's
+    /// `save(update_fields=[..])`): `book.save_fields(&db, |b| (b.title,
+    /// b.price_cents))` sends one `UPDATE` of those columns. `pre_save` and
+    /// `post_save` (`created` false) are sent, and [`Db::update_fields`] names the
+    /// fields while their receivers run. The closure receives the model's
+    /// [`NonKeyFields`](Model::NonKeyFields): the primary key and fields of other
+    /// models do not compile. No field, `|_| ()`, sends nothing (no query, no
+    /// signal); no row with this key is `Error::DoesNotExist` (Django's "did not
+    /// affect any rows"), and nothing is inserted.
+    fn save_fields<F: crate::dsl::ColumnList<Self>>(
+        &self,
+        db: &Db,
+        fields: impl FnOnce(Self::NonKeyFields) -> F,
+    ) -> Result<()> {
+        let mut columns = Vec::new();
+        fields(Self::__non_key_fields()).push_columns(&mut columns);
+        crate::queryset::rows::save_columns(db, self, &columns)
+    }
+
     /// Deletes this row (Django's `Model.delete()`), returning the number of rows
     /// deleted in all and per model.
     fn delete(&self, db: &Db) -> Result<super::DeleteCount> {

@@ -12,7 +12,7 @@ use crate::sql as compile;
 use crate::value::Value;
 
 /// Whether any column of the model has a `max_length` to check.
-fn has_bounds(meta: &ModelMeta) -> bool {
+pub(crate) fn has_bounds(meta: &ModelMeta) -> bool {
     meta.columns.iter().any(|c| c.max_length.is_some())
 }
 
@@ -43,7 +43,7 @@ pub(crate) fn check_length(meta: &ModelMeta, column: usize, value: &Value) -> Re
 }
 
 /// [`check_length`] over rows of insert values (every column but an auto key).
-fn check_insert_rows(meta: &ModelMeta, values: &[Value]) -> Result<()> {
+pub(crate) fn check_insert_rows(meta: &ModelMeta, values: &[Value]) -> Result<()> {
     if !has_bounds(meta) {
         return Ok(());
     }
@@ -56,9 +56,27 @@ fn check_insert_rows(meta: &ModelMeta, values: &[Value]) -> Result<()> {
     Ok(())
 }
 
+/// Runs a whole `create` or `save` with no `update_fields` in effect: a receiver of a
+/// `save_fields` may write other rows, whose own receivers must not see its fields.
+fn without_update_fields<T>(db: &Db, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !db.has_update_fields() {
+        return f();
+    }
+    let outer = db.replace_update_fields(None);
+    let result = f();
+    db.replace_update_fields(outer);
+    result
+}
+
 /// `INSERT ... RETURNING pk`, one query.
 pub(crate) fn create<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
+    without_update_fields(db, || create_row(db, new))
+}
+
+fn create_row<N: Insert + 'static>(db: &Db, new: N) -> Result<N::Model> {
     let meta = <N::Model as Model>::META;
+    // One time for an `auto_now` field's value and the instance.
+    let _clock = crate::types::Clock::hold();
     signals::pre_create(db, &new)?;
     let mut params = Vec::with_capacity(meta.columns.len());
     new.__push_values(&mut params);
@@ -82,7 +100,7 @@ fn insert_columns(meta: &ModelMeta) -> usize {
 
 /// Rows per statement so that one statement stays within the database's parameter
 /// limit.
-fn batch_rows(db: &Db, meta: &ModelMeta) -> usize {
+pub(crate) fn batch_rows(db: &Db, meta: &ModelMeta) -> usize {
     (db.dialect().max_params() / insert_columns(meta).max(1)).max(1)
 }
 
@@ -91,6 +109,7 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    let _clock = crate::types::Clock::hold();
     db.atomic_inner(false, |db| {
         let mut out = Vec::with_capacity(rows.len());
         let mut rows = rows.into_iter().peekable();
@@ -119,7 +138,11 @@ pub(crate) fn bulk_create<N: Insert>(db: &Db, rows: Vec<N>) -> Result<Vec<N::Mod
 }
 
 /// Moves up to `per_batch` rows' values into `params`; returns how many rows.
-fn fill_batch<N: Insert>(rows: &mut impl Iterator<Item = N>, per_batch: usize, params: &mut Vec<Value>) -> usize {
+pub(crate) fn fill_batch<N: Insert>(
+    rows: &mut impl Iterator<Item = N>,
+    per_batch: usize,
+    params: &mut Vec<Value>,
+) -> usize {
     params.clear();
     let mut n = 0;
     for row in rows.take(per_batch) {
@@ -216,6 +239,10 @@ where
 
 /// Django's `save()`: `UPDATE` by primary key; if no row has the key, `INSERT` it.
 pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
+    without_update_fields(db, || save_row(db, model))
+}
+
+fn save_row<M: Model>(db: &Db, model: &M) -> Result<()> {
     let meta = M::META;
     signals::send(db, Kind::PreSave, model, false)?;
     let mut all = Vec::with_capacity(meta.columns.len());
@@ -233,6 +260,36 @@ pub(crate) fn save<M: Model>(db: &Db, model: &M) -> Result<()> {
         db.execute(&compile::insert(meta, 1, true, false, db.dialect()), &all)?;
     }
     signals::send(db, Kind::PostSave, model, created)
+}
+
+/// Django's `save(update_fields=..)`: `UPDATE` of `columns` by primary key, signals
+/// sent with the field names; no row is `DoesNotExist`, nothing inserted.
+pub(crate) fn save_columns<M: Model>(db: &Db, model: &M, columns: &[usize]) -> Result<()> {
+    let meta = M::META;
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let names = columns.iter().map(|&c| meta.columns[c].field).collect();
+    let previous = db.replace_update_fields(Some(names));
+    let result = update_columns_signalled(db, model, columns);
+    db.replace_update_fields(previous);
+    result
+}
+
+fn update_columns_signalled<M: Model>(db: &Db, model: &M, columns: &[usize]) -> Result<()> {
+    let meta = M::META;
+    signals::send(db, Kind::PreSave, model, false)?;
+    let mut params = Vec::with_capacity(columns.len() + meta.pk_columns.len());
+    for &column in columns {
+        let value = model.__value_to_save(column);
+        check_length(meta, column, &value)?;
+        params.push(value);
+    }
+    params.extend(meta.pk_columns.iter().map(|&c| model.__value_of(c)));
+    if db.execute(&compile::update_columns_by_pk(meta, columns, db.dialect()), &params)? == 0 {
+        return Err(Error::DoesNotExist { model: meta.name });
+    }
+    signals::send(db, Kind::PostSave, model, false)
 }
 
 /// Django's `Model.delete()`: `DELETE ... WHERE pk IN (?)`.

@@ -129,6 +129,8 @@ impl<M: Model> QuerySet<M> {
     pub fn update_or_create(&self, db: &Db, condition: impl Fn(M::Fields) -> Q, defaults: M::New) -> Result<(M, bool)> {
         db.atomic(|db| match self.get(db, &condition) {
             Ok(mut found) => {
+                // One time for an `auto_now` field of the instance and of the row.
+                let _clock = crate::types::Clock::hold();
                 defaults.__apply_to(&mut found);
                 super::rows::save(db, &found)?;
                 Ok((found, false))

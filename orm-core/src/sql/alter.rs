@@ -375,7 +375,7 @@ pub(crate) fn alter_column(
         match &new_eff.default {
             Some(default) => statement(&mut out, &|w| {
                 alter(w, " SET DEFAULT ");
-                w.push(default);
+                super::ddl::default_literal(w, new_eff.column_type, default, dialect);
             }),
             None if !default_dropped => statement(&mut out, &|w| alter(w, " DROP DEFAULT")),
             None => {}

@@ -47,6 +47,16 @@ pub(crate) fn create_table_statement(table: &Table, name: &str, dialect: &'stati
 
 /// `"name" TYPE [NOT NULL] [PRIMARY KEY] [UNIQUE] [DEFAULT ..] [CHECK ..]
 /// [REFERENCES ..]`: one column of `CREATE TABLE` (or of `ADD COLUMN`).
+/// A column's `default` literal as the dialect writes it: the derive writes a `bool`
+/// default as `1` or `0`, which a PostgreSQL `boolean` column refuses.
+pub(crate) fn default_literal(w: &mut Writer, column_type: ColumnType, default: &str, dialect: &'static dyn Dialect) {
+    match (column_type, default) {
+        (ColumnType::Bool, "1") => w.push(dialect.boolean(true)),
+        (ColumnType::Bool, "0") => w.push(dialect.boolean(false)),
+        _ => w.push(default),
+    }
+}
+
 pub(crate) fn column_definition(w: &mut Writer, col: &Column, primary_key: bool, dialect: &'static dyn Dialect) {
     w.ident(&col.name);
     if col.auto {
@@ -68,7 +78,7 @@ pub(crate) fn column_definition(w: &mut Writer, col: &Column, primary_key: bool,
     }
     if let Some(default) = &col.default {
         w.push(" DEFAULT ");
-        w.push(default);
+        default_literal(w, col.column_type, default, dialect);
     }
     if matches!(col.column_type, ColumnType::UInt8 | ColumnType::UInt16 | ColumnType::UInt32) {
         // Django's PositiveIntegerField: the column refuses negatives.

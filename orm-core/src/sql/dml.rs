@@ -62,6 +62,18 @@ pub(crate) fn insert(
     dialect: &'static dyn Dialect,
 ) -> String {
     let mut w = Writer::new(meta, dialect);
+    insert_rows(&mut w, meta, rows, with_pk);
+    if returning {
+        w.push(" RETURNING ");
+        w.column_at(meta.table, meta.pk_column().name);
+    }
+    w.text()
+}
+
+/// `INSERT INTO t (cols) VALUES (..), ...`, the part before any `ON CONFLICT` or
+/// `RETURNING`.
+pub(super) fn insert_rows(w: &mut Writer, meta: &'static ModelMeta, rows: usize, with_pk: bool) {
+    let dialect = w.dialect();
     w.push("INSERT INTO ");
     w.ident(meta.table);
     w.push(" (");
@@ -91,11 +103,6 @@ pub(crate) fn insert(
         w.placeholders(n);
         w.push(")");
     }
-    if returning {
-        w.push(" RETURNING ");
-        w.column_at(meta.table, meta.pk_column().name);
-    }
-    w.text()
 }
 
 /// `UPDATE t SET every non-key column = ? WHERE pk = ? [AND pk2 = ?]`
@@ -114,6 +121,34 @@ pub(crate) fn update_by_pk(meta: &'static ModelMeta, dialect: &'static dyn Diale
         }
         first = false;
         w.ident(col.name);
+        w.push(" = ");
+        w.placeholder();
+    }
+    for (i, &c) in meta.pk_columns.iter().enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        w.column_at(meta.table, meta.columns[c].name);
+        w.push(" = ");
+        w.placeholder();
+    }
+    w.text()
+}
+
+/// `UPDATE t SET a = ?, b = ? WHERE pk = ? [AND pk2 = ?]`: chosen columns of one row
+/// (Django's `save(update_fields=..)`); the values bind in `columns` order, then the key.
+pub(crate) fn update_columns_by_pk(
+    meta: &'static ModelMeta,
+    columns: &[usize],
+    dialect: &'static dyn Dialect,
+) -> String {
+    let mut w = Writer::new(meta, dialect);
+    w.push("UPDATE ");
+    w.ident(meta.table);
+    w.push(" SET ");
+    for (i, &c) in columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(meta.columns[c].name);
         w.push(" = ");
         w.placeholder();
     }

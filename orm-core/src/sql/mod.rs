@@ -12,6 +12,7 @@ mod json;
 mod select;
 #[cfg(test)]
 pub(crate) mod tests;
+mod upsert;
 mod writer;
 
 pub(crate) use alter::Step;
@@ -24,6 +25,7 @@ pub(crate) use dialect::{
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
+pub(crate) use upsert::{insert_on_conflict, OnConflict, Returning};
 
 use crate::ast::ExprNode;
 use crate::value::Value;

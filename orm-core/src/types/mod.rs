@@ -3,6 +3,7 @@
 mod builtin;
 #[cfg(feature = "chrono")]
 mod chrono_types;
+mod clock;
 #[cfg(feature = "decimal")]
 mod decimal;
 #[cfg(feature = "json")]
@@ -11,6 +12,9 @@ mod json;
 mod uuid_type;
 
 pub use crate::value::{ColumnType, Value, ValueRef};
+pub(crate) use clock::Clock;
+#[cfg(feature = "chrono")]
+pub use clock::{now, AutoTime};
 
 /// Why a database value could not become a Rust value: a description of what was found.
 ///

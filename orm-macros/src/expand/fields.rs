@@ -18,21 +18,50 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
          Relations are methods returning the related model's field set."
     );
     let single_pk = (resolved.pk_fields.len() == 1).then_some(resolved.pk_field);
-    let decls = model.fields.iter().enumerate().filter(|(_, f)| f.is_column()).map(|(i, f)| {
-        let (name, ty) = (f.ident, f.ty);
-        let doc = format!("The `{}` column.", f.column);
-        // What a query needs to know of the column: nullable (it reads as itself through
-        // a LEFT JOIN), or unique and never NULL (it can end a keyset order).
+    // What a query needs to know of a column: nullable (it reads as itself through a
+    // LEFT JOIN), or unique and never NULL (it can end a keyset order).
+    let flavor = |i: usize, f: &crate::parse::Field<'_>| {
         let one_to_one = matches!(f.kind, Kind::ForeignKey { unique: true, .. });
-        let flavor = if f.is_option() {
+        if f.is_option() {
             quote!(::orm::Null)
         } else if f.unique || one_to_one || single_pk == Some(i) {
             quote!(::orm::Unique)
         } else {
             quote!(::orm::Plain)
-        };
+        }
+    };
+    let decls = model.fields.iter().enumerate().filter(|(_, f)| f.is_column()).map(|(i, f)| {
+        let (name, ty) = (f.ident, f.ty);
+        let doc = format!("The `{}` column.", f.column);
+        let flavor = flavor(i, f);
         quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty, __OrmC, #flavor> }
     });
+    // The same columns for writes that set chosen fields, each key column a
+    // `PrimaryKeyField` that no such write accepts.
+    let non_key_ident = &names.non_key;
+    let non_key_decls = model.fields.iter().enumerate().filter(|(_, f)| f.is_column()).map(|(i, f)| {
+        let (name, ty) = (f.ident, f.ty);
+        if resolved.pk_fields.contains(&i) {
+            quote! { #[doc = "The primary key: a row keeps its key."] pub #name: ::orm::PrimaryKeyField }
+        } else {
+            let doc = format!("The `{}` column.", f.column);
+            let flavor = flavor(i, f);
+            quote! { #[doc = #doc] pub #name: ::orm::Field<#ident, #ty, ::orm::Root, #flavor> }
+        }
+    });
+    let non_key_handles = model.fields.iter().enumerate().filter_map(|(i, f)| {
+        let column = resolved.column_of[i]? as u16;
+        let name = f.ident;
+        if resolved.pk_fields.contains(&i) {
+            Some(quote! { #name: ::orm::PrimaryKeyField })
+        } else {
+            Some(quote! { #name: ::orm::Field::new(::orm::__private::Path::ROOT, #column) })
+        }
+    });
+    let non_key_doc = format!(
+        "The columns of [`{ident}`] a write of chosen fields can set (`save_fields`, an upsert's \
+         `update_fields`): every column but the primary key."
+    );
     let handles = model.fields.iter().enumerate().filter_map(|(i, f)| {
         let column = resolved.column_of[i]? as u16;
         let name = f.ident;
@@ -86,6 +115,19 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             type Model = #ident;
             fn __path(&self) -> ::orm::__private::Path {
                 self.__path
+            }
+        }
+
+        #[doc = #non_key_doc]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #non_key_ident {
+            #(#non_key_decls,)*
+        }
+
+        impl #non_key_ident {
+            #[doc(hidden)]
+            pub fn __new() -> Self {
+                #non_key_ident { #(#non_key_handles,)* }
             }
         }
 

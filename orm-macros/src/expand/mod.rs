@@ -56,11 +56,16 @@ pub(crate) fn derive_model(input: &syn::DeriveInput) -> TokenStream {
 pub(crate) struct Names {
     pub fields: syn::Ident,
     pub new: syn::Ident,
+    pub non_key: syn::Ident,
 }
 
 impl Names {
     fn of(model: &parse::Model<'_>) -> Self {
-        Names { fields: format_ident!("{}Fields", model.ident), new: format_ident!("New{}", model.ident) }
+        Names {
+            fields: format_ident!("{}Fields", model.ident),
+            new: format_ident!("New{}", model.ident),
+            non_key: format_ident!("{}NonKeyFields", model.ident),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 
 pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> TokenStream {
     let ident = model.ident;
-    let (fields_ident, new_ident) = (&names.fields, &names.new);
+    let (fields_ident, new_ident, non_key_ident) = (&names.fields, &names.new, &names.non_key);
     let name = ident.to_string();
     let table = &model.table;
     let pk = resolved.pk;
@@ -108,9 +108,34 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let value = field_value(model, f, resolved.relation_of[i], local);
         quote! { #field: #value }
     });
+    // `save()` writes the current time into an `auto_now` column.
     let push = columns.iter().map(|(_, f)| {
         let (field, ty) = (f.ident, f.ty);
+        if f.auto_now.is_some() {
+            return quote_spanned! {ty.span()=>
+                out.push(<#ty as ::orm::FieldType>::into_value(::orm::__private::now::<#ty>()));
+            };
+        }
         quote_spanned! {ty.span()=> out.push(<#ty as ::orm::FieldType>::to_value(&self.#field)); }
+    });
+    // What `save_fields` writes for an `auto_now` column: the current time.
+    let auto_now_values: Vec<TokenStream> = columns
+        .iter()
+        .filter(|(_, f)| f.auto_now.is_some())
+        .map(|(c, f)| {
+            let ty = f.ty;
+            quote_spanned! {ty.span()=> #c => <#ty as ::orm::FieldType>::into_value(::orm::__private::now::<#ty>()), }
+        })
+        .collect();
+    let value_to_save = (!auto_now_values.is_empty()).then(|| {
+        quote! {
+            fn __value_to_save(&self, column: usize) -> ::orm::Value {
+                match column {
+                    #(#auto_now_values)*
+                    _ => ::orm::Model::__value_of(self, column),
+                }
+            }
+        }
     });
     let value_of = columns.iter().map(|(c, f)| {
         let (field, ty) = (f.ident, f.ty);
@@ -134,6 +159,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
             type Fields = #fields_ident<::orm::Root>;
             type FieldsAt<__OrmC: ::orm::Cardinality> = #fields_ident<__OrmC>;
             type New = #new_ident;
+            type NonKeyFields = #non_key_ident;
             type Pk = #key_ty;
             const META: &'static ::orm::ModelMeta = &::orm::ModelMeta {
                 name: #name,
@@ -151,6 +177,10 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
 
             fn __fields(path: ::orm::__private::Path) -> Self::Fields {
                 #fields_ident::__at(path)
+            }
+
+            fn __non_key_fields() -> #non_key_ident {
+                #non_key_ident::__new()
             }
 
             fn __fields_at<__OrmC: ::orm::Cardinality>(path: ::orm::__private::Path) -> #fields_ident<__OrmC> {
@@ -197,6 +227,8 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
                     _ => ::orm::Value::Null,
                 }
             }
+
+            #value_to_save
 
             fn __set_related(&mut self, relation: usize, loaded: ::orm::__private::Loaded) -> ::orm::Result<()> {
                 let _ = &loaded;

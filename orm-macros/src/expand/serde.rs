@@ -24,8 +24,14 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         }
     });
     let is_auto_pk = |i: usize| resolved.auto_pk && i == resolved.pk_field;
-    let inserted: Vec<_> =
-        model.fields.iter().enumerate().filter(|(i, f)| f.is_column() && !is_auto_pk(*i)).map(|(_, f)| f).collect();
+    // The fields of `New*`: every column but the auto key and the auto_now times.
+    let inserted: Vec<_> = model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| f.is_column() && !is_auto_pk(*i) && !f.is_auto_time())
+        .map(|(_, f)| f)
+        .collect();
     // serde reads a missing `Option` field (a nullable column left out) as `None`.
     let shadow = inserted.iter().map(|f| {
         let (field, ty) = (f.ident, f.ty);
