@@ -418,3 +418,17 @@ fn a_renamed_table_keeps_its_rows_and_its_references_follow() -> orm::Result<()>
     assert!(err.contains("was table node renamed to vertex? Answer with --rename node=vertex"), "{err}");
     Ok(())
 }
+
+/// Found by the property (the generator named the link's columns wrongly): a link
+/// table to a model that is then renamed, from a model that then takes the first
+/// one's old name. The link's columns follow their models' names (`volume_id`,
+/// `genre_id`), as the derive names them, and makemigrations reaches that state.
+#[test]
+fn a_link_table_follows_both_of_its_models_renamed() {
+    let (base, edits) = random::link_renamed_on_both_sides();
+    let (from, to, truth) = random::pair(&base, &edits);
+    let link = &to.tables["volume_volumes"];
+    let columns: Vec<&str> = link.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["id", "volume_id", "genre_id"]);
+    check_pair(&from, &to, truth, 0).expect("the operations reach the models");
+}

@@ -255,6 +255,19 @@ impl Work {
                 self.rename_column(i, &format!("{from}_id"), &format!("{to}_id"));
             }
         }
+        // And a link table's column for it as a target is named after it too
+        // (`<target model>_id`), wherever the link is.
+        for i in 0..self.tables.len() {
+            let link = &self.tables[i].table;
+            let target = format!("{from}_id");
+            let points_here = link
+                .columns
+                .get(2)
+                .is_some_and(|c| c.name == target && c.references.as_ref().is_some_and(|r| r.table == to));
+            if link.model.is_none() && points_here {
+                self.rename_column(i, &target, &format!("{to}_id"));
+            }
+        }
     }
 
     fn rename_column(&mut self, t: usize, from: &str, to: &str) {
@@ -421,4 +434,20 @@ pub fn pair(base: &Base, edits: &[Edit]) -> (Schema, Schema, Vec<String>) {
         }
     }
     (from, schema(work.tables.iter().map(|t| &t.table).collect()), truth)
+}
+
+/// Two tables; a third added, one renamed `volume`, a link from another to it, the
+/// target renamed `genre` and the source renamed `volume`.
+pub fn link_renamed_on_both_sides() -> (Base, Vec<Edit>) {
+    let empty = || TableSpec { columns: vec![], keys: vec![], index_bits: 0, unique_bits: 0 };
+    (
+        Base { tables: vec![empty(), empty()], links: vec![] },
+        vec![
+            Edit::AddTable(0, empty()),
+            Edit::RenameTable(68, 85, false),
+            Edit::AddLink(130, 83),
+            Edit::RenameTable(20, 54, false),
+            Edit::RenameTable(79, 101, false),
+        ],
+    )
 }
