@@ -34,6 +34,9 @@ mod value;
 pub mod __private;
 
 pub use ast::{Assignment, OrderBy};
+#[cfg(feature = "chrono")]
+pub use dsl::now;
+pub use dsl::{case, Case, CaseBranch, CaseStart, Functions, MaybeNull, OperandType};
 pub use backend::RowRead;
 pub use dsl::{
     count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,

@@ -1,12 +1,18 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod case;
 mod expr;
+mod functions;
 mod lookups;
 mod ordering;
 mod select;
 
+#[cfg(feature = "chrono")]
+pub use case::now;
+pub use case::{case, Case, CaseBranch, CaseStart};
 pub use expr::cardinality;
+pub use functions::{Functions, MaybeNull, OperandType};
 pub(crate) use expr::sealed;
 pub use expr::{
     count_all, Aggregate, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Operand, RelationLookups,
