@@ -385,7 +385,9 @@ impl Cond {
     /// Whether the condition tests an aggregate (so it belongs in HAVING).
     pub(crate) fn has_aggregate(&self) -> bool {
         let mut found = false;
-        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. } | ExprNode::FilteredAggregate { .. }));
+        self.visit_nodes(&mut |n| {
+            found |= matches!(n, ExprNode::Aggregate { .. } | ExprNode::FilteredAggregate { .. })
+        });
         found
     }
 

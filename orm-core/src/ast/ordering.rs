@@ -130,5 +130,9 @@ pub(crate) fn relation_ordering(
 
 /// Every primary key column at `path`, in one direction.
 pub(crate) fn pk_order_at(meta: &'static ModelMeta, path: Path, desc: bool) -> impl Iterator<Item = OrderBy> {
-    meta.pk_columns.iter().map(move |&c| OrderBy { node: N::Column { meta, column: c as u16, path }, desc, nulls: None })
+    meta.pk_columns.iter().map(move |&c| OrderBy {
+        node: N::Column { meta, column: c as u16, path },
+        desc,
+        nulls: None,
+    })
 }

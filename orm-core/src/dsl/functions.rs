@@ -82,6 +82,35 @@ plain!(
     serde_json::Value,
 );
 
+/// A type a numeric expression can be cast to with [`Functions::cast`]: the integer
+/// and float types (and `Decimal`, feature `decimal`).
+#[diagnostic::on_unimplemented(
+    message = "`cast::<{Self}>()` casts between numeric types; `{Self}` is not one",
+    label = "not a numeric type",
+    note = "cast to an integer or float type: `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `f32`, `f64` (or `Decimal`)"
+)]
+pub trait CastTarget: Numeric {}
+
+macro_rules! cast_targets {
+    ($($(#[$attr:meta])* $ty:ty),* $(,)?) => {$(
+        $(#[$attr])*
+        impl CastTarget for $ty {}
+    )*};
+}
+cast_targets!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    f32,
+    f64,
+    #[cfg(feature = "decimal")]
+    rust_decimal::Decimal,
+);
+
 /// The type an operand has on its own: a value's type, `String` for `&str`, a field's
 /// type as it reads (`Option<T>` through a join that may find no row), an
 /// expression's type. What types a `coalesce`, `greatest` or the first `when` of a
@@ -270,7 +299,7 @@ pub trait Functions: Sized {
     /// column with an `i64` one, `b.year.cast::<i64>()`, or divides as floats,
     /// `b.pages.cast::<f64>()`. Nullable as `self` is. A float cast to an integer is
     /// truncated on SQLite and rounded on PostgreSQL, as in Django.
-    fn cast<U: Numeric>(self) -> Expr<<Self::Type as MaybeNull>::With<U>>
+    fn cast<U: CastTarget>(self) -> Expr<<Self::Type as MaybeNull>::With<U>>
     where
         Self::Type: NumericColumn + MaybeNull,
     {

@@ -12,13 +12,13 @@ mod select;
 pub use case::now;
 pub use case::{case, Case, CaseBranch, CaseStart};
 pub use expr::cardinality;
-pub use functions::{Functions, MaybeNull, OperandType};
 pub(crate) use expr::sealed;
 pub use expr::{
     count_all, Aggregate, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Operand, RelationLookups,
     SingleValued, UseLookups, Q,
 };
 pub(crate) use expr::{pk_condition, pk_values_condition};
+pub use functions::{CastTarget, Functions, MaybeNull, OperandType};
 pub use lookups::Lookups;
 pub use ordering::{OrderTerms, RelationOrder};
 #[doc(hidden)]

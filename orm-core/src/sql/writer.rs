@@ -171,9 +171,10 @@ impl Writer {
                 self.push(")");
             }
             ExprNode::Aggregate { func, arg, distinct } => self.aggregate_call(*func, arg.as_deref(), *distinct, None),
-            ExprNode::Func { .. } | ExprNode::Case { .. } | ExprNode::Cast { .. } | ExprNode::FilteredAggregate { .. } => {
-                self.function(node, ctx)
-            }
+            ExprNode::Func { .. }
+            | ExprNode::Case { .. }
+            | ExprNode::Cast { .. }
+            | ExprNode::FilteredAggregate { .. } => self.function(node, ctx),
         }
     }
 

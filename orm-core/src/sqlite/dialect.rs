@@ -4,8 +4,8 @@
 
 use crate::ast::PatternKind;
 use crate::sql::{
-    quote_literal, Capabilities, Dialect, Extremum, ForeignKeySwitch, IsolationLevel, KeyList, TableChanges, TextLookup,
-    TransactionMode,
+    quote_literal, Capabilities, Dialect, Extremum, ForeignKeySwitch, IsolationLevel, KeyList, TableChanges,
+    TextLookup, TransactionMode,
 };
 use crate::value::ColumnType;
 

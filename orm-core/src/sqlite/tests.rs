@@ -95,10 +95,7 @@ mod expressions {
         );
         let cast = ExprNode::Cast { expr: Box::new(col(2)), to: ColumnType::Int64 };
         assert_eq!(selecting(cast).text, r#"SELECT CAST("book"."year" AS INTEGER) FROM "book""#);
-        assert_eq!(
-            selecting(call(Func::Lower, vec![col(1)])).text,
-            r#"SELECT orm_lower("book"."title") FROM "book""#
-        );
+        assert_eq!(selecting(call(Func::Lower, vec![col(1)])).text, r#"SELECT orm_lower("book"."title") FROM "book""#);
         assert_eq!(
             selecting(call(Func::Concat, vec![col(1), value(" by "), ExprNode::Value(Value::Null)])).text,
             r#"SELECT ("book"."title" || ? || COALESCE(?, '')) FROM "book""#
@@ -119,7 +116,10 @@ mod expressions {
         let sql = selecting(call(Func::Greatest, vec![col(2), ExprNode::Value(Value::Null), value(1990)]));
         assert_eq!(sql.text, r#"SELECT MAX("book"."year", COALESCE(?, "book"."year", ?), ?) FROM "book""#);
         assert_eq!(sql.params, [Value::Null, Value::from(1990), Value::from(1990)]);
-        assert_eq!(selecting(call(Func::Least, vec![col(2), col(0)])).text, r#"SELECT MIN("book"."year", "book"."id") FROM "book""#);
+        assert_eq!(
+            selecting(call(Func::Least, vec![col(2), col(0)])).text,
+            r#"SELECT MIN("book"."year", "book"."id") FROM "book""#
+        );
     }
 
     #[test]

@@ -11,7 +11,13 @@ impl Writer {
     /// `FUNC([DISTINCT] arg) [FILTER (WHERE filter)]`. An aggregate's joins (its
     /// filter's too) are the annotation's, LEFT OUTER (rows without a related row count
     /// 0), wherever the aggregate is written.
-    pub(super) fn aggregate_call(&mut self, func: AggFunc, arg: Option<&ExprNode>, distinct: bool, filter: Option<&Cond>) {
+    pub(super) fn aggregate_call(
+        &mut self,
+        func: AggFunc,
+        arg: Option<&ExprNode>,
+        distinct: bool,
+        filter: Option<&Cond>,
+    ) {
         self.push(agg_name(func));
         self.push("(");
         if distinct {
