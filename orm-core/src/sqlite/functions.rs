@@ -38,7 +38,9 @@ const FUNCTIONS: [(&str, Matcher); 7] = [
 
 /// `orm_lower(text)` and `orm_upper(text)`: the case functions of expressions
 /// (`lower()` and `upper()` fold ASCII only).
-const CASE_FUNCTIONS: [(&str, fn(&str) -> String); 2] =
+type CaseChange = fn(&str) -> String;
+
+const CASE_FUNCTIONS: [(&str, CaseChange); 2] =
     [("orm_lower", |s| s.to_lowercase()), ("orm_upper", |s| s.to_uppercase())];
 
 pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
