@@ -187,6 +187,24 @@ backend_tests! {
             .map(|(a, n)| (a.name, n))
             .collect();
         assert_eq!(counts, [("George Orwell".to_string(), 2), ("Aldous Huxley".to_string(), 0), ("Émile Zola".to_string(), 0)]);
+        // A negation in the filter is of each aggregated row, with Django's IS NOT NULL
+        // guard (not the subquery of an exclude across the relation).
+        let counts: Vec<i64> = Author::objects()
+            .annotate(|a| a.books().id.count().filter(!a.books().title.eq("1984")))
+            .order_by(|(a, _)| a.id.asc())
+            .all(db)?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(counts, [2, 1, 0]);
+        let counts: Vec<i64> = Author::objects()
+            .annotate(|a| a.books().id.count().filter(!a.books().rating.gt(4.0)))
+            .order_by(|(a, _)| a.id.asc())
+            .all(db)?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(counts, [2, 1, 0]);
         // An average with a filter, and a HAVING on a filtered count.
         let avg = Book::objects().aggregate(db, |b| b.price_cents.avg().filter(b.author().name.eq("George Orwell")))?;
         assert!((avg.expect("rows") - 1199.6666666666667).abs() < 1e-9, "{avg:?}");

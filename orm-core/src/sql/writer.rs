@@ -49,6 +49,9 @@ pub(crate) struct Writer {
     aggregate_reuse: Reuse,
     /// Finding the joins: nothing is written.
     planning: bool,
+    /// Writing an aggregate's filter: a negation across a many-valued relation is of
+    /// the aggregated rows, a plain `NOT` (Django's SQL), not a subquery.
+    aggregating: bool,
 }
 
 impl Writer {
@@ -61,6 +64,7 @@ impl Writer {
             dialect,
             aggregate_reuse: Reuse::Latest,
             planning: false,
+            aggregating: false,
         }
     }
 
@@ -322,7 +326,7 @@ impl Writer {
                     self.push(")");
                 }
             }
-            Cond::Not(inner) if touches_many(inner, self.root()) => {
+            Cond::Not(inner) if !self.aggregating && touches_many(inner, self.root()) => {
                 // Django's exclude across a many-valued relation: exclude the rows that
                 // have *any* related row matching, through a subquery (its own joins).
                 self.push("NOT (");

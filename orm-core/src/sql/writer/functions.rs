@@ -32,7 +32,9 @@ impl Writer {
         if let Some(filter) = filter {
             // SQLite 3.30+ and PostgreSQL both take the standard clause, as Django writes it.
             self.push(" FILTER (WHERE ");
+            let was = std::mem::replace(&mut self.aggregating, true);
             self.cond(filter, inner, true);
+            self.aggregating = was;
             self.push(")");
         }
         if func == AggFunc::Avg {
