@@ -22,6 +22,8 @@ pub struct Book {
     pub id: i64,
     pub title: String,
     pub author: ForeignKey<Author>,
+    #[orm(on_delete = "set_null")]
+    pub editor: Option<ForeignKey<Author>>,
     pub published_year: i32,
     pub price_cents: i64,
     pub rating: Option<f64>,
@@ -38,6 +40,7 @@ fn seed(db: &Db) -> orm::Result<()> {
     let book = |title: &str, author: &Author, year, price, rating, subtitle: Option<&str>| NewBook {
         title: title.into(),
         author: author.into(),
+        editor: None,
         published_year: year,
         price_cents: price,
         rating,
@@ -48,7 +51,10 @@ fn seed(db: &Db) -> orm::Result<()> {
         [
             book("1984", &orwell, 1949, 899, Some(4.5), None),
             book("Animal Farm", &orwell, 1945, 1200, None, Some("A Fairy Story")),
-            book("Homage to Catalonia", &orwell, 1938, 1500, Some(3.25), None),
+            NewBook {
+                editor: Some((&huxley).into()),
+                ..book("Homage to Catalonia", &orwell, 1938, 1500, Some(3.25), None)
+            },
             book("Brave New World", &huxley, 1932, 1000, Some(4.0), None),
         ],
     )?;
@@ -272,6 +278,12 @@ backend_tests! {
         assert_eq!(titles(first.all(db)?), ["Animal Farm", "Homage to Catalonia", "Brave New World", "1984"]);
         // reverse() swaps NULLS FIRST and NULLS LAST, as Django's does.
         assert_eq!(titles(first.reverse().all(db)?), ["1984", "Brave New World", "Homage to Catalonia", "Animal Farm"]);
+        // On a relation's ordering: each of its terms (here the key, Author having no
+        // ordering; Django's order_by(F("editor").asc(nulls_last=True), "id")).
+        let rows = Book::objects().order_by(|b| (b.editor().asc().nulls_last(), b.id.asc())).all(db)?;
+        assert_eq!(titles(rows), ["Homage to Catalonia", "1984", "Animal Farm", "Brave New World"]);
+        let rows = Book::objects().order_by(|b| (b.editor().asc().nulls_first(), b.id.asc())).all(db)?;
+        assert_eq!(titles(rows), ["1984", "Animal Farm", "Brave New World", "Homage to Catalonia"]);
         // On an expression's ordering too.
         let by_expr = Book::objects().order_by(|b| ((b.rating * 2.0).desc().nulls_last(), b.id.asc())).all(db)?;
         assert_eq!(titles(by_expr), ["1984", "Brave New World", "Homage to Catalonia", "Animal Farm"]);

@@ -37,7 +37,7 @@ pub use ast::{Assignment, OrderBy};
 pub use backend::RowRead;
 #[cfg(feature = "chrono")]
 pub use dsl::now;
-pub use dsl::{case, Case, CaseBranch, CaseStart, CastTarget, Functions, MaybeNull, OperandType};
+pub use dsl::{case, Case, CaseBranch, CaseStart, CastTarget, Functions, MaybeNull, OperandType, RelationNullsOrder};
 pub use dsl::{
     count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
     RelationLookups, RelationOrder, Selection, SingleValued, Q,

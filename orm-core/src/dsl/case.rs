@@ -3,7 +3,7 @@
 
 use super::expr::{Aggregate, Expr, Field, FieldOrder, IntoOrdering, Q};
 use super::functions::{MaybeNull, OperandType};
-use super::ordering::OrderTerms;
+use super::ordering::{OrderTerms, RelationOrder};
 use crate::ast::{Cond, ExprNode, NullsOrder, OrderBy};
 use crate::model::{Cardinality, Flavor, Model};
 use crate::types::FieldType;
@@ -219,5 +219,36 @@ impl<C, X> FieldOrder<C, X> {
 impl<T: FieldType> IntoOrdering for Expr<T> {
     fn push_terms(self, out: &mut OrderTerms) {
         out.push(OrderBy { node: self.node, desc: false, nulls: None });
+    }
+}
+
+/// Ordering by a relation with where NULLs go: `b.editor().asc().nulls_last()`, each
+/// term of the related model's ordering with `NULLS LAST` (a row without the related
+/// row sorts there).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelationNullsOrder {
+    order: RelationOrder,
+    nulls: NullsOrder,
+}
+
+impl RelationOrder {
+    /// NULLs (rows without the related row, or NULL in its ordering) first.
+    pub fn nulls_first(self) -> RelationNullsOrder {
+        RelationNullsOrder { order: self, nulls: NullsOrder::First }
+    }
+
+    /// NULLs (rows without the related row, or NULL in its ordering) last.
+    pub fn nulls_last(self) -> RelationNullsOrder {
+        RelationNullsOrder { order: self, nulls: NullsOrder::Last }
+    }
+}
+
+impl IntoOrdering for RelationNullsOrder {
+    fn push_terms(self, out: &mut OrderTerms) {
+        let start = out.terms.len();
+        self.order.push_terms(out);
+        for term in &mut out.terms[start..] {
+            term.nulls = Some(self.nulls);
+        }
     }
 }

@@ -10,7 +10,7 @@ mod select;
 
 #[cfg(feature = "chrono")]
 pub use case::now;
-pub use case::{case, Case, CaseBranch, CaseStart};
+pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
 pub use expr::{
