@@ -108,6 +108,22 @@ backend_tests! {
         Ok(())
     }
 
+    fn expressions_over_a_nullable_relation_keep_rows_without_the_related_row(db) {
+        seed(db)?;
+        // LEFT OUTER joins, as Django's: a case or coalesce can turn the missing row's
+        // NULL into a value that matches.
+        let rows = by_id()
+            .values(|b| case().when(b.editor().name.eq("Aldous Huxley"), "edited").default("plain"))
+            .all(db)?;
+        assert_eq!(rows, ["plain", "plain", "edited", "plain"]);
+        let unedited = by_id().filter(|b| case().when(b.editor().name.eq("Aldous Huxley"), 1).default(0).eq(0));
+        assert!(unedited.sql().text.contains("LEFT OUTER JOIN"), "{}", unedited.sql());
+        assert_eq!(titles(unedited.all(db)?), ["1984", "Animal Farm", "Brave New World"]);
+        let nobody = by_id().filter(|b| b.editor().name.coalesce("nobody").eq("nobody")).all(db)?;
+        assert_eq!(titles(nobody), ["1984", "Animal Farm", "Brave New World"]);
+        Ok(())
+    }
+
     fn case_in_order_by_and_update(db) {
         seed(db)?;
         let huxley_first = by_id()
@@ -142,6 +158,30 @@ backend_tests! {
         let names: Vec<String> =
             Author::objects().order_by(|a| a.birth_year.coalesce(0).asc()).values(|a| a.name).all(db)?;
         assert_eq!(names, ["Émile Zola", "Aldous Huxley", "George Orwell"]);
+        Ok(())
+    }
+
+    fn coalesce_of_an_annotation_in_order_by_and_having(db) {
+        seed(db)?;
+        // Django: annotate(s=Sum(..)).order_by(Coalesce("s", 0)), and
+        // annotate(s=Coalesce(Sum(..), 0)).filter(s__lt=2000).
+        let rows: Vec<(String, Option<i64>)> = Author::objects()
+            .annotate(|a| a.books().price_cents.sum())
+            .order_by(|(_, s)| s.coalesce(0).asc())
+            .all(db)?
+            .into_iter()
+            .map(|(a, s)| (a.name, s))
+            .collect();
+        assert_eq!(rows, [("Émile Zola".into(), None), ("Aldous Huxley".into(), Some(1000)), ("George Orwell".into(), Some(3599))]);
+        let cheap: Vec<String> = Author::objects()
+            .annotate(|a| a.books().price_cents.sum())
+            .filter(|(_, s)| s.coalesce(0).lt(2000))
+            .order_by(|(a, _)| a.id.asc())
+            .all(db)?
+            .into_iter()
+            .map(|(a, _)| a.name)
+            .collect();
+        assert_eq!(cheap, ["Aldous Huxley", "Émile Zola"]);
         Ok(())
     }
 
