@@ -290,6 +290,10 @@ backend_tests! {
         assert_eq!(rows, ["1984 / ", "Animal Farm / A Fairy Story", "Homage to Catalonia / ", "Brave New World / "]);
         // In a lookup: titles whose lower case starts with "b".
         assert_eq!(titles(by_id().filter(|b| b.title.lower().startswith("b")).all(db)?), ["Brave New World"]);
+        // Across a relation: an INNER join, as Django's filter(Lower("author__name")=..).
+        let huxley = by_id().filter(|b| b.author().name.lower().eq("aldous huxley"));
+        assert!(huxley.sql().text.contains("INNER JOIN"), "{}", huxley.sql());
+        assert_eq!(titles(huxley.all(db)?), ["Brave New World"]);
         Ok(())
     }
 

@@ -43,6 +43,12 @@ impl Func {
         }
     }
 
+    /// Whether a call is NULL exactly when an argument is (so a filter on it needs
+    /// the rows its arguments' joins find).
+    pub(crate) fn is_strict(self) -> bool {
+        matches!(self, Func::Lower | Func::Upper | Func::Length | Func::Abs | Func::Round)
+    }
+
     /// The function's name, for errors and the SQL of most dialects.
     pub(crate) fn name(self) -> &'static str {
         match self {

@@ -45,9 +45,16 @@ impl Writer {
     /// A function call, `CASE`, `CAST` or filtered aggregate; `ctx` is `Some` inside a
     /// condition.
     pub(super) fn function(&mut self, node: &ExprNode, ctx: Option<Ctx>) {
-        // Inside these a NULL can become a value (COALESCE, CASE, Concat), so the joins
-        // of their columns are never required: a row without the related row stays.
-        let inner = ctx.map(|c| Ctx { required: false, ..c });
+        // Where a NULL can become a value (COALESCE, CASE, Concat, ..), the joins of the
+        // columns inside are never required: a row without the related row stays. A
+        // function that is NULL of NULL (LOWER, CAST, ..) keeps them as its context has
+        // them (INNER in a filter, as Django joins them).
+        let strict = match node {
+            ExprNode::Func { func, .. } => func.is_strict(),
+            ExprNode::Cast { .. } => true,
+            _ => false,
+        };
+        let inner = if strict { ctx } else { ctx.map(|c| Ctx { required: false, ..c }) };
         match node {
             ExprNode::Func { func, args } => self.call(*func, args, inner),
             ExprNode::Case { whens, default } => {
