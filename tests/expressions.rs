@@ -143,6 +143,15 @@ backend_tests! {
             (case().when(b.price_cents.gt(1000), 1).default(0).sum(), case().when(b.rating.gte(4.0), b.price_cents).default(0).sum())
         })?;
         assert_eq!((dear, weighted), (Some(2_i64), Some(1899_i64)));
+        // Per author, over the LEFT OUTER join: Zola's one NULL row takes the default.
+        let per_author: Vec<(String, Option<i64>)> = Author::objects()
+            .annotate(|a| case().when(a.books().price_cents.gt(1000), 1).default(0).sum())
+            .order_by(|(a, _)| a.id.asc())
+            .all(db)?
+            .into_iter()
+            .map(|(a, n)| (a.name, n))
+            .collect();
+        assert_eq!(per_author, [("George Orwell".into(), Some(2)), ("Aldous Huxley".into(), Some(0)), ("Émile Zola".into(), Some(0))]);
         Ok(())
     }
 
