@@ -57,4 +57,8 @@ pub mod prelude {
         ModelExt, OneToOne, Options, Pool, PoolOptions, QuerySet, RelationLookups, Result, Saving, TransactionMode, Q,
     };
     pub use orm_macros::Model;
+    // Conditional expressions and functions.
+    #[cfg(feature = "chrono")]
+    pub use orm_core::now;
+    pub use orm_core::{case, Functions};
 }

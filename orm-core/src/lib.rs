@@ -35,8 +35,11 @@ pub mod __private;
 
 pub use ast::{Assignment, OrderBy};
 pub use backend::RowRead;
+#[cfg(feature = "chrono")]
+pub use dsl::now;
 #[cfg(feature = "json")]
 pub use dsl::JsonPath;
+pub use dsl::{case, Case, CaseBranch, CaseStart, CastTarget, Functions, MaybeNull, OperandType, RelationNullsOrder};
 pub use dsl::{
     count_all, Aggregate, AggregateSelection, ColumnList, ConflictTarget, Expr, Field, FieldOrder, IntoAssignments,
     IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection, SingleValued, Q,

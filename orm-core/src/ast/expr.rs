@@ -1,8 +1,9 @@
 //! The query description's expression and condition trees: what the typed API builds
 //! and the SQL writer reads.
 
+use super::functions::{Func, NullsOrder};
 use crate::meta::{ModelMeta, Path};
-use crate::value::Value;
+use crate::value::{ColumnType, Value};
 
 /// An untyped expression node. Built by the typed API; read by the SQL compiler.
 #[doc(hidden)]
@@ -37,6 +38,40 @@ pub enum ExprNode {
         /// `COUNT(DISTINCT ...)`.
         distinct: bool,
     },
+    // Conditional expressions, functions and casts (see `functions.rs`).
+    /// A function call: `COALESCE(..)`, `LOWER(..)`, `ROUND(..)`, ...
+    Func {
+        /// The function.
+        func: Func,
+        /// Its arguments.
+        args: Vec<ExprNode>,
+    },
+    /// `CASE WHEN cond THEN value ... [ELSE default] END`.
+    Case {
+        /// The branches, in order: the first whose condition holds gives the value.
+        whens: Vec<(Cond, ExprNode)>,
+        /// The value when no condition holds (`NULL` without one).
+        default: Option<Box<ExprNode>>,
+    },
+    /// `CAST(expr AS type)`.
+    Cast {
+        /// The expression converted.
+        expr: Box<ExprNode>,
+        /// The type it becomes.
+        to: ColumnType,
+    },
+    /// An aggregate over the rows that meet a condition:
+    /// `COUNT(..) FILTER (WHERE cond)` (Django's `Count(.., filter=Q(..))`).
+    FilteredAggregate {
+        /// The function.
+        func: AggFunc,
+        /// Its argument (`None` for `COUNT(*)`).
+        arg: Option<Box<ExprNode>>,
+        /// `COUNT(DISTINCT ...)`.
+        distinct: bool,
+        /// The rows aggregated.
+        filter: Box<Cond>,
+    },
     /// A path into a JSON column: the value at `steps` (JSON, or with `text` its text),
     /// `NULL` where the path leads nowhere.
     Json {
@@ -69,6 +104,12 @@ impl ExprNode {
             ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
             ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
             ExprNode::Json { .. } => true,
+            ExprNode::Func { func, args } => func.nullable(args),
+            ExprNode::Case { whens, default } => {
+                default.as_ref().is_none_or(|d| d.nullable()) || whens.iter().any(|(_, v)| v.nullable())
+            }
+            ExprNode::Cast { expr, .. } => expr.nullable(),
+            ExprNode::FilteredAggregate { func, .. } => *func != AggFunc::Count,
         }
     }
 }
@@ -220,6 +261,7 @@ impl ExprNode {
                 }
                 out
             }
+            other => other.describe_more(),
         }
     }
 
@@ -233,6 +275,23 @@ impl ExprNode {
             }
             ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
             ExprNode::Json { base, .. } => base.visit(f),
+            ExprNode::Func { args, .. } => args.iter().for_each(|a| a.visit(f)),
+            ExprNode::Case { whens, default } => {
+                for (cond, value) in whens {
+                    cond.visit_nodes(f);
+                    value.visit(f);
+                }
+                if let Some(d) = default {
+                    d.visit(f);
+                }
+            }
+            ExprNode::Cast { expr, .. } => expr.visit(f),
+            ExprNode::FilteredAggregate { arg, filter, .. } => {
+                if let Some(arg) = arg {
+                    arg.visit(f);
+                }
+                filter.visit_nodes(f);
+            }
             _ => {}
         }
     }
@@ -247,6 +306,17 @@ impl ExprNode {
                 rhs.visit_plain(f);
             }
             ExprNode::Json { base, .. } => base.visit_plain(f),
+            ExprNode::Func { args, .. } => args.iter().for_each(|a| a.visit_plain(f)),
+            ExprNode::Case { whens, default } => {
+                for (cond, value) in whens {
+                    cond.visit_plain(f);
+                    value.visit_plain(f);
+                }
+                if let Some(d) = default {
+                    d.visit_plain(f);
+                }
+            }
+            ExprNode::Cast { expr, .. } => expr.visit_plain(f),
             _ => {}
         }
     }
@@ -259,6 +329,18 @@ impl ExprNode {
                 lhs.plain_paths_mut(f);
                 rhs.plain_paths_mut(f);
             }
+            ExprNode::Func { args, .. } => args.iter_mut().for_each(|a| a.plain_paths_mut(f)),
+            ExprNode::Case { whens, default } => {
+                for (cond, value) in whens {
+                    cond.plain_paths_mut(f);
+                    value.plain_paths_mut(f);
+                }
+                if let Some(d) = default {
+                    d.plain_paths_mut(f);
+                }
+            }
+            ExprNode::Cast { expr, .. } => expr.plain_paths_mut(f),
+            ExprNode::Json { base, .. } => base.plain_paths_mut(f),
             _ => {}
         }
     }
@@ -337,7 +419,9 @@ impl Cond {
     /// Whether the condition tests an aggregate (so it belongs in HAVING).
     pub(crate) fn has_aggregate(&self) -> bool {
         let mut found = false;
-        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::Aggregate { .. }));
+        self.visit_nodes(&mut |n| {
+            found |= matches!(n, ExprNode::Aggregate { .. } | ExprNode::FilteredAggregate { .. })
+        });
         found
     }
 
@@ -386,6 +470,8 @@ impl Cond {
 pub struct OrderBy {
     pub(crate) node: ExprNode,
     pub(crate) desc: bool,
+    /// Where NULLs go (`NULLS FIRST`/`NULLS LAST`), or the database's default.
+    pub(crate) nulls: Option<NullsOrder>,
 }
 
 /// One `SET column = value` of an update.

@@ -2,10 +2,13 @@
 //! trees over the models' metadata; nothing here runs anything.
 
 mod expr;
+mod functions;
 mod ordering;
 mod query;
 
 pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, JsonStep, OrderBy, PatternKind};
+pub(crate) use functions::agg_name;
+pub use functions::{Func, NullsOrder};
 pub(crate) use ordering::{pk_order_at, relation_ordering};
 #[cfg(all(test, feature = "postgres"))]
 pub(crate) use query::Lock;

@@ -33,6 +33,7 @@ impl Query {
         if self.reversed {
             for t in &mut terms {
                 t.desc = !t.desc;
+                t.nulls = t.nulls.map(super::NullsOrder::flipped);
             }
         }
         terms
@@ -69,7 +70,7 @@ fn default_ordering(
                 foreign_key_ordering(meta, path, relation, desc, out, on_the_way)?;
                 on_the_way.pop();
             }
-            None => out.push(OrderBy { node: N::Column { meta, column: column as u16, path }, desc }),
+            None => out.push(OrderBy { node: N::Column { meta, column: column as u16, path }, desc, nulls: None }),
         }
     }
     Ok(())
@@ -90,7 +91,7 @@ fn foreign_key_ordering(
     let RelationKind::ForeignKey { column, .. } = rel.kind else { return Ok(()) };
     let target = (rel.target)();
     if target.ordering.is_empty() {
-        out.push(OrderBy { node: N::Column { meta: owner, column: column as u16, path }, desc });
+        out.push(OrderBy { node: N::Column { meta: owner, column: column as u16, path }, desc, nulls: None });
         return Ok(());
     }
     let next = path.join(relation);
@@ -129,5 +130,9 @@ pub(crate) fn relation_ordering(
 
 /// Every primary key column at `path`, in one direction.
 pub(crate) fn pk_order_at(meta: &'static ModelMeta, path: Path, desc: bool) -> impl Iterator<Item = OrderBy> {
-    meta.pk_columns.iter().map(move |&c| OrderBy { node: N::Column { meta, column: c as u16, path }, desc })
+    meta.pk_columns.iter().map(move |&c| OrderBy {
+        node: N::Column { meta, column: c as u16, path },
+        desc,
+        nulls: None,
+    })
 }

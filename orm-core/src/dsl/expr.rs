@@ -181,12 +181,12 @@ impl<M: Model, T, C: Cardinality, X: Flavor> Field<M, T, C, X> {
 
     /// Ascending order on this column (Django's `order_by("field")`).
     pub fn asc(self) -> FieldOrder<C, X> {
-        FieldOrder { term: OrderBy { node: self.node(), desc: false }, _marker: PhantomData }
+        FieldOrder { term: OrderBy { node: self.node(), desc: false, nulls: None }, _marker: PhantomData }
     }
 
     /// Descending order on this column (Django's `order_by("-field")`).
     pub fn desc(self) -> FieldOrder<C, X> {
-        FieldOrder { term: OrderBy { node: self.node(), desc: true }, _marker: PhantomData }
+        FieldOrder { term: OrderBy { node: self.node(), desc: true, nulls: None }, _marker: PhantomData }
     }
 }
 

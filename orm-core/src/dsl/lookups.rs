@@ -170,12 +170,12 @@ pub trait Lookups<T: FieldType>: Sized {
 
     /// Ascending order on this column or expression.
     fn asc(self) -> OrderBy {
-        OrderBy { node: self.into_expr_node(), desc: false }
+        OrderBy { node: self.into_expr_node(), desc: false, nulls: None }
     }
 
     /// Descending order on this column or expression.
     fn desc(self) -> OrderBy {
-        OrderBy { node: self.into_expr_node(), desc: true }
+        OrderBy { node: self.into_expr_node(), desc: true, nulls: None }
     }
 
     /// `COUNT(expr)`: the number of non-`NULL` values.

@@ -1,14 +1,19 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod case;
 mod columns;
 mod expr;
+mod functions;
 #[cfg(feature = "json")]
 mod json;
 mod lookups;
 mod ordering;
 mod select;
 
+#[cfg(feature = "chrono")]
+pub use case::now;
+pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};
 pub(crate) use columns::is_unique_group;
 pub use columns::{ColumnList, ConflictTarget, PrimaryKeyField};
 pub use expr::cardinality;
@@ -18,6 +23,7 @@ pub use expr::{
     SingleValued, UseLookups, Q,
 };
 pub(crate) use expr::{pk_condition, pk_values_condition};
+pub use functions::{CastTarget, Functions, MaybeNull, OperandType};
 #[cfg(feature = "json")]
 pub use json::JsonPath;
 pub use lookups::Lookups;

@@ -130,6 +130,24 @@ impl Dialect for Postgres {
         "::double precision"
     }
 
+    /// A parameter in a CASE branch or a function's argument would be taken as
+    /// text: it is cast to its value's type.
+    fn param_type(&self, column_type: ColumnType, out: &mut String) {
+        out.push_str("::");
+        self.column_type(column_type, None, out);
+    }
+
+    /// `round(double precision)` rounds halves to even; `round(numeric, n)` away from
+    /// zero, as SQLite does (Django's PostgreSQL `Round` casts to numeric too).
+    fn round_operand(&self) -> Option<ColumnType> {
+        Some(ColumnType::Decimal)
+    }
+
+    /// The statement's start, as Django's `Now()` on PostgreSQL.
+    fn now(&self) -> &'static str {
+        "STATEMENT_TIMESTAMP()"
+    }
+
     /// An unnamed constraint is named by the server when it is created and keeps
     /// that name through renames of its table and columns: it is found by its
     /// columns in `pg_constraint` and dropped by the name found there.

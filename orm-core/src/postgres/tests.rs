@@ -76,7 +76,7 @@ fn row_locks_and_distinct_on() {
     assert!(!select(&query, Columns::Model, &SQLITE).text.contains("FOR UPDATE"), "no row locks on SQLite");
     let mut query = Query::new(&BOOK);
     query.distinct_on = vec![col(2)];
-    query.order = Some(vec![OrderBy { node: col(2), desc: false }]);
+    query.order = Some(vec![OrderBy { node: col(2), desc: false, nulls: None }]);
     assert!(select(&query, Columns::Model, &POSTGRES)
         .text
         .starts_with(r#"SELECT DISTINCT ON ("book"."year") "book"."id""#));
@@ -98,4 +98,75 @@ fn ddl_uses_identity_keys_and_native_types() {
         insert(&BOOK, 2, false, true, &POSTGRES),
         r#"INSERT INTO "book" ("title", "year") VALUES ($1, $2), ($3, $4) RETURNING "book"."id""#
     );
+}
+
+/// Conditional expressions, functions, casts, a filtered aggregate and NULLS LAST:
+/// parameters PostgreSQL cannot type from where they stand are cast.
+mod expressions {
+    use super::POSTGRES;
+    use crate::ast::{AggFunc, CmpOp, Cond, ExprNode, Func, NullsOrder, OrderBy, Query};
+    use crate::sql::tests::{col, value, BOOK};
+    use crate::sql::*;
+    use crate::value::{ColumnType, Value};
+
+    fn selecting(node: ExprNode) -> Sql {
+        select(&Query::new(&BOOK), Columns::Exprs(&[node]), &POSTGRES)
+    }
+
+    fn call(func: Func, args: Vec<ExprNode>) -> ExprNode {
+        ExprNode::Func { func, args }
+    }
+
+    #[test]
+    fn case_types_its_branch_parameters() {
+        let case = ExprNode::Case {
+            whens: vec![(Cond::Compare(CmpOp::Gt, col(2), value(2000)), value(1_i64))],
+            default: Some(Box::new(value(0_i64))),
+        };
+        let sql = selecting(case);
+        assert_eq!(sql.text, r#"SELECT CASE WHEN "book"."year" > $1 THEN $2::bigint ELSE $3::bigint END FROM "book""#);
+        assert_eq!(sql.params, [Value::from(2000), Value::from(1_i64), Value::from(0_i64)]);
+    }
+
+    #[test]
+    fn coalesce_cast_and_the_text_functions() {
+        assert_eq!(
+            selecting(call(Func::Coalesce, vec![col(1), value("none")])).text,
+            r#"SELECT COALESCE("book"."title", $1::text) FROM "book""#
+        );
+        let cast = ExprNode::Cast { expr: Box::new(col(2)), to: ColumnType::Int64 };
+        assert_eq!(selecting(cast).text, r#"SELECT CAST("book"."year" AS bigint) FROM "book""#);
+        assert_eq!(selecting(call(Func::Upper, vec![col(1)])).text, r#"SELECT UPPER("book"."title") FROM "book""#);
+        let round = ExprNode::Cast {
+            expr: Box::new(call(Func::Round, vec![col(2), ExprNode::Value(Value::Int32(1))])),
+            to: ColumnType::Float64,
+        };
+        assert_eq!(
+            selecting(round).text,
+            r#"SELECT CAST(ROUND(CAST("book"."year" AS numeric), $1::integer) AS double precision) FROM "book""#
+        );
+        assert_eq!(
+            selecting(call(Func::Greatest, vec![col(2), ExprNode::Value(Value::Null)])).text,
+            r#"SELECT GREATEST("book"."year", $1) FROM "book""#
+        );
+        assert_eq!(selecting(call(Func::Now, Vec::new())).text, r#"SELECT STATEMENT_TIMESTAMP() FROM "book""#);
+    }
+
+    #[test]
+    fn a_filtered_aggregate_and_nulls_last() {
+        let avg = ExprNode::FilteredAggregate {
+            func: AggFunc::Avg,
+            arg: Some(Box::new(col(2))),
+            distinct: false,
+            filter: Box::new(Cond::Compare(CmpOp::Gt, col(2), value(2000))),
+        };
+        let sql = aggregate(&Query::new(&BOOK), &[avg], &POSTGRES);
+        assert_eq!(
+            sql.text,
+            r#"SELECT AVG("book"."year") FILTER (WHERE "book"."year" > $1)::double precision FROM "book""#
+        );
+        let mut query = Query::new(&BOOK);
+        query.order = Some(vec![OrderBy { node: col(2), desc: false, nulls: Some(NullsOrder::First) }]);
+        assert!(select(&query, Columns::Model, &POSTGRES).text.ends_with(r#"ORDER BY "book"."year" ASC NULLS FIRST"#));
+    }
 }

@@ -114,7 +114,7 @@ impl<M: Model> QuerySet<M> {
         }
         // Reading backwards walks the order in reverse, then restores it.
         let walk: Vec<OrderBy> =
-            order.iter().map(|t| OrderBy { node: t.node.clone(), desc: t.desc != backwards }).collect();
+            order.iter().map(|t| OrderBy { node: t.node.clone(), desc: t.desc != backwards, nulls: t.nulls }).collect();
         let mut items = qs.order_by(move |_| Walk(walk)).slice(..size + 1).all(db)?;
         let more = items.len() > size;
         items.truncate(size);

@@ -157,6 +157,35 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// What the database can do beyond the SQL every backend shares.
     fn capabilities(&self) -> Capabilities;
 
+    // Expressions (`writer/functions.rs`): conditional expressions, functions, casts.
+
+    /// Writes what follows a parameter whose type the database cannot infer from where
+    /// it stands (a CASE branch, a function's argument) so that it is typed as
+    /// `column_type`; nothing by default (SQLite binds any value anywhere).
+    fn param_type(&self, _column_type: ColumnType, _out: &mut String) {}
+    /// How `GREATEST`/`LEAST` are written.
+    fn extremum(&self) -> Extremum {
+        Extremum::Native
+    }
+    /// The function that lowers (or, `upper`, uppers) the case of text, for all of
+    /// Unicode.
+    fn case_function(&self, upper: bool) -> &'static str {
+        if upper {
+            "UPPER"
+        } else {
+            "LOWER"
+        }
+    }
+    /// The current date and time, as the database's timestamp with time zone.
+    fn now(&self) -> &'static str {
+        "CURRENT_TIMESTAMP"
+    }
+    /// The type `ROUND`'s operand is cast to so that halves round away from zero
+    /// (`None`: as it is).
+    fn round_operand(&self) -> Option<ColumnType> {
+        None
+    }
+
     // Migrations (`alter.rs`): how a table's columns and constraints change.
 
     /// How a migration changes a table: in place (`ALTER COLUMN`, constraints added
@@ -217,6 +246,17 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn foreign_key_switch(&self) -> Option<ForeignKeySwitch> {
         None
     }
+}
+
+/// How `GREATEST(a, b, ..)` and `LEAST(..)` are written (see [`Dialect::extremum`]):
+/// either way the result ignores NULLs, NULL only when every argument is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extremum {
+    /// `GREATEST(..)`/`LEAST(..)`, which ignore NULLs (PostgreSQL).
+    Native,
+    /// Scalar `MAX(..)`/`MIN(..)` of several arguments, NULL when any argument is
+    /// (SQLite): each nullable argument is written `COALESCE(arg, the others..)`.
+    Scalar,
 }
 
 /// How a database changes a table's columns and constraints (see

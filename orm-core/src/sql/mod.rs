@@ -20,7 +20,8 @@ pub(crate) use ddl::create_table;
 #[cfg_attr(not(feature = "postgres"), allow(unused_imports))]
 pub(crate) use dialect::Constraint;
 pub(crate) use dialect::{
-    quote_double, quote_literal, Capabilities, Dialect, ForeignKeySwitch, JsonPaths, KeyList, TableChanges, TextLookup,
+    quote_double, quote_literal, Capabilities, Dialect, Extremum, ForeignKeySwitch, JsonPaths, KeyList, TableChanges,
+    TextLookup,
 };
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;

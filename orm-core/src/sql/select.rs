@@ -120,6 +120,7 @@ impl Writer {
             self.push(if i == 0 { " ORDER BY " } else { ", " });
             self.expr(&term.node);
             self.push(if term.desc { " DESC" } else { " ASC" });
+            self.nulls_order(term.nulls);
         }
     }
 

@@ -126,7 +126,7 @@ pub(crate) fn filtered() -> Query {
     let mut query = Query::new(&BOOK);
     query.filter =
         Some(Cond::and(Cond::Compare(CmpOp::Gt, col(2), value(2000)), Cond::Compare(CmpOp::Eq, col(1), value("Dune"))));
-    query.order = Some(vec![OrderBy { node: col(1), desc: false }]);
+    query.order = Some(vec![OrderBy { node: col(1), desc: false, nulls: None }]);
     query.low = 10;
     query.high = Some(15);
     query

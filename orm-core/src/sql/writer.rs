@@ -10,9 +10,11 @@
 use super::dialect::{Dialect, KeyList, TextLookup};
 use super::joins::{JoinPlan, Reuse};
 use super::Sql;
-use crate::ast::{AggFunc, ArithOp, CmpOp, Cond, ExprNode, PatternKind, Query};
+use crate::ast::{ArithOp, CmpOp, Cond, ExprNode, PatternKind, Query};
 use crate::meta::{ModelMeta, Path};
 use crate::value::Value;
+
+mod functions;
 
 /// How a condition is being written.
 #[derive(Clone, Copy)]
@@ -47,6 +49,9 @@ pub(crate) struct Writer {
     aggregate_reuse: Reuse,
     /// Finding the joins: nothing is written.
     planning: bool,
+    /// Writing an aggregate's filter: a negation across a many-valued relation is of
+    /// the aggregated rows, a plain `NOT` (Django's SQL), not a subquery.
+    aggregating: bool,
 }
 
 impl Writer {
@@ -59,6 +64,7 @@ impl Writer {
             dialect,
             aggregate_reuse: Reuse::Latest,
             planning: false,
+            aggregating: false,
         }
     }
 
@@ -168,29 +174,11 @@ impl Writer {
                 self.expr_in(rhs, ctx);
                 self.push(")");
             }
-            ExprNode::Aggregate { func, arg, distinct } => {
-                self.push(match func {
-                    AggFunc::Count => "COUNT(",
-                    AggFunc::Sum => "SUM(",
-                    AggFunc::Avg => "AVG(",
-                    AggFunc::Min => "MIN(",
-                    AggFunc::Max => "MAX(",
-                });
-                if *distinct {
-                    self.push("DISTINCT ");
-                }
-                // An aggregate's joins are the annotation's, LEFT OUTER (rows without
-                // a related row count 0), wherever the aggregate is written.
-                let inner = Ctx { negated: false, required: false, reuse: self.aggregate_reuse };
-                match arg {
-                    Some(arg) => self.expr_in(arg, Some(inner)),
-                    None => self.push("*"),
-                }
-                self.push(")");
-                if *func == AggFunc::Avg {
-                    self.push(self.dialect.avg_cast());
-                }
-            }
+            ExprNode::Aggregate { func, arg, distinct } => self.aggregate_call(*func, arg.as_deref(), *distinct, None),
+            ExprNode::Func { .. }
+            | ExprNode::Case { .. }
+            | ExprNode::Cast { .. }
+            | ExprNode::FilteredAggregate { .. } => self.function(node, ctx),
             ExprNode::Json { base, steps, text } => self.json(base, steps, *text, ctx),
         }
     }
@@ -341,7 +329,7 @@ impl Writer {
                     self.push(")");
                 }
             }
-            Cond::Not(inner) if touches_many(inner, self.root()) => {
+            Cond::Not(inner) if !self.aggregating && touches_many(inner, self.root()) => {
                 // Django's exclude across a many-valued relation: exclude the rows that
                 // have *any* related row matching, through a subquery (its own joins).
                 self.push("NOT (");

@@ -4,7 +4,7 @@
 
 use crate::ast::PatternKind;
 use crate::sql::{
-    quote_literal, Capabilities, Dialect, ForeignKeySwitch, IsolationLevel, JsonPaths, KeyList, TableChanges,
+    quote_literal, Capabilities, Dialect, Extremum, ForeignKeySwitch, IsolationLevel, JsonPaths, KeyList, TableChanges,
     TextLookup, TransactionMode,
 };
 use crate::value::ColumnType;
@@ -129,6 +129,27 @@ impl Dialect for Sqlite {
 
     fn capabilities(&self) -> Capabilities {
         Sqlite::CAPABILITIES
+    }
+
+    /// Scalar `MAX(a, b)` is NULL when any argument is; the writer makes it ignore
+    /// NULLs as PostgreSQL's `GREATEST` does.
+    fn extremum(&self) -> Extremum {
+        Extremum::Scalar
+    }
+
+    /// SQLite's `lower()`/`upper()` fold ASCII only: functions of `functions.rs`
+    /// fold all of Unicode, as PostgreSQL does.
+    fn case_function(&self, upper: bool) -> &'static str {
+        if upper {
+            "orm_upper"
+        } else {
+            "orm_lower"
+        }
+    }
+
+    /// UTC, as the text aware timestamps are stored in (Django's SQLite `Now()`).
+    fn now(&self) -> &'static str {
+        "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     }
 
     /// `ALTER TABLE` cannot change a column's type, nullability, default or

@@ -1,4 +1,5 @@
-//! SQL functions registered on every connection for the text lookups.
+//! SQL functions registered on every connection for the text lookups and the case
+//! functions of expressions.
 //!
 //! SQLite's `LIKE` ignores ASCII case only and treats `%` and `_` specially; `lower()`
 //! folds ASCII only. These functions give Django's lookups PostgreSQL's behaviour:
@@ -35,8 +36,18 @@ const FUNCTIONS: [(&str, Matcher); 7] = [
     ("orm_iexact", |h, n| fold(h) == fold(n)),
 ];
 
+/// `orm_lower(text)` and `orm_upper(text)`: the case functions of expressions
+/// (`lower()` and `upper()` fold ASCII only).
+type CaseChange = fn(&str) -> String;
+
+const CASE_FUNCTIONS: [(&str, CaseChange); 2] =
+    [("orm_lower", |s| s.to_lowercase()), ("orm_upper", |s| s.to_uppercase())];
+
 pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS;
+    for (name, change) in CASE_FUNCTIONS {
+        conn.create_scalar_function(name, 1, flags, move |ctx| Ok(text(ctx, 0).map(|s| change(&s))))?;
+    }
     for (name, matcher) in FUNCTIONS {
         conn.create_scalar_function(name, 2, flags, move |ctx| {
             Ok(match (text(ctx, 0), text(ctx, 1)) {

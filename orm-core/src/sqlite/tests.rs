@@ -56,3 +56,88 @@ fn create_table_names_the_dialects_column_types() {
         ]
     );
 }
+
+/// Conditional expressions, functions, casts, a filtered aggregate and NULLS LAST
+/// (the expressions of `sql/writer/functions.rs`).
+mod expressions {
+    use super::SQLITE;
+    use crate::ast::{AggFunc, CmpOp, Cond, ExprNode, Func, NullsOrder, OrderBy, Query};
+    use crate::sql::tests::{col, value, BOOK};
+    use crate::sql::*;
+    use crate::value::{ColumnType, Value};
+
+    fn selecting(node: ExprNode) -> Sql {
+        select(&Query::new(&BOOK), Columns::Exprs(&[node]), &SQLITE)
+    }
+
+    fn call(func: Func, args: Vec<ExprNode>) -> ExprNode {
+        ExprNode::Func { func, args }
+    }
+
+    #[test]
+    fn case_binds_its_branches() {
+        let case = ExprNode::Case {
+            whens: vec![(Cond::Compare(CmpOp::Gt, col(2), value(2000)), value("new"))],
+            default: Some(Box::new(value("old"))),
+        };
+        let sql = selecting(case);
+        assert_eq!(sql.text, r#"SELECT CASE WHEN "book"."year" > ? THEN ? ELSE ? END FROM "book""#);
+        assert_eq!(sql.params, [Value::from(2000), Value::from("new"), Value::from("old")]);
+        let no_default = ExprNode::Case { whens: vec![(Cond::Everything, col(1))], default: None };
+        assert_eq!(selecting(no_default).text, r#"SELECT CASE WHEN 1 THEN "book"."title" END FROM "book""#);
+    }
+
+    #[test]
+    fn coalesce_cast_and_the_text_functions() {
+        assert_eq!(
+            selecting(call(Func::Coalesce, vec![col(1), value("none")])).text,
+            r#"SELECT COALESCE("book"."title", ?) FROM "book""#
+        );
+        let cast = ExprNode::Cast { expr: Box::new(col(2)), to: ColumnType::Int64 };
+        assert_eq!(selecting(cast).text, r#"SELECT CAST("book"."year" AS INTEGER) FROM "book""#);
+        assert_eq!(selecting(call(Func::Lower, vec![col(1)])).text, r#"SELECT orm_lower("book"."title") FROM "book""#);
+        assert_eq!(
+            selecting(call(Func::Concat, vec![col(1), value(" by "), ExprNode::Value(Value::Null)])).text,
+            r#"SELECT ("book"."title" || ? || COALESCE(?, '')) FROM "book""#
+        );
+        let round = ExprNode::Cast {
+            expr: Box::new(call(Func::Round, vec![col(2), ExprNode::Value(Value::Int32(1))])),
+            to: ColumnType::Int32,
+        };
+        assert_eq!(selecting(round).text, r#"SELECT CAST(ROUND("book"."year", ?) AS INTEGER) FROM "book""#);
+        assert_eq!(
+            selecting(call(Func::Now, Vec::new())).text,
+            r#"SELECT strftime('%Y-%m-%d %H:%M:%f', 'now') FROM "book""#
+        );
+    }
+
+    #[test]
+    fn greatest_is_max_with_nullable_arguments_falling_back_on_the_others() {
+        let sql = selecting(call(Func::Greatest, vec![col(2), ExprNode::Value(Value::Null), value(1990)]));
+        assert_eq!(sql.text, r#"SELECT MAX("book"."year", COALESCE(?, "book"."year", ?), ?) FROM "book""#);
+        assert_eq!(sql.params, [Value::Null, Value::from(1990), Value::from(1990)]);
+        assert_eq!(
+            selecting(call(Func::Least, vec![col(2), col(0)])).text,
+            r#"SELECT MIN("book"."year", "book"."id") FROM "book""#
+        );
+    }
+
+    #[test]
+    fn a_filtered_aggregate_and_nulls_last() {
+        let count = ExprNode::FilteredAggregate {
+            func: AggFunc::Count,
+            arg: Some(Box::new(col(0))),
+            distinct: false,
+            filter: Box::new(Cond::Compare(CmpOp::Gt, col(2), value(2000))),
+        };
+        let sql = aggregate(&Query::new(&BOOK), &[count], &SQLITE);
+        assert_eq!(sql.text, r#"SELECT COUNT("book"."id") FILTER (WHERE "book"."year" > ?) FROM "book""#);
+        let mut query = Query::new(&BOOK);
+        query.order = Some(vec![OrderBy { node: col(2), desc: true, nulls: Some(NullsOrder::Last) }]);
+        assert!(
+            select(&query, Columns::Model, &SQLITE).text.ends_with(r#"ORDER BY "book"."year" DESC NULLS LAST"#),
+            "{}",
+            select(&query, Columns::Model, &SQLITE).text
+        );
+    }
+}
