@@ -39,6 +39,10 @@ pub use dsl::{
     count_all, Aggregate, AggregateSelection, Expr, Field, FieldOrder, IntoAssignments, IntoOrdering, Lookups, Operand,
     RelationLookups, RelationOrder, Selection, SingleValued, Q,
 };
+pub use dsl::{DateLookups, InValues, OuterRef, OuterRefs, SingleColumn};
+#[doc(hidden)]
+pub use dsl::{FromQuerySet, KeyColumn, SameColumn};
+pub use queryset::{Exists, Subquery};
 #[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};
 pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
@@ -58,7 +62,7 @@ pub use queryset::{RunItFirst, SameModel};
 pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
 pub use sql::{IsolationLevel, Sql, TransactionMode};
-pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
+pub use types::{DateColumn, DateTimeColumn, DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
 pub use value::{ColumnType, Value, ValueRef};
 
 // The composition root: the only place that names the backends.

@@ -1,8 +1,9 @@
 //! The query description's expression and condition trees: what the typed API builds
 //! and the SQL writer reads.
 
+use super::subquery::{DatePart, Subquery, TruncUnit};
 use crate::meta::{ModelMeta, Path};
-use crate::value::Value;
+use crate::value::{ColumnType, Value};
 
 /// An untyped expression node. Built by the typed API; read by the SQL compiler.
 #[doc(hidden)]
@@ -37,6 +38,36 @@ pub enum ExprNode {
         /// `COUNT(DISTINCT ...)`.
         distinct: bool,
     },
+    // Subqueries and date parts (`ast/subquery.rs`, written by `sql/subquery.rs`).
+    /// `(SELECT one column ..)`, one row at most: Django's `Subquery`.
+    Subquery(Subquery),
+    /// A column of the query around a subquery (Django's `OuterRef`).
+    OuterColumn {
+        /// The model the column belongs to.
+        meta: &'static ModelMeta,
+        /// The column's index in `meta.columns`.
+        column: u16,
+        /// The relations followed from the outer query's model.
+        path: Path,
+    },
+    /// A part of a date or time as an integer (Django's `Extract`, `__month`).
+    Extract {
+        /// Which part.
+        part: DatePart,
+        /// The date or datetime.
+        arg: Box<ExprNode>,
+        /// What `arg` holds: a date, a timestamp or a UTC timestamp.
+        column_type: ColumnType,
+    },
+    /// A date or datetime truncated to a unit (Django's `Trunc`, `__date`).
+    Trunc {
+        /// To what.
+        unit: TruncUnit,
+        /// The date or datetime.
+        arg: Box<ExprNode>,
+        /// What `arg` holds.
+        column_type: ColumnType,
+    },
 }
 
 impl ExprNode {
@@ -48,6 +79,11 @@ impl ExprNode {
             // Division by zero gives NULL in SQLite.
             ExprNode::Arith { op, lhs, rhs } => *op == ArithOp::Div || lhs.nullable() || rhs.nullable(),
             ExprNode::Aggregate { func, .. } => *func != AggFunc::Count,
+            ExprNode::Subquery(_) => true,
+            ExprNode::OuterColumn { meta, column, path } => {
+                meta.columns[usize::from(*column)].nullable || !path.is_root()
+            }
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.nullable(),
         }
     }
 }
@@ -147,6 +183,11 @@ pub enum Cond {
         /// The owner's key.
         value: Value,
     },
+    // Subqueries (`ast/subquery.rs`).
+    /// `lhs IN (SELECT one column ..)`: Django's `__in=queryset`.
+    InQuery(ExprNode, Subquery),
+    /// `EXISTS(SELECT 1 ..)`: Django's `Exists(queryset)` (negated with `!`).
+    Exists(Subquery),
     /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
     IsNull(ExprNode, bool),
     /// All of them.
@@ -189,6 +230,12 @@ impl ExprNode {
                 let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
                 format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
             }
+            ExprNode::Subquery(sub) => format!("Subquery({})", sub.model_name()),
+            ExprNode::OuterColumn { meta, column, .. } => {
+                format!("OuterRef({}.{})", meta.name, meta.columns[usize::from(*column)].field)
+            }
+            ExprNode::Extract { part, arg, .. } => format!("Extract{part:?}({})", arg.describe()),
+            ExprNode::Trunc { unit, arg, .. } => format!("Trunc{unit:?}({})", arg.describe()),
         }
     }
 
@@ -201,6 +248,7 @@ impl ExprNode {
                 rhs.visit(f);
             }
             ExprNode::Aggregate { arg: Some(arg), .. } => arg.visit(f),
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.visit(f),
             _ => {}
         }
     }
@@ -209,9 +257,13 @@ impl ExprNode {
     /// not its argument).
     pub(crate) fn visit_plain<'a>(&'a self, f: &mut impl FnMut(&'a ExprNode)) {
         f(self);
-        if let ExprNode::Arith { lhs, rhs, .. } = self {
-            lhs.visit_plain(f);
-            rhs.visit_plain(f);
+        match self {
+            ExprNode::Arith { lhs, rhs, .. } => {
+                lhs.visit_plain(f);
+                rhs.visit_plain(f);
+            }
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.visit_plain(f),
+            _ => {}
         }
     }
 
@@ -223,6 +275,7 @@ impl ExprNode {
                 lhs.plain_paths_mut(f);
                 rhs.plain_paths_mut(f);
             }
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.plain_paths_mut(f),
             _ => {}
         }
     }
@@ -278,7 +331,8 @@ impl Cond {
         match self {
             Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => (vec![a, b], &[]),
             Cond::In(a, list) => (std::iter::once(a).chain(list).collect(), &[]),
-            Cond::InSubquery { lhs, .. } => (vec![lhs], &[]),
+            Cond::InSubquery { lhs, .. } | Cond::InQuery(lhs, _) => (vec![lhs], &[]),
+            Cond::Exists(_) => (Vec::new(), &[]),
             Cond::Range(a, b, c) => (vec![a, b, c], &[]),
             Cond::IsNull(a, _) => (vec![a], &[]),
             Cond::And(items) | Cond::Or(items) => (Vec::new(), items),
@@ -332,7 +386,8 @@ impl Cond {
                 f(a);
                 list.iter_mut().for_each(f);
             }
-            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => f(lhs),
+            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) | Cond::InQuery(lhs, _) => f(lhs),
+            Cond::Exists(_) => {}
             Cond::Range(a, b, c) => {
                 f(a);
                 f(b);

@@ -4,6 +4,7 @@
 mod expr;
 mod ordering;
 mod query;
+mod subquery;
 
 pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
 pub(crate) use ordering::{pk_order_at, relation_ordering};
@@ -11,3 +12,5 @@ pub(crate) use ordering::{pk_order_at, relation_ordering};
 pub(crate) use query::Lock;
 pub use query::Query;
 pub(crate) use query::{Group, Link, PrefetchSpec};
+pub use subquery::{DatePart, Subquery, TruncUnit};
+pub(crate) use subquery::year_lookup;

@@ -5,6 +5,8 @@ mod expr;
 mod lookups;
 mod ordering;
 mod select;
+mod subquery;
+mod dates;
 
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
@@ -18,4 +20,8 @@ pub use ordering::{OrderTerms, RelationOrder};
 #[doc(hidden)]
 pub use select::EmptyAggregate;
 pub(crate) use select::{decode_column, Selected};
-pub use select::{AggregateSelection, Concat, Selection};
+pub use select::{AggregateSelection, Concat, Selection, SingleColumn};
+pub use subquery::{InValues, OuterRef, OuterRefs};
+#[doc(hidden)]
+pub use subquery::{FromQuerySet, KeyColumn, SameColumn};
+pub use dates::DateLookups;

@@ -8,6 +8,7 @@ mod paginate;
 mod related;
 pub(crate) mod rows;
 mod shape;
+mod subquery;
 mod write;
 
 pub use cursor::{Cursor, Rows};
@@ -16,6 +17,7 @@ pub use paginate::{KeysetOrdering, KeysetPage, Page};
 pub use related::{prefetch_related_objects, prefetch_related_objects_with};
 pub use related::{ManyToManyManager, ModelExt, RelatedAccessor};
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
+pub use subquery::{Exists, Subquery};
 pub use write::DeleteCount;
 
 use crate::ast::{Cond, Group, PrefetchSpec, Query};

@@ -9,6 +9,9 @@ mod dialect;
 mod dml;
 mod joins;
 mod select;
+mod subquery;
+#[cfg(test)]
+pub(crate) use subquery::fixtures as subquery_fixtures;
 #[cfg(test)]
 pub(crate) mod tests;
 mod writer;
@@ -23,6 +26,7 @@ pub(crate) use dialect::{
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
+pub(crate) use subquery::aggregate_over_rows;
 
 use crate::ast::ExprNode;
 use crate::value::Value;
@@ -67,4 +71,7 @@ pub(crate) enum Columns<'a> {
     Exprs(&'a [ExprNode]),
     /// The model's columns (and its select_related models'), then these expressions.
     ModelAnd(&'a [ExprNode]),
+    /// These expressions, named `__col0, __col1, ..` (a subquery's columns, read by
+    /// the query around it).
+    Aliased(&'a [ExprNode]),
 }
