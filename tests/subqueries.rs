@@ -222,7 +222,7 @@ backend_tests! {
         //   == {"a": 2.0, "m": 3}, one query:
         //   SELECT AVG("n"), MAX("n") FROM (SELECT .. COUNT("x_book"."id") AS "n" .. GROUP BY 1) subquery
         let per_author = Book::objects().values(|b| b.author).annotate(|b| b.id.count());
-        let captured = db.capture(|| per_author.aggregate(db, |(_, n)| (n.avg(), n.max())))?;
+        let captured = db.capture(|| per_author.aggregate(db, |(_, n)| (n.clone().avg(), n.max())))?;
         assert_eq!(captured.value, (Some(2.0), Some(3)));
         assert_eq!(captured.queries.len(), 1);
         let sql = &captured.queries[0].sql;
@@ -241,7 +241,7 @@ backend_tests! {
         let (avg, max, oldest) = orm::assert_num_queries!(db, 1, {
             Author::objects()
                 .annotate(|a| a.books().id.count())
-                .aggregate(db, |(a, n)| (n.avg(), n.max(), a.birth_year.min()))?
+                .aggregate(db, |(a, n)| (n.clone().avg(), n.max(), a.birth_year.min()))?
         });
         assert!((avg.unwrap() - 4.0 / 3.0).abs() < 1e-9, "{avg:?}");
         assert_eq!((max, oldest), (Some(3), Some(1894)));
