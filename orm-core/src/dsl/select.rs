@@ -268,7 +268,16 @@ concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3 B4));
     label = "expected one field or expression",
     note = "select one column for the subquery: `.values(|b| b.title)`"
 )]
-pub trait SingleColumn {}
-impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> SingleColumn for Field<M, T, C, X> {}
-impl<T: FieldType> SingleColumn for Expr<T> {}
-impl<O: FieldType> SingleColumn for Aggregate<O> {}
+pub trait SingleColumn {
+    /// The type of the column.
+    type Value: FieldType;
+}
+impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> SingleColumn for Field<M, T, C, X> {
+    type Value = C::Read<T, X>;
+}
+impl<T: FieldType> SingleColumn for Expr<T> {
+    type Value = T;
+}
+impl<O: FieldType> SingleColumn for Aggregate<O> {
+    type Value = O;
+}

@@ -83,7 +83,7 @@ pub fn Exists<M: Model, S: RowShape<M>>(queryset: QuerySet<M, S>) -> Q {
 /// # let _ = rows;
 /// ```
 #[allow(non_snake_case)]
-pub fn Subquery<M: Model, S: Selection + SingleColumn>(queryset: QuerySet<M, Values<S>>) -> Expr<Option<S::Output>> {
+pub fn Subquery<M: Model, S: Selection + SingleColumn>(queryset: QuerySet<M, Values<S>>) -> Expr<Option<S::Value>> {
     let mut query = queryset.query;
     if !query.is_sliced() {
         query.set_limits(0, Some(1));
