@@ -247,5 +247,78 @@ backend_tests! {
         assert_eq!((max, oldest), (Some(3), Some(1894)));
         Ok(())
     }
+
+    fn union_intersection_and_difference_are_one_compound_statement(db) {
+        shop_setup(db)?;
+        seed_books(db)?;
+        let old = || Book::objects().filter(|b| b.published_year.lt(1940));
+        let by_a = || Book::objects().filter(|b| b.author().name.startswith("A"));
+        let new = || Book::objects().filter(|b| b.published_year.gt(1940));
+        // Django: a.union(b).order_by("-title")
+        let qs = old().union(by_a()).order_by(|b| b.title.desc());
+        let sql = qs.sql().text;
+        assert!(sql.contains(" UNION SELECT ") && sql.ends_with(" ORDER BY 2 DESC"), "{sql}");
+        let books = orm::assert_num_queries!(db, 1, { qs.all(db)? });
+        assert_eq!(titles(books), ["Homage to Catalonia", "Brave New World"]);
+        // Django: a.union(b, c).order_by("title")
+        let all_three = old().union(by_a()).union(new()).order_by(|b| b.title.asc());
+        assert_eq!(titles(all_three.all(db)?), ["1984", "Animal Farm", "Brave New World", "Homage to Catalonia"]);
+        // Django: a.union(b, all=True).order_by("title")
+        let both = old().union_all(by_a()).order_by(|b| b.title.asc()).all(db)?;
+        assert_eq!(titles(both), ["Brave New World", "Brave New World", "Homage to Catalonia"]);
+        // Django: Book.objects.difference(b).order_by("title"), .intersection(..)
+        let rest = Book::objects().difference(by_a()).order_by(|b| b.title.asc()).all(db)?;
+        assert_eq!(titles(rest), ["1984", "Animal Farm", "Homage to Catalonia"]);
+        let orwell = Book::objects().filter(|b| b.author().name.startswith("G"));
+        let common = new().intersection(orwell).order_by(|b| b.title.asc()).all(db)?;
+        assert_eq!(titles(common), ["1984", "Animal Farm"]);
+        Ok(())
+    }
+
+    fn a_compound_queryset_is_sliced_counted_and_selects_values(db) {
+        shop_setup(db)?;
+        seed_books(db)?;
+        let old = || Book::objects().filter(|b| b.published_year.lt(1940));
+        let new = || Book::objects().filter(|b| b.published_year.gt(1940));
+        // Django: a.union(b, c).order_by("title")[1:3]
+        let page = old().union(new()).order_by(|b| b.title.asc()).slice(1..3).all(db)?;
+        assert_eq!(titles(page), ["Animal Farm", "Brave New World"]);
+        // Django: a.values_list("title", "published_year").union(c.values_list(..)).order_by("-published_year")
+        let rows = old()
+            .values(|b| (b.title, b.published_year))
+            .union(new().values(|b| (b.title, b.published_year)))
+            .order_by(|b| b.published_year.desc())
+            .all(db)?;
+        let years: Vec<i32> = rows.iter().map(|(_, y)| *y).collect();
+        assert_eq!(years, [1949, 1945, 1938, 1932]);
+        // Django: a.union(c).count() == 4, .exists() is True; one query each.
+        let both = old().union(new());
+        assert_eq!(orm::assert_num_queries!(db, 1, { both.count(db)? }), 4);
+        assert!(orm::assert_num_queries!(db, 1, { both.exists(db)? }));
+        Ok(())
+    }
+
+    fn a_compound_queryset_refuses_what_django_refuses(db) {
+        shop_setup(db)?;
+        let old = || Book::objects().filter(|b| b.published_year.lt(1940));
+        let new = || Book::objects().filter(|b| b.published_year.gt(1940));
+        let refused = |err: Error, text: &str| matches!(&err, Error::InvalidQuery { message } if message.contains(text));
+        // Django: NotSupportedError "Calling QuerySet.filter() after union() is not supported."
+        let err = old().union(new()).filter(|b| b.title.eq("x")).all(db).unwrap_err();
+        assert!(refused(err, "filter() after union()"));
+        let err = old().union(new()).update(db, |b| b.price_cents.set(1)).unwrap_err();
+        assert!(refused(err, "update() after union()"));
+        let err = old().union(new()).delete(db).unwrap_err();
+        assert!(refused(err, "delete() after union()"));
+        // Django on SQLite: "ORDER BY not allowed in subqueries of compound statements."
+        let err = old().order_by(|b| b.title.asc()).union(new()).all(db).unwrap_err();
+        assert!(refused(err, "ORDER BY not allowed"));
+        let err = old().slice(..1).union(new()).all(db).unwrap_err();
+        assert!(refused(err, "LIMIT/OFFSET not allowed"));
+        // Ordering by a column the values do not select.
+        let err = old().values(|b| b.title).union(new().values(|b| b.title)).order_by(|b| b.id.asc()).all(db).unwrap_err();
+        assert!(refused(err, "ORDER BY term does not match"));
+        Ok(())
+    }
 }
 

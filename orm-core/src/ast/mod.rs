@@ -13,4 +13,4 @@ pub(crate) use query::Lock;
 pub use query::Query;
 pub(crate) use query::{Group, Link, PrefetchSpec};
 pub use subquery::{DatePart, Subquery, TruncUnit};
-pub(crate) use subquery::year_lookup;
+pub(crate) use subquery::{year_lookup, Combinator, SetOp};

@@ -41,6 +41,8 @@ pub struct Query {
     /// A condition reads a column of an outer query (Django's `OuterRef`): the query
     /// only runs inside another.
     pub(crate) outer_ref: bool,
+    /// `union`, `intersection`, `difference`: the query is its parts combined.
+    pub(crate) combinator: Option<Box<super::subquery::Combinator>>,
 }
 
 /// The row locks of `select_for_update` (Django's `nowait`, `skip_locked`, `no_key`
@@ -87,6 +89,7 @@ impl Query {
             lock: None,
             distinct_on: Vec::new(),
             outer_ref: false,
+            combinator: None,
         }
     }
 
@@ -104,6 +107,7 @@ impl Query {
             && self.having.is_none()
             && self.lock.is_none()
             && self.distinct_on.is_empty()
+            && self.combinator.is_none()
     }
 
     /// Whether rows are made distinct (`distinct()` or `distinct_on(..)`).
@@ -192,6 +196,9 @@ impl Query {
 
     pub(crate) fn add_filter(&mut self, cond: Cond) {
         self.note_subqueries(&cond);
+        if self.combinator.is_some() && cond != Cond::Nothing {
+            self.error.get_or_insert("Calling QuerySet.filter() after union() is not supported.");
+        }
         if self.is_sliced() {
             self.error.get_or_insert("cannot filter a query once a slice has been taken");
         }
@@ -229,6 +236,14 @@ impl Query {
 }
 
 impl Query {
+    /// `message` as an error for a compound query (what Django refuses after `union()`).
+    pub(crate) fn check_not_combined(&self, message: &'static str) -> Result<()> {
+        match self.combinator {
+            Some(_) => Err(Error::InvalidQuery { message }),
+            None => Ok(()),
+        }
+    }
+
     /// Django's error for a QuerySet with an `OuterRef` run on its own.
     fn outer_ref_error(&self) -> Option<&'static str> {
         self.outer_ref.then_some(

@@ -97,6 +97,27 @@ impl Cond {
     }
 }
 
+/// The parts of a compound query (Django's combinators) and how they combine.
+#[derive(Debug, Clone)]
+pub(crate) struct Combinator {
+    pub op: SetOp,
+    /// Each without ordering or slice.
+    pub parts: Vec<Query>,
+}
+
+/// How the parts of a compound query combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetOp {
+    /// `UNION`: the rows of any part, without duplicates.
+    Union,
+    /// `UNION ALL`: every row of every part.
+    UnionAll,
+    /// `INTERSECT`: the rows of every part.
+    Intersection,
+    /// `EXCEPT`: the rows of the first part that no other has.
+    Difference,
+}
+
 /// A part of a date or time (Django's `Extract` lookups).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

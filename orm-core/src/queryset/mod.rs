@@ -7,6 +7,7 @@ mod more;
 mod paginate;
 mod related;
 pub(crate) mod rows;
+mod setops;
 mod shape;
 mod subquery;
 mod write;

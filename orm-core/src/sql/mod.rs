@@ -9,6 +9,7 @@ mod dialect;
 mod dml;
 mod joins;
 mod select;
+mod setops;
 mod subquery;
 #[cfg(test)]
 pub(crate) use subquery::fixtures as subquery_fixtures;
@@ -26,6 +27,7 @@ pub(crate) use dialect::{
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
+pub(crate) use setops::compound_order_error;
 pub(crate) use subquery::aggregate_over_rows;
 
 use crate::ast::ExprNode;

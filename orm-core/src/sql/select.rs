@@ -195,6 +195,9 @@ pub(crate) fn count_rows(query: &Query, columns: Columns<'_>, dialect: &'static 
 
 /// Writes a whole SELECT of `query` into `w` (whose plan is `query`'s and empty).
 pub(super) fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
+    if let Some(combinator) = &query.combinator {
+        return w.compound(query, combinator, columns);
+    }
     let ordering = query.ordering();
     // Planning in the order that decides the joins: WHERE first (the joins it requires
     // are INNER, and each `filter` call's own), then the rest.
