@@ -321,4 +321,3 @@ backend_tests! {
         Ok(())
     }
 }
-

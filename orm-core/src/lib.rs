@@ -41,10 +41,9 @@ pub use dsl::{
 };
 pub use dsl::{DateLookups, InValues, OuterRef, OuterRefs, SingleColumn};
 #[doc(hidden)]
-pub use dsl::{FromQuerySet, KeyColumn, SameColumn};
-pub use queryset::{Exists, Subquery};
-#[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};
+#[doc(hidden)]
+pub use dsl::{FromQuerySet, KeyColumn, SameColumn};
 pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
 pub use exec::{Captured, CapturedQuery, Db, Options, Pool, PoolOptions, PooledDb};
 pub use meta::{ColumnMeta, ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
@@ -57,12 +56,16 @@ pub use queryset::{
     KeysetOrdering, KeysetPage, ManyToManyManager, ModelExt, Page, PrefetchQuerySet, QuerySet, RowShape, Rows, Values,
     ValuesAnnotated,
 };
+pub use queryset::{Exists, Subquery};
 #[doc(hidden)]
 pub use queryset::{RunItFirst, SameModel};
 pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
 pub use sql::{IsolationLevel, Sql, TransactionMode};
-pub use types::{DateColumn, DateTimeColumn, DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
+pub use types::{
+    DateColumn, DateTimeColumn, DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text,
+    TextColumn,
+};
 pub use value::{ColumnType, Value, ValueRef};
 
 // The composition root: the only place that names the backends.

@@ -12,5 +12,5 @@ pub(crate) use ordering::{pk_order_at, relation_ordering};
 pub(crate) use query::Lock;
 pub use query::Query;
 pub(crate) use query::{Group, Link, PrefetchSpec};
-pub use subquery::{DatePart, Subquery, TruncUnit};
 pub(crate) use subquery::{year_lookup, Combinator, SetOp};
+pub use subquery::{DatePart, Subquery, TruncUnit};

@@ -246,9 +246,8 @@ impl Query {
 
     /// Django's error for a QuerySet with an `OuterRef` run on its own.
     fn outer_ref_error(&self) -> Option<&'static str> {
-        self.outer_ref.then_some(
-            "This queryset contains a reference to an outer query and may only be used in a subquery.",
-        )
+        self.outer_ref
+            .then_some("This queryset contains a reference to an outer query and may only be used in a subquery.")
     }
 }
 

@@ -167,7 +167,9 @@ fn year_bounds(year: i64, column_type: ColumnType) -> Option<(Value, Value)> {
     let next = days_from_civil(year + 1, 1, 1);
     match column_type {
         ColumnType::Date => Some((Value::Date(first as i32), Value::Date((next - 1) as i32))),
-        ColumnType::Timestamp => Some((Value::Timestamp(first * MICROS_PER_DAY), Value::Timestamp(next * MICROS_PER_DAY - 1))),
+        ColumnType::Timestamp => {
+            Some((Value::Timestamp(first * MICROS_PER_DAY), Value::Timestamp(next * MICROS_PER_DAY - 1)))
+        }
         ColumnType::TimestampTz => {
             Some((Value::TimestampTz(first * MICROS_PER_DAY), Value::TimestampTz(next * MICROS_PER_DAY - 1)))
         }

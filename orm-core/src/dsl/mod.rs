@@ -1,13 +1,14 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod dates;
 mod expr;
 mod lookups;
 mod ordering;
 mod select;
 mod subquery;
-mod dates;
 
+pub use dates::DateLookups;
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
 pub use expr::{
@@ -21,7 +22,6 @@ pub use ordering::{OrderTerms, RelationOrder};
 pub use select::EmptyAggregate;
 pub(crate) use select::{decode_column, Selected};
 pub use select::{AggregateSelection, Concat, Selection, SingleColumn};
-pub use subquery::{InValues, OuterRef, OuterRefs};
 #[doc(hidden)]
 pub use subquery::{FromQuerySet, KeyColumn, SameColumn};
-pub use dates::DateLookups;
+pub use subquery::{InValues, OuterRef, OuterRefs};

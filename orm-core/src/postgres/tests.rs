@@ -102,7 +102,7 @@ fn ddl_uses_identity_keys_and_native_types() {
 
 #[test]
 fn a_subquerys_parameters_are_numbered_in_the_outer_sequence() {
-    use crate::sql::subquery_fixtures as f;
+    use crate::sql::fixtures as f;
     let sql = select(&f::in_correlated(), Columns::Exprs(&[col(0)]), &POSTGRES);
     assert_eq!(
         sql.text,
@@ -117,7 +117,7 @@ fn a_subquerys_parameters_are_numbered_in_the_outer_sequence() {
 
 #[test]
 fn date_parts_are_extract_and_date_trunc_in_utc() {
-    use crate::sql::subquery_fixtures as f;
+    use crate::sql::fixtures as f;
     let exprs = f::date_parts(crate::value::ColumnType::TimestampTz);
     let sql = select(&Query::new(&BOOK), Columns::Exprs(&exprs), &POSTGRES);
     let y = r#""book"."year""#;
@@ -136,4 +136,19 @@ fn date_parts_are_extract_and_date_trunc_in_utc() {
     let naive = f::date_parts(crate::value::ColumnType::Timestamp);
     let sql = select(&Query::new(&BOOK), Columns::Exprs(&naive[..1]), &POSTGRES);
     assert_eq!(sql.text, format!("SELECT EXTRACT(YEAR FROM {y}) FROM \"book\""));
+}
+
+#[test]
+fn compound_parts_and_grouped_rows_number_their_parameters_in_order() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::union(), Columns::Exprs(&[col(1)]), &POSTGRES);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."title" FROM "book" WHERE "book"."year" < $1 UNION SELECT "book"."title" FROM "book" WHERE "book"."year" > $2 ORDER BY 1 DESC LIMIT 2 OFFSET 1"#
+    );
+    let (query, aggregates) = f::grouped();
+    assert_eq!(
+        aggregate_over_rows(&query, &aggregates, &POSTGRES).text,
+        r#"SELECT AVG("__col0")::double precision, COUNT(*) FROM (SELECT COUNT("book"."id") AS "__col0" FROM "book" GROUP BY "book"."year" HAVING COUNT("book"."id") > $1) subquery"#
+    );
 }

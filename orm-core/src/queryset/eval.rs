@@ -192,7 +192,9 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     pub fn aggregate<A: AggregateSelection>(&self, db: &Db, select: impl FnOnce(S::View) -> A) -> Result<A::Output> {
         self.query.check()?;
         if self.query.combinator.is_some() {
-            return Err(Error::InvalidQuery { message: "Calling QuerySet.aggregate() after union() is not supported." });
+            return Err(Error::InvalidQuery {
+                message: "Calling QuerySet.aggregate() after union() is not supported.",
+            });
         }
         let aggregates = select(self.view());
         if self.query.is_empty() {

@@ -7,12 +7,12 @@ pub(crate) mod alter;
 mod ddl;
 mod dialect;
 mod dml;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod joins;
 mod select;
 mod setops;
 mod subquery;
-#[cfg(test)]
-pub(crate) use subquery::fixtures as subquery_fixtures;
 #[cfg(test)]
 pub(crate) mod tests;
 mod writer;

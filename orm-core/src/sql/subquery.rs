@@ -4,9 +4,9 @@
 //! numbered in the one sequence (`$3` after the outer query's `$1, $2`); its tables
 //! are aliased `U0, U1, ..` (Django's names), so they never hide the outer ones.
 
+use super::dialect::Dialect;
 use super::joins::{JoinPlan, Reuse};
 use super::select::write_select;
-use super::dialect::Dialect;
 use super::writer::{Ctx, Writer};
 use super::{Columns, Sql};
 use crate::ast::{AggFunc, ExprNode, Query, Subquery};
@@ -64,60 +64,6 @@ impl Writer {
         if !self.planning {
             self.column_at(&alias, meta.columns[usize::from(column)].name);
         }
-    }
-}
-
-/// Queries with subqueries and date parts for the dialects' snapshots.
-#[cfg(test)]
-pub(crate) mod fixtures {
-    use crate::ast::{CmpOp, Cond, DatePart, ExprNode, OrderBy, Query, Subquery, TruncUnit};
-    use crate::meta::Path;
-    use crate::sql::tests::{col, value, BOOK};
-    use crate::value::ColumnType;
-
-    fn outer(index: u16) -> ExprNode {
-        ExprNode::OuterColumn { meta: &BOOK, column: index, path: Path::ROOT }
-    }
-
-    /// `year > 2000 AND id IN (SELECT U0.id .. WHERE U0.title = 'Dune' AND U0.year <
-    /// book.year) AND year < 2020`: a bound value on each side of the subquery's.
-    pub(crate) fn in_correlated() -> Query {
-        let mut inner = Query::new(&BOOK);
-        inner.filter = Some(Cond::and(
-            Cond::Compare(CmpOp::Eq, col(1), value("Dune")),
-            Cond::Compare(CmpOp::Lt, col(2), outer(2)),
-        ));
-        let mut query = Query::new(&BOOK);
-        query.filter = Some(Cond::And(vec![
-            Cond::Compare(CmpOp::Gt, col(2), value(2000)),
-            Cond::InQuery(col(0), Subquery::new(inner, vec![col(0)])),
-            Cond::Compare(CmpOp::Lt, col(2), value(2020)),
-        ]));
-        query
-    }
-
-    /// `NOT EXISTS(..)` and a scalar subquery ordered and sliced, in one statement.
-    pub(crate) fn exists_and_scalar() -> (Query, Vec<ExprNode>) {
-        let mut inner = Query::new(&BOOK);
-        inner.filter = Some(Cond::Compare(CmpOp::Eq, col(2), outer(2)));
-        let mut query = Query::new(&BOOK);
-        query.filter = Some(Cond::not(Cond::Exists(Subquery::new(inner.clone(), Vec::new()))));
-        inner.order = Some(vec![OrderBy { node: col(1), desc: true }]);
-        inner.set_limits(0, Some(1));
-        (query, vec![col(1), ExprNode::Subquery(Subquery::new(inner, vec![col(1)]))])
-    }
-
-    /// Every date part and truncation of a UTC timestamp column.
-    pub(crate) fn date_parts(column_type: ColumnType) -> Vec<ExprNode> {
-        let parts = [DatePart::Year, DatePart::Month, DatePart::Day, DatePart::WeekDay, DatePart::Hour, DatePart::Minute];
-        let mut out: Vec<ExprNode> = parts
-            .into_iter()
-            .map(|part| ExprNode::Extract { part, arg: Box::new(col(2)), column_type })
-            .collect();
-        for unit in [TruncUnit::Month, TruncUnit::Day, TruncUnit::Date] {
-            out.push(ExprNode::Trunc { unit, arg: Box::new(col(2)), column_type });
-        }
-        out
     }
 }
 

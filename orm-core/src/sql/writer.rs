@@ -204,7 +204,9 @@ impl Writer {
             ExprNode::Extract { part, arg, column_type } => {
                 self.wrapped(self.dialect.extract(*part, *column_type), arg, ctx)
             }
-            ExprNode::Trunc { unit, arg, column_type } => self.wrapped(self.dialect.trunc(*unit, *column_type), arg, ctx),
+            ExprNode::Trunc { unit, arg, column_type } => {
+                self.wrapped(self.dialect.trunc(*unit, *column_type), arg, ctx)
+            }
         }
     }
 

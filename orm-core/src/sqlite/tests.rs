@@ -59,7 +59,7 @@ fn create_table_names_the_dialects_column_types() {
 
 #[test]
 fn a_subquery_is_written_inside_with_its_own_aliases_and_binds() {
-    use crate::sql::subquery_fixtures as f;
+    use crate::sql::fixtures as f;
     let sql = select(&f::in_correlated(), Columns::Exprs(&[crate::sql::tests::col(0)]), &SQLITE);
     assert_eq!(
         sql.text,
@@ -75,7 +75,7 @@ fn a_subquery_is_written_inside_with_its_own_aliases_and_binds() {
 
 #[test]
 fn date_parts_are_strftime_on_djangos_text() {
-    use crate::sql::subquery_fixtures as f;
+    use crate::sql::fixtures as f;
     let exprs = f::date_parts(crate::value::ColumnType::TimestampTz);
     let sql = select(&crate::ast::Query::new(&BOOK), Columns::Exprs(&exprs), &SQLITE);
     let y = r#""book"."year""#;
@@ -94,4 +94,20 @@ fn date_parts_are_strftime_on_djangos_text() {
     let dates = f::date_parts(crate::value::ColumnType::Date);
     let sql = select(&crate::ast::Query::new(&BOOK), Columns::Exprs(&dates[6..]), &SQLITE);
     assert_eq!(sql.text, format!("SELECT strftime('%Y-%m-01', {y}), date({y}), date({y}) FROM \"book\""));
+}
+
+#[test]
+fn a_compound_statement_orders_by_position_and_aggregates_run_over_grouped_rows() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::union(), Columns::Model, &SQLITE);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."id", "book"."title", "book"."year" FROM "book" WHERE "book"."year" < ? UNION SELECT "book"."id", "book"."title", "book"."year" FROM "book" WHERE "book"."year" > ? ORDER BY 2 DESC LIMIT 2 OFFSET 1"#
+    );
+    assert_eq!(sql.params, [Value::from(1940), Value::from(2000)]);
+    let (query, aggregates) = f::grouped();
+    assert_eq!(
+        aggregate_over_rows(&query, &aggregates, &SQLITE).text,
+        r#"SELECT AVG("__col0"), COUNT(*) FROM (SELECT COUNT("book"."id") AS "__col0" FROM "book" GROUP BY "book"."year" HAVING COUNT("book"."id") > ?) subquery"#
+    );
 }
