@@ -320,4 +320,28 @@ backend_tests! {
         assert!(refused(err, "ORDER BY term does not match"));
         Ok(())
     }
+
+    fn update_sets_a_correlated_subquerys_value_per_row(db) {
+        shop_setup(db)?;
+        seed_books(db)?;
+        // Django: Author.objects.update(birth_year=Subquery(Book.objects.filter(author=OuterRef("pk"))
+        //     .order_by("published_year").values("published_year")[:1]))  # one UPDATE, 3 rows
+        let updated = orm::assert_num_queries!(db, 1, {
+            Author::objects().update(db, |a| {
+                a.birth_year.set(Subquery(
+                    Book::objects()
+                        .filter(|b| b.author.eq(Author::outer_pk()))
+                        .order_by(|b| b.published_year.asc())
+                        .values(|b| b.published_year),
+                ))
+            })?
+        });
+        assert_eq!(updated, 3);
+        let years = Author::objects().values(|a| (a.name, a.birth_year)).all(db)?;
+        assert_eq!(
+            years,
+            [("Aldous Huxley".to_owned(), Some(1932)), ("George Orwell".to_owned(), Some(1938)), ("Émile Zola".to_owned(), None)]
+        );
+        Ok(())
+    }
 }
