@@ -108,6 +108,12 @@ backend_tests! {
         let years: Vec<Option<i32>> = Post::objects().order_by(|p| p.id.asc()).values(|p| p.seen.year()).all(db)?;
         assert_eq!(years, [Some(2024), None, None, None]);
         assert_eq!(titles(Post::objects().filter(|p| p.seen.hour().eq(18)), db)?, ["1984"]);
+        // A naive datetime's year is a range too; Django's exclude(seen__year=2024)
+        // keeps the rows where seen is NULL.
+        let in_2024 = Post::objects().filter(|p| p.seen.year().eq(2024));
+        assert!(in_2024.sql().text.contains(r#""post"."seen" BETWEEN"#), "{}", in_2024.sql());
+        assert_eq!(titles(in_2024, db)?, ["1984"]);
+        assert_eq!(titles(Post::objects().exclude(|p| p.seen.year().eq(2024)), db)?, ["Animal Farm", "Homage", "Brave New World"]);
         // Django: exclude(seen__month=6) keeps the rows where seen is NULL
         assert_eq!(titles(Post::objects().exclude(|p| p.seen.month().eq(6)), db)?, ["Animal Farm", "Homage", "Brave New World"]);
         Ok(())

@@ -188,10 +188,11 @@ impl Query {
 
     /// Takes on the errors of the subqueries in `cond`, and notes an outer reference.
     fn note_subqueries(&mut self, cond: &Cond) {
-        if let Some(message) = cond.subquery_error() {
+        let (error, outer_ref) = cond.subquery_notes();
+        if let Some(message) = error {
             self.error.get_or_insert(message);
         }
-        self.outer_ref |= cond.has_outer_ref();
+        self.outer_ref |= outer_ref;
     }
 
     pub(crate) fn add_filter(&mut self, cond: Cond) {

@@ -66,34 +66,32 @@ impl Subquery {
 
 impl Cond {
     /// The first error of a subquery in the condition (an inner QuerySet that could
-    /// not be built), which the outer query then reports.
-    pub(crate) fn subquery_error(&self) -> Option<&'static str> {
-        let mut found = None;
-        self.visit_subqueries(&mut |s| found = found.or(s.error()));
-        found
-    }
-
-    /// Calls `f` on every subquery of the condition (not those nested in them).
-    fn visit_subqueries(&self, f: &mut impl FnMut(&Subquery)) {
-        match self {
-            Cond::InQuery(_, s) | Cond::Exists(s) => f(s),
-            Cond::And(items) | Cond::Or(items) => items.iter().for_each(|c| c.visit_subqueries(f)),
-            Cond::Not(inner) => inner.visit_subqueries(f),
-            _ => {}
-        }
-        self.visit_nodes(&mut |n| {
-            if let ExprNode::Subquery(s) = n {
-                f(s);
+    /// not be built), which the outer query then reports, and whether the condition
+    /// reads a column of an outer query (so it can only run inside one). One walk.
+    pub(crate) fn subquery_notes(&self) -> (Option<&'static str>, bool) {
+        let mut error = None;
+        self.visit_conds(&mut |c| {
+            if let Cond::InQuery(_, s) | Cond::Exists(s) = c {
+                error = error.or(s.error());
             }
         });
+        let mut outer_ref = false;
+        self.visit_nodes(&mut |n| match n {
+            ExprNode::Subquery(s) => error = error.or(s.error()),
+            ExprNode::OuterColumn { .. } => outer_ref = true,
+            _ => {}
+        });
+        (error, outer_ref)
     }
 
-    /// Whether the condition reads a column of an outer query (so it can only run
-    /// inside one).
-    pub(crate) fn has_outer_ref(&self) -> bool {
-        let mut found = false;
-        self.visit_nodes(&mut |n| found |= matches!(n, ExprNode::OuterColumn { .. }));
-        found
+    /// Calls `f` on this condition and every condition below it.
+    fn visit_conds(&self, f: &mut impl FnMut(&Cond)) {
+        f(self);
+        match self {
+            Cond::And(items) | Cond::Or(items) => items.iter().for_each(|c| c.visit_conds(f)),
+            Cond::Not(inner) => inner.visit_conds(f),
+            _ => {}
+        }
     }
 }
 
