@@ -272,6 +272,11 @@ backend_tests! {
         let orwell = Book::objects().filter(|b| b.author().name.startswith("G"));
         let common = new().intersection(orwell).order_by(|b| b.title.asc()).all(db)?;
         assert_eq!(titles(common), ["1984", "Animal Farm"]);
+        // Django: c.union(a).intersection(Book.objects.filter(author__name__startswith="G"))
+        let orwell = Book::objects().filter(|b| b.author().name.startswith("G"));
+        let nested = new().union(old()).intersection(orwell).order_by(|b| b.title.asc());
+        assert!(nested.sql().text.starts_with("SELECT * FROM (SELECT "), "{}", nested.sql());
+        assert_eq!(titles(nested.all(db)?), ["1984", "Animal Farm", "Homage to Catalonia"]);
         Ok(())
     }
 

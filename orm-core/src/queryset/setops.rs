@@ -15,7 +15,8 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// filtered, updated, deleted or aggregated (an `Error::InvalidQuery` when it
     /// runs, as Django refuses). The parts' default orderings are dropped; a part
     /// that is ordered or sliced itself is refused (Django's SQLite refusal, on both
-    /// backends here).
+    /// backends here). Another operation on the result nests it:
+    /// `a.union(b).intersection(c)` is `SELECT * FROM (a UNION b) INTERSECT c`.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -59,8 +60,8 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
 }
 
 /// Adds `part` to the parts of a compound query: a compound part of the same
-/// operation is flattened (`a.union(b).union(c)`); one of another operation, or one
-/// ordered or sliced, is an error.
+/// operation is flattened (`a.union(b).union(c)`), one of another operation nested
+/// (`a.union(b).intersection(c)`); a part ordered or sliced is an error.
 fn add_part(combined: &mut Query, parts: &mut Vec<Query>, op: SetOp, mut part: Query) {
     if let Some(message) = part.error {
         combined.error.get_or_insert(message);
@@ -74,12 +75,10 @@ fn add_part(combined: &mut Query, parts: &mut Vec<Query>, op: SetOp, mut part: Q
     if let Some(inner) = part.combinator.take() {
         if inner.op == op {
             parts.extend(inner.parts);
-        } else {
-            combined.error.get_or_insert(
-                "a compound QuerySet combined with another operation: combine the QuerySets of one operation first",
-            );
+            return;
         }
-        return;
+        // Another operation: a part of its own (`SELECT * FROM (a UNION b) ..`).
+        part.combinator = Some(inner);
     }
     part.order = Some(Vec::new());
     part.reversed = false;

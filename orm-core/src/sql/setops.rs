@@ -28,7 +28,15 @@ impl Writer {
             let outer = std::mem::replace(&mut self.plan, JoinPlan::new(part.meta));
             let scope = Reuse::UpTo(part.annotate_scope.unwrap_or(part.scopes));
             let reuse = std::mem::replace(&mut self.aggregate_reuse, scope);
-            write_select(self, part, columns);
+            if part.combinator.is_some() {
+                // A compound part of another operation: its rows, as one SELECT.
+                self.push("SELECT * FROM (");
+                write_select(self, part, columns);
+                self.push(") ");
+                self.ident(&format!("compound{i}"));
+            } else {
+                write_select(self, part, columns);
+            }
             self.aggregate_reuse = reuse;
             self.plan = outer;
         }
