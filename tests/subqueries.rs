@@ -326,6 +326,27 @@ backend_tests! {
         Ok(())
     }
 
+    fn a_subquery_of_a_nullable_column_is_nullable_once(db) {
+        shop_setup(db)?;
+        seed_books(db)?;
+        // Django: Author.objects.annotate(y=Subquery(Author.objects.filter(pk=OuterRef("pk"))
+        //     .values("birth_year")[:1])).values_list("name", "y"): Zola's NULL is None
+        let rows: Vec<(String, Option<i32>)> = Author::objects()
+            .values(|a| {
+                (a.name, Subquery(Author::objects().filter(|x| x.id.eq(Author::outer_pk())).values(|x| x.birth_year)))
+            })
+            .all(db)?;
+        assert_eq!(
+            rows,
+            [
+                ("Aldous Huxley".to_owned(), Some(1894)),
+                ("George Orwell".to_owned(), Some(1903)),
+                ("Émile Zola".to_owned(), None),
+            ]
+        );
+        Ok(())
+    }
+
     fn update_sets_a_correlated_subquerys_value_per_row(db) {
         shop_setup(db)?;
         seed_books(db)?;

@@ -269,15 +269,16 @@ concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3 B4));
     note = "select one column for the subquery: `.values(|b| b.title)`"
 )]
 pub trait SingleColumn {
-    /// The type of the column.
-    type Value: FieldType;
+    /// The column's type where it may be `NULL` (a subquery that finds no row):
+    /// `Option<T>`, or `T` itself for a column that is nullable already.
+    type OrNull: FieldType;
 }
 impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> SingleColumn for Field<M, T, C, X> {
-    type Value = C::Read<T, X>;
+    type OrNull = X::OrNull<T>;
 }
 impl<T: FieldType> SingleColumn for Expr<T> {
-    type Value = T;
+    type OrNull = Option<T>;
 }
 impl<O: FieldType> SingleColumn for Aggregate<O> {
-    type Value = O;
+    type OrNull = Option<O>;
 }

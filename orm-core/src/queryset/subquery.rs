@@ -68,8 +68,9 @@ pub fn Exists<M: Model, S: RowShape<M>>(queryset: QuerySet<M, S>) -> Q {
 
 /// The value of a one-column QuerySet as an expression of the outer query (Django's
 /// `Subquery(queryset.values(..)[:1])`): `NULL` when it has no row, so its type is
-/// `Option` of the column's. A QuerySet not sliced is sliced to its first row (Django
-/// leaves that to the user, and PostgreSQL then fails on a second row).
+/// `Option` of the column's, once (`Option<i32>` for an `i32` or an `Option<i32>`
+/// column). A QuerySet not sliced is sliced to its first row (Django leaves that to
+/// the user, and PostgreSQL then fails on a second row).
 ///
 /// ```
 /// # use orm::prelude::*;
@@ -83,7 +84,7 @@ pub fn Exists<M: Model, S: RowShape<M>>(queryset: QuerySet<M, S>) -> Q {
 /// # let _ = rows;
 /// ```
 #[allow(non_snake_case)]
-pub fn Subquery<M: Model, S: Selection + SingleColumn>(queryset: QuerySet<M, Values<S>>) -> Expr<Option<S::Value>> {
+pub fn Subquery<M: Model, S: Selection + SingleColumn>(queryset: QuerySet<M, Values<S>>) -> Expr<S::OrNull> {
     let mut query = queryset.query;
     if !query.is_sliced() {
         query.set_limits(0, Some(1));
