@@ -56,6 +56,7 @@ pub mod prelude {
         assert_num_queries, Db, Error, FieldSet, FieldType, ForeignKey, HasMany, HasOne, Lookups, ManyToMany, Model,
         ModelExt, OneToOne, Options, Pool, PoolOptions, QuerySet, RelationLookups, Result, Saving, TransactionMode, Q,
     };
+    pub use orm_core::{DateLookups, Exists, OuterRefs, Subquery};
     pub use orm_macros::Model;
     // Conditional expressions and functions.
     #[cfg(feature = "chrono")]

@@ -1,4 +1,4 @@
-//! serde for models (feature `serde`): a model serializes as a map of its fields, a
+//! serde for models (feature `serde`, `#[orm(serde)]`): a model serializes as a map of its fields, a
 //! ForeignKey as its key or, with `#[orm(serde = "nested")]`, as the instance a loader
 //! read; a loaded reverse or many-to-many set as a list; a relation not loaded is an
 //! error naming the loader. `New*` values deserialize, a ForeignKey from its key.
@@ -15,12 +15,14 @@ use orm::prelude::*;
 use orm::serde_json::{self, json};
 
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 struct Company {
     id: i64,
     name: String,
 }
 
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 #[orm(ordering = "name")]
 struct Skill {
     id: i64,
@@ -31,6 +33,7 @@ struct Skill {
 
 /// The articles' `DeveloperSerializer {name, company, skills}`, as a derive.
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 struct Developer {
     id: i64,
     name: String,
@@ -44,6 +47,7 @@ struct Developer {
 }
 
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 struct Author {
     id: i64,
     name: String,
@@ -52,6 +56,7 @@ struct Author {
 }
 
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 #[orm(ordering = "id")]
 struct Book {
     id: i64,
@@ -63,6 +68,7 @@ struct Book {
 }
 
 #[derive(Model, Debug, Clone)]
+#[orm(serde)]
 #[orm(ordering = "id")]
 struct Review {
     id: i64,

@@ -162,8 +162,8 @@ pub use serde;
 pub use crate::relations::Nested;
 
 /// The derive's serde impls (`Serialize` for the model, `Deserialize` for its `New*`
-/// value): written out with the feature `serde`, nothing without it, so a crate that
-/// does not ask for serde compiles none of it.
+/// value) of a model with `#[orm(serde)]`: written out with the feature `serde`, a
+/// compile error naming the feature without it.
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 #[macro_export]
@@ -176,7 +176,11 @@ macro_rules! __serde {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __serde {
-    ($($item:tt)*) => {};
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "#[orm(serde)] needs orm's `serde` feature: orm = { version = \"0.1\", features = [\"serde\"] }"
+        );
+    };
 }
 /// The current time of an `auto_now` field (see `types/clock.rs`).
 #[cfg(feature = "chrono")]

@@ -44,8 +44,11 @@ pub use dsl::{
     count_all, Aggregate, AggregateSelection, ColumnList, ConflictTarget, Expr, Field, FieldOrder, IntoAssignments,
     IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection, SingleValued, Q,
 };
+pub use dsl::{DateLookups, InValues, OuterRef, OuterRefs, SingleColumn};
 #[doc(hidden)]
 pub use dsl::{EmptyAggregate, UseLookups};
+#[doc(hidden)]
+pub use dsl::{FromQuerySet, KeyColumn, SameColumn};
 pub use error::{ConstraintKind, DatabaseErrorKind, Error, Result};
 pub use exec::{Captured, CapturedQuery, Db, Options, Pool, PoolOptions, PooledDb};
 pub use meta::{ColumnMeta, ModelMeta, OnDelete, RelationKind, RelationMeta, Through};
@@ -58,12 +61,16 @@ pub use queryset::{
     KeysetOrdering, KeysetPage, ManyToManyManager, ModelExt, Page, PrefetchQuerySet, QuerySet, RowShape, Rows, Values,
     ValuesAnnotated,
 };
+pub use queryset::{Exists, Subquery};
 #[doc(hidden)]
 pub use queryset::{RunItFirst, SameModel};
 pub use relations::{ForeignKey, HasMany, HasOne, ManyToMany, OneToOne};
 pub use signals::Saving;
 pub use sql::{IsolationLevel, Sql, TransactionMode};
-pub use types::{DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text, TextColumn};
+pub use types::{
+    DateColumn, DateTimeColumn, DecodeError, FieldType, Numeric, NumericColumn, Ordered, OrderedColumn, Text,
+    TextColumn,
+};
 pub use value::{ColumnType, Value, ValueRef};
 
 // The composition root: the only place that names the backends.

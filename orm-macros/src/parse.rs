@@ -6,7 +6,8 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Token};
 
-pub(crate) const STRUCT_ATTRS: &[&str] = &["table", "ordering", "unique_together", "index_together", "primary_key"];
+pub(crate) const STRUCT_ATTRS: &[&str] =
+    &["table", "ordering", "unique_together", "index_together", "primary_key", "serde"];
 pub(crate) const FIELD_ATTRS: &[&str] = &[
     "column",
     "primary_key",
@@ -34,6 +35,9 @@ pub(crate) struct Model<'a> {
     pub index_together: Vec<Vec<Ident>>,
     /// `#[orm(primary_key(a, b))]`: a composite primary key.
     pub primary_key: Option<Vec<Ident>>,
+    /// `#[orm(serde)]`: `Serialize` for the model, `Deserialize` for its `New*` value
+    /// (feature `serde`), with where it was written.
+    pub serde: Option<Span>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -263,6 +267,7 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
         unique_together: Vec::new(),
         index_together: Vec::new(),
         primary_key: None,
+        serde: None,
         fields: Vec::new(),
     };
     let mut seen = Vec::new();
@@ -287,6 +292,7 @@ pub(crate) fn model<'a>(cx: &mut Ctxt, input: &'a syn::DeriveInput) -> Option<Mo
                 "primary_key" => once(&mut seen, &meta, &key)
                     .and_then(|()| ident_list(&meta, &key))
                     .map(|fields| model.primary_key = Some(fields)),
+                "serde" => flag(&mut seen, &meta, &key).map(|()| model.serde = Some(meta.path.span())),
                 "unique_together" | "index_together" => ident_list(&meta, &key).map(|group| {
                     if key == "unique_together" {
                         model.unique_together.push(group);

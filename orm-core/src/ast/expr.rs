@@ -2,6 +2,7 @@
 //! and the SQL writer reads.
 
 use super::functions::{Func, NullsOrder};
+use super::subquery::{DatePart, Subquery, TruncUnit};
 use crate::meta::{ModelMeta, Path};
 use crate::value::{ColumnType, Value};
 
@@ -37,6 +38,36 @@ pub enum ExprNode {
         arg: Option<Box<ExprNode>>,
         /// `COUNT(DISTINCT ...)`.
         distinct: bool,
+    },
+    // Subqueries and date parts (`ast/subquery.rs`, written by `sql/subquery.rs`).
+    /// `(SELECT one column ..)`, one row at most: Django's `Subquery`.
+    Subquery(Subquery),
+    /// A column of the query around a subquery (Django's `OuterRef`).
+    OuterColumn {
+        /// The model the column belongs to.
+        meta: &'static ModelMeta,
+        /// The column's index in `meta.columns`.
+        column: u16,
+        /// The relations followed from the outer query's model.
+        path: Path,
+    },
+    /// A part of a date or time as an integer (Django's `Extract`, `__month`).
+    Extract {
+        /// Which part.
+        part: DatePart,
+        /// The date or datetime.
+        arg: Box<ExprNode>,
+        /// What `arg` holds: a date, a timestamp or a UTC timestamp.
+        column_type: ColumnType,
+    },
+    /// A date or datetime truncated to a unit (Django's `Trunc`, `__date`).
+    Trunc {
+        /// To what.
+        unit: TruncUnit,
+        /// The date or datetime.
+        arg: Box<ExprNode>,
+        /// What `arg` holds.
+        column_type: ColumnType,
     },
     // Conditional expressions, functions and casts (see `functions.rs`).
     /// A function call: `COALESCE(..)`, `LOWER(..)`, `ROUND(..)`, ...
@@ -110,6 +141,11 @@ impl ExprNode {
             }
             ExprNode::Cast { expr, .. } => expr.nullable(),
             ExprNode::FilteredAggregate { func, .. } => *func != AggFunc::Count,
+            ExprNode::Subquery(_) => true,
+            ExprNode::OuterColumn { meta, column, path } => {
+                meta.columns[usize::from(*column)].nullable || !path.is_root()
+            }
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.nullable(),
         }
     }
 }
@@ -209,6 +245,11 @@ pub enum Cond {
         /// The owner's key.
         value: Value,
     },
+    // Subqueries (`ast/subquery.rs`).
+    /// `lhs IN (SELECT one column ..)`: Django's `__in=queryset`.
+    InQuery(ExprNode, Subquery),
+    /// `EXISTS(SELECT 1 ..)`: Django's `Exists(queryset)` (negated with `!`).
+    Exists(Subquery),
     /// `expr IS NULL` (`true`) or `IS NOT NULL` (`false`).
     IsNull(ExprNode, bool),
     /// All of them.
@@ -251,6 +292,12 @@ impl ExprNode {
                 let arg = arg.as_ref().map_or_else(|| "*".to_owned(), |a| a.describe());
                 format!("{func}({}{arg})", if *distinct { "DISTINCT " } else { "" })
             }
+            ExprNode::Subquery(sub) => format!("Subquery({})", sub.model_name()),
+            ExprNode::OuterColumn { meta, column, .. } => {
+                format!("OuterRef({}.{})", meta.name, meta.columns[usize::from(*column)].field)
+            }
+            ExprNode::Extract { part, arg, .. } => format!("Extract{part:?}({})", arg.describe()),
+            ExprNode::Trunc { unit, arg, .. } => format!("Trunc{unit:?}({})", arg.describe()),
             ExprNode::Json { base, steps, .. } => {
                 let mut out = base.describe();
                 for step in steps {
@@ -292,6 +339,7 @@ impl ExprNode {
                 }
                 filter.visit_nodes(f);
             }
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.visit(f),
             _ => {}
         }
     }
@@ -317,6 +365,7 @@ impl ExprNode {
                 }
             }
             ExprNode::Cast { expr, .. } => expr.visit_plain(f),
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.visit_plain(f),
             _ => {}
         }
     }
@@ -341,6 +390,7 @@ impl ExprNode {
             }
             ExprNode::Cast { expr, .. } => expr.plain_paths_mut(f),
             ExprNode::Json { base, .. } => base.plain_paths_mut(f),
+            ExprNode::Extract { arg, .. } | ExprNode::Trunc { arg, .. } => arg.plain_paths_mut(f),
             _ => {}
         }
     }
@@ -396,7 +446,8 @@ impl Cond {
         match self {
             Cond::Compare(_, a, b) | Cond::Pattern { lhs: a, rhs: b, .. } => (vec![a, b], &[]),
             Cond::In(a, list) => (std::iter::once(a).chain(list).collect(), &[]),
-            Cond::InSubquery { lhs, .. } => (vec![lhs], &[]),
+            Cond::InSubquery { lhs, .. } | Cond::InQuery(lhs, _) => (vec![lhs], &[]),
+            Cond::Exists(_) => (Vec::new(), &[]),
             Cond::Range(a, b, c) => (vec![a, b, c], &[]),
             Cond::IsNull(a, _) => (vec![a], &[]),
             Cond::And(items) | Cond::Or(items) => (Vec::new(), items),
@@ -452,7 +503,8 @@ impl Cond {
                 f(a);
                 list.iter_mut().for_each(f);
             }
-            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) => f(lhs),
+            Cond::InSubquery { lhs, .. } | Cond::IsNull(lhs, _) | Cond::InQuery(lhs, _) => f(lhs),
+            Cond::Exists(_) => {}
             Cond::Range(a, b, c) => {
                 f(a);
                 f(b);

@@ -5,6 +5,7 @@ mod expr;
 mod functions;
 mod ordering;
 mod query;
+mod subquery;
 
 pub use expr::{AggFunc, ArithOp, Assignment, CmpOp, Cond, ExprNode, JsonStep, OrderBy, PatternKind};
 pub(crate) use functions::agg_name;
@@ -14,3 +15,5 @@ pub(crate) use ordering::{pk_order_at, relation_ordering};
 pub(crate) use query::Lock;
 pub use query::Query;
 pub(crate) use query::{Group, Link, PrefetchSpec};
+pub(crate) use subquery::{year_lookup, Combinator, SetOp};
+pub use subquery::{DatePart, Subquery, TruncUnit};

@@ -38,6 +38,11 @@ pub struct Query {
     pub(crate) lock: Option<Lock>,
     /// `DISTINCT ON (..)` (PostgreSQL's, `distinct_on`).
     pub(crate) distinct_on: Vec<ExprNode>,
+    /// A condition reads a column of an outer query (Django's `OuterRef`): the query
+    /// only runs inside another.
+    pub(crate) outer_ref: bool,
+    /// `union`, `intersection`, `difference`: the query is its parts combined.
+    pub(crate) combinator: Option<Box<super::subquery::Combinator>>,
 }
 
 /// The row locks of `select_for_update` (Django's `nowait`, `skip_locked`, `no_key`
@@ -83,6 +88,8 @@ impl Query {
             annotate_scope: None,
             lock: None,
             distinct_on: Vec::new(),
+            outer_ref: false,
+            combinator: None,
         }
     }
 
@@ -100,6 +107,7 @@ impl Query {
             && self.having.is_none()
             && self.lock.is_none()
             && self.distinct_on.is_empty()
+            && self.combinator.is_none()
     }
 
     /// Whether rows are made distinct (`distinct()` or `distinct_on(..)`).
@@ -171,13 +179,27 @@ impl Query {
         }
         let mut having = if having.len() == 1 { having.into_iter().next().expect("one") } else { Cond::And(having) };
         self.scope_paths(&mut having, scope);
+        self.note_subqueries(&having);
         self.having = Some(match self.having.take() {
             None => having,
             Some(prev) => Cond::and(prev, having),
         });
     }
 
+    /// Takes on the errors of the subqueries in `cond`, and notes an outer reference.
+    fn note_subqueries(&mut self, cond: &Cond) {
+        let (error, outer_ref) = cond.subquery_notes();
+        if let Some(message) = error {
+            self.error.get_or_insert(message);
+        }
+        self.outer_ref |= outer_ref;
+    }
+
     pub(crate) fn add_filter(&mut self, cond: Cond) {
+        self.note_subqueries(&cond);
+        if self.combinator.is_some() && cond != Cond::Nothing {
+            self.error.get_or_insert("Calling QuerySet.filter() after union() is not supported.");
+        }
         if self.is_sliced() {
             self.error.get_or_insert("cannot filter a query once a slice has been taken");
         }
@@ -198,7 +220,7 @@ impl Query {
     }
 
     pub(crate) fn check(&self) -> Result<()> {
-        match self.error {
+        match self.error.or_else(|| self.outer_ref_error()) {
             Some(message) => Err(Error::InvalidQuery { message }),
             None => Ok(()),
         }
@@ -207,10 +229,26 @@ impl Query {
     /// [`check`](Self::check) for a query whose rows are read in order: the default
     /// ordering must not loop (counts and writes drop the ordering, as in Django).
     pub(crate) fn check_ordered(&self) -> Result<()> {
-        match self.error.or_else(|| self.ordering_error()) {
+        match self.error.or_else(|| self.outer_ref_error()).or_else(|| self.ordering_error()) {
             Some(message) => Err(Error::InvalidQuery { message }),
             None => Ok(()),
         }
+    }
+}
+
+impl Query {
+    /// `message` as an error for a compound query (what Django refuses after `union()`).
+    pub(crate) fn check_not_combined(&self, message: &'static str) -> Result<()> {
+        match self.combinator {
+            Some(_) => Err(Error::InvalidQuery { message }),
+            None => Ok(()),
+        }
+    }
+
+    /// Django's error for a QuerySet with an `OuterRef` run on its own.
+    fn outer_ref_error(&self) -> Option<&'static str> {
+        self.outer_ref
+            .then_some("This queryset contains a reference to an outer query and may only be used in a subquery.")
     }
 }
 

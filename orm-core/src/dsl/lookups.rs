@@ -3,6 +3,7 @@
 //! expressions.
 
 use super::expr::{Aggregate, Expr, Field, Operand, Q};
+use super::subquery::InValues;
 use crate::ast::{AggFunc, CmpOp, Cond, ExprNode, OrderBy, PatternKind};
 use crate::model::{Cardinality, Flavor, Model};
 use crate::types::{FieldType, NumericColumn, OrderedColumn, TextColumn};
@@ -12,6 +13,10 @@ fn cmp(op: CmpOp, lhs: ExprNode, rhs: ExprNode) -> Q {
     // Django: `filter(x=None)` means `x IS NULL`.
     if op == CmpOp::Eq && rhs == ExprNode::Value(Value::Null) {
         return Q(Cond::IsNull(lhs, true));
+    }
+    // Django's `__year=2024`: a range on the column itself.
+    if let Some(cond) = crate::ast::year_lookup(op, &lhs, &rhs) {
+        return Q(cond);
     }
     Q(Cond::Compare(op, lhs, rhs))
 }
@@ -48,14 +53,13 @@ pub trait Lookups<T: FieldType>: Sized {
 
     /// `IN (values)`. An empty list matches nothing and the query is not sent,
     /// as in Django; `NULL`s in the list are dropped.
-    fn is_in<V: Operand<T>>(self, values: impl IntoIterator<Item = V>) -> Q {
-        let list: Vec<ExprNode> =
-            values.into_iter().map(Operand::into_node).filter(|v| *v != ExprNode::Value(Value::Null)).collect();
-        if list.is_empty() {
-            Q(Cond::Nothing)
-        } else {
-            Q(Cond::In(self.into_expr_node(), list))
-        }
+    ///
+    /// A one-column QuerySet is a subquery, in the same statement (Django's
+    /// `__in=queryset`): `b.author.is_in(Author::objects().filter(..))` (a QuerySet of
+    /// a model selects its key), `b.title.is_in(Review::objects().values(|r|
+    /// r.book().title))`. It must select this column's type.
+    fn is_in<V>(self, values: impl InValues<T, V>) -> Q {
+        values.into_in(self.into_expr_node())
     }
 
     /// `IS NULL` (`true`) or `IS NOT NULL` (`false`), Django's `isnull`.

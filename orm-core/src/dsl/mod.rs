@@ -3,6 +3,7 @@
 
 mod case;
 mod columns;
+mod dates;
 mod expr;
 mod functions;
 #[cfg(feature = "json")]
@@ -10,12 +11,14 @@ mod json;
 mod lookups;
 mod ordering;
 mod select;
+mod subquery;
 
 #[cfg(feature = "chrono")]
 pub use case::now;
 pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};
 pub(crate) use columns::is_unique_group;
 pub use columns::{ColumnList, ConflictTarget, PrimaryKeyField};
+pub use dates::DateLookups;
 pub use expr::cardinality;
 pub(crate) use expr::sealed;
 pub use expr::{
@@ -31,4 +34,7 @@ pub use ordering::{OrderTerms, RelationOrder};
 #[doc(hidden)]
 pub use select::EmptyAggregate;
 pub(crate) use select::{decode_column, Selected};
-pub use select::{AggregateSelection, Concat, Selection};
+pub use select::{AggregateSelection, Concat, Selection, SingleColumn};
+#[doc(hidden)]
+pub use subquery::{FromQuerySet, KeyColumn, SameColumn};
+pub use subquery::{InValues, OuterRef, OuterRefs};

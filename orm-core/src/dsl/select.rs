@@ -260,3 +260,25 @@ concat!((A1 A2 A3 A4 A5 A6) (B1));
 concat!((A1 A2 A3 A4 A5 A6) (B1 B2));
 concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3));
 concat!((A1 A2 A3 A4 A5 A6) (B1 B2 B3 B4));
+
+/// A selection of one column: what a subquery selects (`Subquery(..)`,
+/// `is_in(queryset)`).
+#[diagnostic::on_unimplemented(
+    message = "a subquery selects one column, not `{Self}`",
+    label = "expected one field or expression",
+    note = "select one column for the subquery: `.values(|b| b.title)`"
+)]
+pub trait SingleColumn {
+    /// The column's type where it may be `NULL` (a subquery that finds no row):
+    /// `Option<T>`, or `T` itself for a column that is nullable already.
+    type OrNull: FieldType;
+}
+impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> SingleColumn for Field<M, T, C, X> {
+    type OrNull = X::OrNull<T>;
+}
+impl<T: FieldType> SingleColumn for Expr<T> {
+    type OrNull = Option<T>;
+}
+impl<O: FieldType> SingleColumn for Aggregate<O> {
+    type OrNull = Option<O>;
+}

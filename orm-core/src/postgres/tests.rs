@@ -170,3 +170,56 @@ mod expressions {
         assert!(select(&query, Columns::Model, &POSTGRES).text.ends_with(r#"ORDER BY "book"."year" ASC NULLS FIRST"#));
     }
 }
+
+#[test]
+fn a_subquerys_parameters_are_numbered_in_the_outer_sequence() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::in_correlated(), Columns::Exprs(&[col(0)]), &POSTGRES);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."id" FROM "book" WHERE "book"."year" > $1 AND "book"."id" IN (SELECT "U0"."id" FROM "book" "U0" WHERE "U0"."title" = $2 AND "U0"."year" < "book"."year") AND "book"."year" < $3"#
+    );
+    assert_eq!(sql.params, [Value::from(2000), Value::from("Dune"), Value::from(2020)]);
+    let (query, columns) = f::exists_and_scalar();
+    assert!(select(&query, Columns::Exprs(&columns), &POSTGRES)
+        .text
+        .ends_with(r#"WHERE NOT (EXISTS(SELECT 1 FROM "book" "U0" WHERE "U0"."year" = "book"."year" LIMIT 1))"#));
+}
+
+#[test]
+fn date_parts_are_extract_and_date_trunc_in_utc() {
+    use crate::sql::fixtures as f;
+    let exprs = f::date_parts(crate::value::ColumnType::TimestampTz);
+    let sql = select(&Query::new(&BOOK), Columns::Exprs(&exprs), &POSTGRES);
+    let y = r#""book"."year""#;
+    let expected = [
+        format!("EXTRACT(YEAR FROM {y} AT TIME ZONE 'UTC')"),
+        format!("EXTRACT(MONTH FROM {y} AT TIME ZONE 'UTC')"),
+        format!("EXTRACT(DAY FROM {y} AT TIME ZONE 'UTC')"),
+        format!("(EXTRACT(DOW FROM {y} AT TIME ZONE 'UTC') + 1)"),
+        format!("EXTRACT(HOUR FROM {y} AT TIME ZONE 'UTC')"),
+        format!("EXTRACT(MINUTE FROM {y} AT TIME ZONE 'UTC')"),
+        format!("(DATE_TRUNC('month', {y} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"),
+        format!("(DATE_TRUNC('day', {y} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"),
+        format!("CAST({y} AT TIME ZONE 'UTC' AS date)"),
+    ];
+    assert_eq!(sql.text, format!("SELECT {} FROM \"book\"", expected.join(", ")));
+    let naive = f::date_parts(crate::value::ColumnType::Timestamp);
+    let sql = select(&Query::new(&BOOK), Columns::Exprs(&naive[..1]), &POSTGRES);
+    assert_eq!(sql.text, format!("SELECT EXTRACT(YEAR FROM {y}) FROM \"book\""));
+}
+
+#[test]
+fn compound_parts_and_grouped_rows_number_their_parameters_in_order() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::union(), Columns::Exprs(&[col(1)]), &POSTGRES);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."title" FROM "book" WHERE "book"."year" < $1 UNION SELECT "book"."title" FROM "book" WHERE "book"."year" > $2 ORDER BY 1 DESC LIMIT 2 OFFSET 1"#
+    );
+    let (query, aggregates) = f::grouped();
+    assert_eq!(
+        aggregate_over_rows(&query, &aggregates, &POSTGRES).text,
+        r#"SELECT AVG("__col0")::double precision, COUNT(*) FROM (SELECT COUNT("book"."id") AS "__col0" FROM "book" GROUP BY "book"."year" HAVING COUNT("book"."id") > $1) subquery"#
+    );
+}

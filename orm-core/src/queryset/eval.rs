@@ -15,6 +15,9 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// What `db`'s database cannot do, and what Django refuses before any query: a
     /// row lock outside a transaction, `of` naming a relation the query does not follow.
     fn check_features(&self, db: &Db) -> Result<()> {
+        if let Some(message) = compile::compound_order_error(&self.query, self.shape.columns().as_columns()) {
+            return Err(Error::InvalidQuery { message });
+        }
         let capabilities = db.dialect().capabilities();
         if !self.query.distinct_on.is_empty() && !capabilities.distinct_on {
             return Err(Error::InvalidQuery {
@@ -101,7 +104,8 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(0);
         }
-        let sql = if self.query.is_grouped() || self.query.is_distinct() || self.query.is_sliced() {
+        let compound = self.query.combinator.is_some();
+        let sql = if self.query.is_grouped() || self.query.is_distinct() || self.query.is_sliced() || compound {
             // Count the rows of the query itself, as Django does: its ordering dropped
             // unless a slice needs it (so distinct values are not made distinct by
             // the default ordering's columns), and without select_related's joins.
@@ -124,7 +128,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
         if self.query.is_empty() {
             return Ok(false);
         }
-        if self.query.is_grouped() {
+        if self.query.is_grouped() || self.query.combinator.is_some() {
             return Ok(self.clone().slice(..1).all(db)?.len() == 1);
         }
         let sql = compile::exists(&self.query, db.dialect());
@@ -179,18 +183,37 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     /// `aggregate(&db, |b| (b.price_cents.avg(), b.published_year.max()))` gives
     /// `(Option<f64>, Option<i32>)`. Over no rows, counts are 0 and the others `None`;
     /// an empty filter sends no query.
-    pub fn aggregate<A: AggregateSelection>(&self, db: &Db, select: impl FnOnce(M::Fields) -> A) -> Result<A::Output> {
+    ///
+    /// Over an annotated QuerySet the closure also gets the annotations, and the
+    /// aggregates run over its rows through a subquery, as Django's do:
+    /// `values(|b| b.author).annotate(|b| b.id.count()).aggregate(&db, |(_, n)| n.avg())`
+    /// is `SELECT AVG("__col0") FROM (SELECT COUNT(..) AS "__col0" .. GROUP BY ..)
+    /// subquery`, one query.
+    pub fn aggregate<A: AggregateSelection>(&self, db: &Db, select: impl FnOnce(S::View) -> A) -> Result<A::Output> {
         self.query.check()?;
-        if self.query.is_grouped() {
-            return Err(Error::InvalidQuery { message: "aggregate() over an annotated QuerySet is not supported yet" });
+        if self.query.combinator.is_some() {
+            return Err(Error::InvalidQuery {
+                message: "Calling QuerySet.aggregate() after union() is not supported.",
+            });
         }
-        let aggregates = select(M::__fields(Path::ROOT));
+        let aggregates = select(self.view());
         if self.query.is_empty() {
             return Ok(aggregates.empty_output());
         }
         let mut nodes = Vec::new();
         aggregates.push_nodes(&mut nodes);
-        let sql = compile::aggregate(&self.query, &nodes, db.dialect());
+        let sql = if self.query.is_grouped() {
+            // The rows as `count()` counts them: no ordering unless a slice needs it.
+            let mut rows = self.query.clone();
+            if !rows.is_sliced() {
+                rows.order = Some(Vec::new());
+                rows.reversed = false;
+            }
+            rows.select_related.clear();
+            compile::aggregate_over_rows(&rows, &nodes, db.dialect())
+        } else {
+            compile::aggregate(&self.query, &nodes, db.dialect())
+        };
         db.fetch_one(&sql.text, &sql.params, crate::dsl::Selected(&aggregates))
     }
 }

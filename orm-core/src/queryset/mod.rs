@@ -8,7 +8,9 @@ mod more;
 mod paginate;
 mod related;
 pub(crate) mod rows;
+mod setops;
 mod shape;
+mod subquery;
 mod upsert;
 mod write;
 
@@ -18,6 +20,7 @@ pub use paginate::{KeysetOrdering, KeysetPage, Page};
 pub use related::{prefetch_related_objects, prefetch_related_objects_with};
 pub use related::{ManyToManyManager, ModelExt, RelatedAccessor};
 pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
+pub use subquery::{Exists, Subquery};
 pub use write::DeleteCount;
 
 use crate::ast::{Cond, Group, PrefetchSpec, Query};

@@ -36,6 +36,7 @@ impl<M: Model> QuerySet<M> {
     /// the number of rows changed: `update(&db, |b| b.price_cents.set(b.price_cents * 2))`.
     pub fn update<A: IntoAssignments>(&self, db: &Db, assignments: impl FnOnce(M::Fields) -> A) -> Result<usize> {
         self.query.check()?;
+        self.query.check_not_combined("Calling QuerySet.update() after union() is not supported.")?;
         if self.query.is_sliced() {
             return Err(Error::InvalidQuery { message: "cannot update a query once a slice has been taken" });
         }
@@ -60,6 +61,7 @@ impl<M: Model> QuerySet<M> {
     /// returns the counts. An empty filter sends no query.
     pub fn delete(&self, db: &Db) -> Result<DeleteCount> {
         self.query.check()?;
+        self.query.check_not_combined("Calling QuerySet.delete() after union() is not supported.")?;
         if self.query.is_sliced() {
             return Err(Error::InvalidQuery { message: "cannot delete a query once a slice has been taken" });
         }

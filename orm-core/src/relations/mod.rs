@@ -4,6 +4,7 @@
 
 pub(crate) mod delete;
 mod fields;
+mod keys;
 pub(crate) mod m2m;
 pub(crate) mod prefetch;
 #[cfg(feature = "serde")]

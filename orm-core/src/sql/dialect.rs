@@ -2,7 +2,7 @@
 //! questions and the one [`Writer`](super::Writer) asks them, so that a statement is a
 //! pure function of the query and the dialect.
 
-use crate::ast::PatternKind;
+use crate::ast::{DatePart, PatternKind, TruncUnit};
 use crate::value::ColumnType;
 
 /// How a transaction starts (Django 5.1's `transaction_mode` on SQLite).
@@ -184,6 +184,45 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// (`None`: as it is).
     fn round_operand(&self) -> Option<ColumnType> {
         None
+    }
+    // Date parts (`sql/subquery.rs` writes the node between the two texts).
+
+    /// What goes before and after a date or datetime of `column_type` to read `part`
+    /// as an integer (Django's `Extract`). This default is PostgreSQL's `EXTRACT`, a
+    /// UTC timestamp read in UTC (`AT TIME ZONE 'UTC'`, as Django writes with
+    /// `TIME_ZONE = "UTC"`).
+    fn extract(&self, part: DatePart, column_type: ColumnType) -> (&'static str, &'static str) {
+        let before = match part {
+            DatePart::Year => "EXTRACT(YEAR FROM ",
+            DatePart::Month => "EXTRACT(MONTH FROM ",
+            DatePart::Day => "EXTRACT(DAY FROM ",
+            DatePart::WeekDay => "(EXTRACT(DOW FROM ",
+            DatePart::Hour => "EXTRACT(HOUR FROM ",
+            DatePart::Minute => "EXTRACT(MINUTE FROM ",
+        };
+        let after = match (part == DatePart::WeekDay, column_type == ColumnType::TimestampTz) {
+            (false, false) => ")",
+            (false, true) => " AT TIME ZONE 'UTC')",
+            (true, false) => ") + 1)",
+            (true, true) => " AT TIME ZONE 'UTC') + 1)",
+        };
+        (before, after)
+    }
+    /// What goes before and after a date or datetime of `column_type` to truncate it
+    /// to `unit`, keeping its type (a date for [`TruncUnit::Date`]). This default is
+    /// PostgreSQL's `DATE_TRUNC`, a UTC timestamp truncated in UTC.
+    fn trunc(&self, unit: TruncUnit, column_type: ColumnType) -> (&'static str, &'static str) {
+        use ColumnType as C;
+        match (unit, column_type) {
+            (TruncUnit::Month, C::Date) => ("CAST(DATE_TRUNC('month', ", ") AS date)"),
+            (TruncUnit::Month, C::TimestampTz) => ("(DATE_TRUNC('month', ", " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"),
+            (TruncUnit::Month, _) => ("DATE_TRUNC('month', ", ")"),
+            (TruncUnit::Day, C::Date) => ("CAST(DATE_TRUNC('day', ", ") AS date)"),
+            (TruncUnit::Day, C::TimestampTz) => ("(DATE_TRUNC('day', ", " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"),
+            (TruncUnit::Day, _) => ("DATE_TRUNC('day', ", ")"),
+            (TruncUnit::Date, C::TimestampTz) => ("CAST(", " AT TIME ZONE 'UTC' AS date)"),
+            (TruncUnit::Date, _) => ("CAST(", " AS date)"),
+        }
     }
 
     // Migrations (`alter.rs`): how a table's columns and constraints change.

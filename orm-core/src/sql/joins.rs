@@ -46,11 +46,22 @@ pub(crate) struct JoinPlan {
     pub(crate) root_alias: &'static str,
     nodes: Vec<JoinNode>,
     aliases: usize,
+    /// A subquery's aliases: `U0` for its root, `U1`, `U2`.. for its joins (Django's),
+    /// so that they never hide the outer query's tables.
+    prefix: Option<&'static str>,
 }
 
 impl JoinPlan {
     pub(crate) fn new(root: &'static ModelMeta) -> Self {
-        JoinPlan { root, root_alias: root.table, nodes: Vec::new(), aliases: 1 }
+        JoinPlan { root, root_alias: root.table, nodes: Vec::new(), aliases: 1, prefix: None }
+    }
+
+    /// The plan of a subquery `depth` levels down (from 0): aliases `U0, U1, ..`, then
+    /// `V0, ..` one level further, as Django names them.
+    pub(crate) fn for_subquery(root: &'static ModelMeta, depth: usize) -> Self {
+        const ROOTS: [&str; 6] = ["U0", "V0", "W0", "X0", "Y0", "Z0"];
+        let level = depth.min(ROOTS.len() - 1);
+        JoinPlan { root, root_alias: ROOTS[level], nodes: Vec::new(), aliases: 0, prefix: Some(&ROOTS[level][..1]) }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -59,6 +70,9 @@ impl JoinPlan {
 
     fn alias_for(&mut self, table: &str) -> String {
         self.aliases += 1;
+        if let Some(prefix) = self.prefix {
+            return format!("{prefix}{}", self.aliases);
+        }
         let taken = table == self.root_alias || self.nodes.iter().any(|n| n.steps.iter().any(|(a, _)| a == table));
         if taken {
             format!("T{}", self.aliases)

@@ -7,9 +7,13 @@ pub(crate) mod alter;
 mod ddl;
 mod dialect;
 mod dml;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod joins;
 mod json;
 mod select;
+mod setops;
+mod subquery;
 #[cfg(test)]
 pub(crate) mod tests;
 mod upsert;
@@ -26,6 +30,8 @@ pub(crate) use dialect::{
 pub use dialect::{IsolationLevel, TransactionMode};
 pub(crate) use dml::*;
 pub(crate) use select::{aggregate, count, count_rows, exists, select};
+pub(crate) use setops::compound_order_error;
+pub(crate) use subquery::aggregate_over_rows;
 pub(crate) use upsert::{insert_on_conflict, OnConflict, Returning};
 
 use crate::ast::ExprNode;
@@ -71,4 +77,7 @@ pub(crate) enum Columns<'a> {
     Exprs(&'a [ExprNode]),
     /// The model's columns (and its select_related models'), then these expressions.
     ModelAnd(&'a [ExprNode]),
+    /// These expressions, named `__col0, __col1, ..` (a subquery's columns, read by
+    /// the query around it).
+    Aliased(&'a [ExprNode]),
 }

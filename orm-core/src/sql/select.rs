@@ -11,7 +11,7 @@ const LINK_ALIAS: &str = "orm_link";
 
 impl Writer {
     /// ` WHERE <link keys> AND (<filter>)`, or either alone.
-    fn where_clause(&mut self, query: &Query) {
+    pub(super) fn where_clause(&mut self, query: &Query) {
         let link = query.link.as_ref();
         if link.is_none() && query.filter.is_none() {
             return;
@@ -51,6 +51,16 @@ impl Writer {
                 for e in exprs.iter() {
                     self.push(", ");
                     self.expr(e);
+                }
+            }
+            Columns::Aliased(exprs) => {
+                for (i, e) in exprs.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(e);
+                    self.push(" AS ");
+                    self.ident(&super::subquery::column_alias(i));
                 }
             }
             Columns::Exprs(exprs) => {
@@ -124,7 +134,7 @@ impl Writer {
         }
     }
 
-    fn limit(&mut self, query: &Query) {
+    pub(super) fn limit(&mut self, query: &Query) {
         let count = query.high.map(|high| high - query.low);
         let dialect = self.dialect();
         dialect.limit(count, query.low, self.raw());
@@ -185,7 +195,10 @@ pub(crate) fn count_rows(query: &Query, columns: Columns<'_>, dialect: &'static 
 }
 
 /// Writes a whole SELECT of `query` into `w` (whose plan is `query`'s and empty).
-fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
+pub(super) fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
+    if let Some(combinator) = &query.combinator {
+        return w.compound(query, combinator, columns);
+    }
     let ordering = query.ordering();
     // Planning in the order that decides the joins: WHERE first (the joins it requires
     // are INNER, and each `filter` call's own), then the rest.
@@ -199,7 +212,7 @@ fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>) {
     w.select_keyword(query);
     w.select_list(query, columns, &ordering);
     w.push(" FROM ");
-    w.ident(query.meta.table);
+    w.root_table();
     if let Some((table, near)) = query.link.as_ref().and_then(|l| l.through) {
         w.push(" INNER JOIN ");
         w.ident(table);

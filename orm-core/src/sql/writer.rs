@@ -46,12 +46,15 @@ pub(crate) struct Writer {
     dialect: &'static dyn Dialect,
     /// The joins an aggregate's columns may share: those of the `filter` calls made
     /// before the annotation, never a later one's.
-    aggregate_reuse: Reuse,
+    pub(super) aggregate_reuse: Reuse,
     /// Finding the joins: nothing is written.
-    planning: bool,
+    pub(super) planning: bool,
     /// Writing an aggregate's filter: a negation across a many-valued relation is of
     /// the aggregated rows, a plain `NOT` (Django's SQL), not a subquery.
     aggregating: bool,
+    /// The plans of the queries around the subquery being written, innermost last:
+    /// an `OuterColumn` reads the last one's tables.
+    pub(super) outer_plans: Vec<JoinPlan>,
 }
 
 impl Writer {
@@ -65,6 +68,7 @@ impl Writer {
             aggregate_reuse: Reuse::Latest,
             planning: false,
             aggregating: false,
+            outer_plans: Vec::new(),
         }
     }
 
@@ -180,6 +184,18 @@ impl Writer {
             | ExprNode::Cast { .. }
             | ExprNode::FilteredAggregate { .. } => self.function(node, ctx),
             ExprNode::Json { base, steps, text } => self.json(base, steps, *text, ctx),
+            ExprNode::Subquery(sub) => {
+                self.push("(");
+                self.subquery(sub, false);
+                self.push(")");
+            }
+            ExprNode::OuterColumn { meta, column, path } => self.outer_column(meta, *column, *path),
+            ExprNode::Extract { part, arg, column_type } => {
+                self.wrapped(self.dialect.extract(*part, *column_type), arg, ctx)
+            }
+            ExprNode::Trunc { unit, arg, column_type } => {
+                self.wrapped(self.dialect.trunc(*unit, *column_type), arg, ctx)
+            }
         }
     }
 
@@ -288,6 +304,17 @@ impl Writer {
                 w.param(value);
                 w.push(")");
             }),
+            Cond::InQuery(lhs, sub) => self.guarded(ctx, bare, &[lhs], |w| {
+                w.expr_in(lhs, c);
+                w.push(" IN (");
+                w.subquery(sub, false);
+                w.push(")");
+            }),
+            Cond::Exists(sub) => {
+                self.push("EXISTS(");
+                self.subquery(sub, true);
+                self.push(")");
+            }
             Cond::Pattern { kind, fold, lhs, rhs } => {
                 self.guarded(ctx, bare, &[lhs, rhs], |w| match w.dialect.text_lookup(*kind, *fold) {
                     TextLookup::Call { prefix, middle, suffix } => {
@@ -370,8 +397,17 @@ impl Writer {
     /// `FROM root JOIN ...`, once planning has found the joins.
     pub(super) fn write_from_joins(&mut self) {
         self.push(" FROM ");
-        self.ident(self.root().table);
+        self.root_table();
         self.joins();
+    }
+
+    /// The root table, and its alias in a subquery (`"book" "U0"`).
+    pub(super) fn root_table(&mut self) {
+        self.ident(self.root().table);
+        if self.plan.root_alias != self.root().table {
+            self.push(" ");
+            self.ident(self.plan.root_alias);
+        }
     }
 
     /// The JOIN clauses of the plan.

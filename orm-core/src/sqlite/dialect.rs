@@ -2,7 +2,7 @@
 //! `INSERT OR IGNORE`, the text lookups as functions registered on each connection
 //! (`functions.rs`), and the column types of Django's SQLite backend.
 
-use crate::ast::PatternKind;
+use crate::ast::{DatePart, PatternKind, TruncUnit};
 use crate::sql::{
     quote_literal, Capabilities, Dialect, Extremum, ForeignKeySwitch, IsolationLevel, JsonPaths, KeyList, TableChanges,
     TextLookup, TransactionMode,
@@ -84,6 +84,30 @@ impl Dialect for Sqlite {
             (PatternKind::Exact, _) => "orm_iexact(",
         };
         TextLookup::Call { prefix, middle: ", ", suffix: ")" }
+    }
+
+    /// Dates are stored as Django's text (`2024-05-02 12:00:00.250000`, UTC for an
+    /// aware value): `strftime` reads the part, as an integer. Django calls a Python
+    /// function (`django_datetime_extract`) that gives the same numbers in UTC.
+    fn extract(&self, part: DatePart, _column_type: ColumnType) -> (&'static str, &'static str) {
+        match part {
+            DatePart::Year => ("CAST(strftime('%Y', ", ") AS INTEGER)"),
+            DatePart::Month => ("CAST(strftime('%m', ", ") AS INTEGER)"),
+            DatePart::Day => ("CAST(strftime('%d', ", ") AS INTEGER)"),
+            DatePart::WeekDay => ("(CAST(strftime('%w', ", ") AS INTEGER) + 1)"),
+            DatePart::Hour => ("CAST(strftime('%H', ", ") AS INTEGER)"),
+            DatePart::Minute => ("CAST(strftime('%M', ", ") AS INTEGER)"),
+        }
+    }
+
+    /// `strftime` into Django's text form of the truncated value.
+    fn trunc(&self, unit: TruncUnit, column_type: ColumnType) -> (&'static str, &'static str) {
+        match (unit, column_type) {
+            (TruncUnit::Month, ColumnType::Date) => ("strftime('%Y-%m-01', ", ")"),
+            (TruncUnit::Month, _) => ("strftime('%Y-%m-01 00:00:00', ", ")"),
+            (TruncUnit::Day, ColumnType::Date) | (TruncUnit::Date, _) => ("date(", ")"),
+            (TruncUnit::Day, _) => ("strftime('%Y-%m-%d 00:00:00', ", ")"),
+        }
     }
 
     fn insert_ignoring_conflicts(&self) -> (&'static str, &'static str) {

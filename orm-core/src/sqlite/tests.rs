@@ -141,3 +141,58 @@ mod expressions {
         );
     }
 }
+
+#[test]
+fn a_subquery_is_written_inside_with_its_own_aliases_and_binds() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::in_correlated(), Columns::Exprs(&[crate::sql::tests::col(0)]), &SQLITE);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."id" FROM "book" WHERE "book"."year" > ? AND "book"."id" IN (SELECT "U0"."id" FROM "book" "U0" WHERE "U0"."title" = ? AND "U0"."year" < "book"."year") AND "book"."year" < ?"#
+    );
+    assert_eq!(sql.params, [Value::from(2000), Value::from("Dune"), Value::from(2020)]);
+    let (query, columns) = f::exists_and_scalar();
+    assert_eq!(
+        select(&query, Columns::Exprs(&columns), &SQLITE).text,
+        r#"SELECT "book"."title", (SELECT "U0"."title" FROM "book" "U0" WHERE "U0"."year" = "book"."year" ORDER BY "U0"."title" DESC LIMIT 1) FROM "book" WHERE NOT (EXISTS(SELECT 1 FROM "book" "U0" WHERE "U0"."year" = "book"."year" LIMIT 1))"#
+    );
+}
+
+#[test]
+fn date_parts_are_strftime_on_djangos_text() {
+    use crate::sql::fixtures as f;
+    let exprs = f::date_parts(crate::value::ColumnType::TimestampTz);
+    let sql = select(&crate::ast::Query::new(&BOOK), Columns::Exprs(&exprs), &SQLITE);
+    let y = r#""book"."year""#;
+    let expected = [
+        format!("CAST(strftime('%Y', {y}) AS INTEGER)"),
+        format!("CAST(strftime('%m', {y}) AS INTEGER)"),
+        format!("CAST(strftime('%d', {y}) AS INTEGER)"),
+        format!("(CAST(strftime('%w', {y}) AS INTEGER) + 1)"),
+        format!("CAST(strftime('%H', {y}) AS INTEGER)"),
+        format!("CAST(strftime('%M', {y}) AS INTEGER)"),
+        format!("strftime('%Y-%m-01 00:00:00', {y})"),
+        format!("strftime('%Y-%m-%d 00:00:00', {y})"),
+        format!("date({y})"),
+    ];
+    assert_eq!(sql.text, format!("SELECT {} FROM \"book\"", expected.join(", ")));
+    let dates = f::date_parts(crate::value::ColumnType::Date);
+    let sql = select(&crate::ast::Query::new(&BOOK), Columns::Exprs(&dates[6..]), &SQLITE);
+    assert_eq!(sql.text, format!("SELECT strftime('%Y-%m-01', {y}), date({y}), date({y}) FROM \"book\""));
+}
+
+#[test]
+fn a_compound_statement_orders_by_position_and_aggregates_run_over_grouped_rows() {
+    use crate::sql::fixtures as f;
+    let sql = select(&f::union(), Columns::Model, &SQLITE);
+    assert_eq!(
+        sql.text,
+        r#"SELECT "book"."id", "book"."title", "book"."year" FROM "book" WHERE "book"."year" < ? UNION SELECT "book"."id", "book"."title", "book"."year" FROM "book" WHERE "book"."year" > ? ORDER BY 2 DESC LIMIT 2 OFFSET 1"#
+    );
+    assert_eq!(sql.params, [Value::from(1940), Value::from(2000)]);
+    let (query, aggregates) = f::grouped();
+    assert_eq!(
+        aggregate_over_rows(&query, &aggregates, &SQLITE).text,
+        r#"SELECT AVG("__col0"), COUNT(*) FROM (SELECT COUNT("book"."id") AS "__col0" FROM "book" GROUP BY "book"."year" HAVING COUNT("book"."id") > ?) subquery"#
+    );
+}

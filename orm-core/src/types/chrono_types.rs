@@ -83,3 +83,23 @@ impl FieldType for DateTime<Utc> {
     }
 }
 impl Ordered for DateTime<Utc> {}
+
+macro_rules! date_columns {
+    (@time yes $t:ty) => {
+        impl super::DateTimeColumn for $t {}
+        impl super::DateTimeColumn for Option<$t> {}
+    };
+    (@time no $t:ty) => {};
+    ($($t:ty: $time:tt),*) => {$(
+        impl super::DateColumn for $t {
+            type Int = i32;
+            type Date = NaiveDate;
+        }
+        impl super::DateColumn for Option<$t> {
+            type Int = Option<i32>;
+            type Date = Option<NaiveDate>;
+        }
+        date_columns!(@time $time $t);
+    )*};
+}
+date_columns!(NaiveDate: no, NaiveDateTime: yes, DateTime<Utc>: yes);

@@ -1,6 +1,8 @@
 //! Mapping between Rust values and SQL values.
 
 mod builtin;
+mod dates;
+pub use dates::{DateColumn, DateTimeColumn};
 #[cfg(feature = "chrono")]
 mod chrono_types;
 mod clock;

@@ -1,14 +1,18 @@
-//! The model's `Serialize` and its `New*` value's `Deserialize` (feature `serde`),
-//! written inside `orm::__serde!`, which keeps them only when orm's `serde` feature is
-//! on: the derive itself has no feature to agree with it.
+//! The model's `Serialize` and its `New*` value's `Deserialize` for a model that asks
+//! with `#[orm(serde)]`, written inside `orm::__serde!`: with orm's `serde` feature it
+//! keeps them, without it it is a compile error naming the feature (the derive itself
+//! has no feature to agree with orm's). Asked per model, so that a crate turning the
+//! feature on for its models asks nothing of another crate's (their field types need
+//! not be serde types).
 
 use super::Names;
 use crate::parse::{Field, Model};
 use crate::validate::Resolved;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> TokenStream {
+    let Some(asked) = model.serde else { return TokenStream::new() };
     let ident = model.ident;
     let new_ident = &names.new;
     let name = ident.to_string();
@@ -41,7 +45,7 @@ pub(crate) fn expand(model: &Model<'_>, resolved: &Resolved, names: &Names) -> T
         let field = f.ident;
         quote! { #field: value.#field }
     });
-    quote! {
+    quote_spanned! {asked=>
         ::orm::__serde! {
             impl ::orm::__private::serde::Serialize for #ident {
                 fn serialize<__S: ::orm::__private::serde::Serializer>(

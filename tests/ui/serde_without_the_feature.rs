@@ -1,0 +1,10 @@
+use orm::prelude::*;
+
+#[derive(Model)]
+#[orm(serde)]
+struct Book {
+    id: i64,
+    title: String,
+}
+
+fn main() {}
