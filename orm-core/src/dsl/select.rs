@@ -94,6 +94,7 @@ pub(crate) fn decode_column<T, R: RowRead>(
 
 /// Decodes a computed column (an aggregate or expression), then moves to the next
 /// index; a mismatch names what `node` computes.
+#[inline]
 fn read_expr<T: FieldType, R: RowRead>(row: &R, index: &mut usize, node: &ExprNode) -> Result<T> {
     let value = decode_column(row, *index, T::from_value, || ("expression", "expression", T::RUST_TYPE)).map_err(
         |err| match err {
