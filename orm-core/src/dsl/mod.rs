@@ -1,6 +1,7 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod annotation;
 mod case;
 mod columns;
 mod dates;
@@ -15,6 +16,8 @@ mod subquery;
 
 #[cfg(feature = "chrono")]
 pub use case::now;
+pub(crate) use annotation::has_aggregate;
+pub use annotation::Annotation;
 pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};
 pub(crate) use columns::is_unique_group;
 pub use columns::{ColumnList, ConflictTarget, PrimaryKeyField};

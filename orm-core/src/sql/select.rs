@@ -89,7 +89,7 @@ impl Writer {
     fn group_clause(&mut self, query: &Query) {
         let grouped: &[ExprNode] = match &query.group {
             Group::None => return,
-            Group::Model => {
+            Group::Model(extra) => {
                 // Every selected model's key, as Django groups (PostgreSQL derives the
                 // other columns of a table only from its own grouped key).
                 self.push(" GROUP BY ");
@@ -100,6 +100,10 @@ impl Writer {
                     let meta = path.relations(root).last().map(|r| (r.target)()).expect("a related path");
                     self.push(", ");
                     self.column_at(&alias, meta.pk_column().name);
+                }
+                for node in extra {
+                    self.push(", ");
+                    self.expr(node);
                 }
                 &[]
             }
