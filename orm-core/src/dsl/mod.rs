@@ -14,10 +14,10 @@ mod ordering;
 mod select;
 mod subquery;
 
-#[cfg(feature = "chrono")]
-pub use case::now;
 pub(crate) use annotation::has_aggregate;
 pub use annotation::Annotation;
+#[cfg(feature = "chrono")]
+pub use case::now;
 pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};
 pub(crate) use columns::is_unique_group;
 pub use columns::{ColumnList, ConflictTarget, PrimaryKeyField};
