@@ -33,6 +33,11 @@ fn clause<'a>(sql: &'a str, from: &str, until: &str) -> &'a str {
     }
 }
 
+/// `COUNT(*)`.
+fn b_count() -> orm::Aggregate<i64> {
+    orm::count_all()
+}
+
 /// How the backend names a text function: SQLite's are orm's own (`orm_lower`).
 fn function(db: &TestDb, name: &str) -> String {
     match db.backend() {
@@ -294,6 +299,46 @@ backend_tests! {
                 ("George Orwell".into(), 1, "dear".into()),
             ]
         );
+        Ok(())
+    }
+
+    fn an_exists_next_to_an_aggregate_filters_as_a_where(db) {
+        seed(db)?;
+        // Django: Author.objects.annotate(n=Count("books"), edits=Exists(Book.objects.filter(
+        //     editor=OuterRef("pk")))).filter(edits=True): WHERE EXISTS(..), GROUP BY the author.
+        let qs = Author::objects()
+            .annotate(|a| (a.books().id.count(), Exists(Book::objects().filter(|b| b.editor.eq(Author::outer_pk())))))
+            .filter(|(_, (_, edits))| edits.eq(true));
+        let sql = qs.sql_for(db).text;
+        assert!(sql.contains("WHERE CASE WHEN EXISTS("), "{sql}");
+        assert_eq!(clause(&sql, "GROUP BY", " ORDER BY"), "GROUP BY \"author\".\"id\"", "{sql}");
+        let rows: Vec<(String, i64, bool)> = orm::assert_num_queries!(db, 1, { qs.all(db)? })
+            .into_iter()
+            .map(|(a, (n, edits))| (a.name, n, edits))
+            .collect();
+        assert_eq!(rows, [("Aldous Huxley".into(), 1, true)]);
+        Ok(())
+    }
+
+    fn values_with_an_aggregate_group_an_exists_by_the_outer_column_it_reads(db) {
+        seed(db)?;
+        // Django: Book.objects.values_list("author__name").annotate(n=Count("id"),
+        //     edits=Exists(Book.objects.filter(editor=OuterRef("author")))).order_by("author__name")
+        // groups the Exists by what it reads of the outer row (its author_id).
+        let qs = Book::objects()
+            .values(|b| b.author().name)
+            .annotate(|_| {
+                (b_count(), Exists(Book::objects().filter(|inner| inner.editor.eq(Book::outer_ref(|outer| outer.author)))))
+            })
+            .order_by(|(b, _)| b.author().name.asc());
+        let sql = qs.sql_for(db).text;
+        assert_eq!(
+            clause(&sql, "GROUP BY", " ORDER BY"),
+            "GROUP BY \"author\".\"name\", \"book\".\"author_id\"",
+            "{sql}"
+        );
+        let rows: Vec<(String, i64, bool)> = orm::assert_num_queries!(db, 1, { qs.all(db)? });
+        assert_eq!(rows, [("Aldous Huxley".into(), 1, true), ("George Orwell".into(), 3, false)]);
         Ok(())
     }
 

@@ -45,7 +45,7 @@ pub(crate) fn has_aggregate(node: &ExprNode) -> bool {
 fn push_outer_columns(sub: &crate::ast::Subquery, out: &mut Vec<ExprNode>) {
     for node in &sub.0.outer {
         if let ExprNode::OuterColumn { meta, column, path } = node {
-            out.push(ExprNode::Column { meta: *meta, column: *column, path: *path });
+            out.push(ExprNode::Column { meta, column: *column, path: *path });
         }
     }
 }
