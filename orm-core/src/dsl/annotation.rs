@@ -27,11 +27,12 @@ pub trait Annotation: Selection {
     type View;
     #[doc(hidden)]
     fn view(&self) -> Self::View;
-    /// Pushes what a grouped query groups by for these annotations (Django's
-    /// `get_group_by_cols`): nothing for an aggregate, the columns of the outer query
-    /// a subquery reads, the expression itself otherwise.
+    /// Pushes what a grouped query groups by for these annotations, as Django 5.2
+    /// does: nothing for an aggregate or a constant, the expression itself otherwise;
+    /// a subquery (`Subquery`, `Exists`) of a query grouped per instance (not `values`)
+    /// by the outer columns it reads.
     #[doc(hidden)]
-    fn push_group(&self, out: &mut Vec<ExprNode>);
+    fn push_group(&self, out: &mut Vec<ExprNode>, per_instance: bool);
 }
 
 /// Whether `node` computes an aggregate somewhere.
@@ -50,11 +51,10 @@ fn push_outer_columns(sub: &crate::ast::Subquery, out: &mut Vec<ExprNode>) {
     }
 }
 
-/// What an expression groups by: its outer columns for a subquery, nothing for a
-/// constant or an aggregate, itself otherwise.
-fn push_expr_group(node: &ExprNode, out: &mut Vec<ExprNode>) {
+/// What an expression groups by (see [`Annotation::push_group`]).
+fn push_expr_group(node: &ExprNode, out: &mut Vec<ExprNode>, per_instance: bool) {
     match node {
-        ExprNode::Subquery(sub) => push_outer_columns(sub, out),
+        ExprNode::Subquery(sub) if per_instance => push_outer_columns(sub, out),
         ExprNode::Value(_) => {}
         node if has_aggregate(node) => {}
         node => out.push(node.clone()),
@@ -66,7 +66,7 @@ impl<O: FieldType> Annotation for Aggregate<O> {
     fn view(&self) -> Expr<O> {
         Expr::from_node(self.node.clone())
     }
-    fn push_group(&self, _out: &mut Vec<ExprNode>) {}
+    fn push_group(&self, _out: &mut Vec<ExprNode>, _per_instance: bool) {}
 }
 
 impl<T: FieldType> Annotation for Expr<T> {
@@ -74,8 +74,8 @@ impl<T: FieldType> Annotation for Expr<T> {
     fn view(&self) -> Expr<T> {
         self.clone()
     }
-    fn push_group(&self, out: &mut Vec<ExprNode>) {
-        push_expr_group(self.node_ref(), out);
+    fn push_group(&self, out: &mut Vec<ExprNode>, per_instance: bool) {
+        push_expr_group(self.node_ref(), out, per_instance);
     }
 }
 
@@ -86,7 +86,7 @@ impl<M: Model, T: FieldType, C: Cardinality, X: Flavor> Annotation for Field<M, 
     fn view(&self) -> Self {
         *self
     }
-    fn push_group(&self, out: &mut Vec<ExprNode>) {
+    fn push_group(&self, out: &mut Vec<ExprNode>, _per_instance: bool) {
         out.push(self.node());
     }
 }
@@ -122,15 +122,19 @@ impl Annotation for Q {
     fn view(&self) -> Expr<bool> {
         Expr::from_node(condition_value(&self.0))
     }
-    fn push_group(&self, out: &mut Vec<ExprNode>) {
-        match &self.0 {
-            Cond::Exists(sub) => push_outer_columns(sub, out),
+    fn push_group(&self, out: &mut Vec<ExprNode>, per_instance: bool) {
+        let exists = match &self.0 {
+            Cond::Exists(sub) => Some(sub),
             Cond::Not(inner) => match &**inner {
-                Cond::Exists(sub) => push_outer_columns(sub, out),
-                _ => push_expr_group(&condition_value(&self.0), out),
+                Cond::Exists(sub) => Some(sub),
+                _ => None,
             },
-            Cond::Nothing | Cond::Everything => {}
-            cond => push_expr_group(&condition_value(cond), out),
+            _ => None,
+        };
+        match (&self.0, exists) {
+            (_, Some(sub)) if per_instance => push_outer_columns(sub, out),
+            (Cond::Nothing | Cond::Everything, _) => {}
+            (cond, _) => push_expr_group(&condition_value(cond), out, per_instance),
         }
     }
 }
@@ -144,9 +148,9 @@ macro_rules! tuples {
                 let ($($name,)+) = self;
                 ($($name.view(),)+)
             }
-            fn push_group(&self, out: &mut Vec<ExprNode>) {
+            fn push_group(&self, out: &mut Vec<ExprNode>, per_instance: bool) {
                 let ($($name,)+) = self;
-                $($name.push_group(out);)+
+                $($name.push_group(out, per_instance);)+
             }
         }
     };

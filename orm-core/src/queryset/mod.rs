@@ -294,8 +294,8 @@ impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
     /// the values, then the annotations, in one flat tuple (up to 6 values and 4
     /// annotations).
     ///
-    /// With an aggregate, the rows are grouped by the values (and by the annotations
-    /// that are not aggregates, as Django groups them):
+    /// With an aggregate, the rows are grouped by the values and by the annotations
+    /// that are not aggregates (a subquery too, by its value), as Django 5.2 groups:
     /// `values(|b| b.author().name).annotate(|b| (b.id.count(), b.price_cents.sum()))`
     /// gives `Vec<(String, i64, Option<i64>)>`, and as in Django 3.1+ the model's
     /// default ordering does not apply. Without one (`annotate(|b| b.title.lower())`)
@@ -309,7 +309,7 @@ impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
             let mut nodes = Vec::new();
             self.shape.0.push_nodes(&mut nodes);
             let mut extra = Vec::new();
-            annotations.push_group(&mut extra);
+            annotations.push_group(&mut extra, false);
             for node in extra {
                 push_unique(&mut nodes, node);
             }
@@ -412,7 +412,7 @@ impl<M: Model> QuerySet<M> {
         let annotations = annotations(M::__fields(Path::ROOT));
         if annotates_aggregate(&mut self.query, &annotations) {
             let mut group = Vec::new();
-            annotations.push_group(&mut group);
+            annotations.push_group(&mut group, true);
             let mut extra = Vec::with_capacity(group.len());
             for node in group {
                 // The model's own columns follow from its grouped key.

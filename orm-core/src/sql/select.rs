@@ -341,9 +341,9 @@ pub(crate) fn exists(query: &Query, dialect: &'static dyn Dialect) -> Sql {
     w.finish()
 }
 
-/// Whether writing `node` binds a parameter.
+/// Whether writing `node` may bind a parameter (a subquery may, inside).
 fn has_param(node: &ExprNode) -> bool {
     let mut found = false;
-    node.visit(&mut |n| found |= matches!(n, ExprNode::Value(_)));
+    node.visit(&mut |n| found |= matches!(n, ExprNode::Value(_) | ExprNode::Subquery(_)));
     found
 }
