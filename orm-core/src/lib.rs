@@ -41,8 +41,9 @@ pub use dsl::now;
 pub use dsl::JsonPath;
 pub use dsl::{case, Case, CaseBranch, CaseStart, CastTarget, Functions, MaybeNull, OperandType, RelationNullsOrder};
 pub use dsl::{
-    count_all, Aggregate, AggregateSelection, ColumnList, ConflictTarget, Expr, Field, FieldOrder, IntoAssignments,
-    IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection, SingleValued, Q,
+    count_all, Aggregate, AggregateSelection, Annotation, ColumnList, ConflictTarget, Expr, Field, FieldOrder,
+    IntoAssignments, IntoOrdering, Lookups, Operand, PrimaryKeyField, RelationLookups, RelationOrder, Selection,
+    SingleValued, Q,
 };
 pub use dsl::{DateLookups, InValues, OuterRef, OuterRefs, SingleColumn};
 #[doc(hidden)]

@@ -62,8 +62,9 @@ pub(crate) struct Lock {
 pub(crate) enum Group {
     /// No aggregation per row.
     None,
-    /// One group per instance (`annotate`): `GROUP BY pk`.
-    Model,
+    /// One group per instance (`annotate`): `GROUP BY pk`, then these expressions
+    /// (the annotations that are not aggregates, as Django groups by them).
+    Model(Vec<ExprNode>),
     /// One group per distinct value (`values(..).annotate(..)`).
     Exprs(Vec<ExprNode>),
 }
@@ -193,6 +194,29 @@ impl Query {
             self.error.get_or_insert(message);
         }
         self.outer_ref |= outer_ref;
+    }
+
+    /// Takes on the errors of the subqueries in annotations, and notes an outer
+    /// reference among them (as [`add_filter`](Self::add_filter) does for a condition).
+    pub(crate) fn note_annotations(&mut self, nodes: &[ExprNode]) {
+        for node in nodes {
+            node.visit(&mut |n| match n {
+                ExprNode::Subquery(sub) => {
+                    if let Some(message) = sub.error() {
+                        self.error.get_or_insert(message);
+                    }
+                }
+                ExprNode::OuterColumn { .. } => self.outer_ref = true,
+                ExprNode::Case { whens, .. } => {
+                    for (cond, _) in whens {
+                        if let (Some(message), _) = cond.subquery_notes() {
+                            self.error.get_or_insert(message);
+                        }
+                    }
+                }
+                _ => {}
+            });
+        }
     }
 
     pub(crate) fn add_filter(&mut self, cond: Cond) {

@@ -1,6 +1,7 @@
 //! What users type: typed field handles and expressions (Django's F), conditions
 //! (Q), lookups, aggregates, ordering terms and selections.
 
+mod annotation;
 mod case;
 mod columns;
 mod dates;
@@ -13,6 +14,8 @@ mod ordering;
 mod select;
 mod subquery;
 
+pub(crate) use annotation::has_aggregate;
+pub use annotation::Annotation;
 #[cfg(feature = "chrono")]
 pub use case::now;
 pub use case::{case, Case, CaseBranch, CaseStart, RelationNullsOrder};

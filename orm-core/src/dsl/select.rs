@@ -48,8 +48,8 @@ impl<S: Selection> crate::backend::DecodeRow for Selected<'_, S> {
     label = "expected `field.sum()`, `field.avg()`, `field.count()`, `field.min()`, `field.max()` or a tuple of them"
 )]
 pub trait AggregateSelection: Selection {
-    /// The aggregates as expressions, for `filter` (HAVING) and `order_by` after
-    /// `annotate`.
+    /// The aggregates as expressions (what [`Annotation`](super::Annotation) gives
+    /// `filter` and `order_by` after `annotate`).
     type View;
     #[doc(hidden)]
     fn empty_output(&self) -> Self::Output;
@@ -95,11 +95,21 @@ pub(crate) fn decode_column<T, R: RowRead>(
 /// Decodes a computed column (an aggregate or expression), then moves to the next
 /// index; a mismatch names what `node` computes.
 #[inline]
-fn read_expr<T: FieldType, R: RowRead>(row: &R, index: &mut usize, node: &ExprNode) -> Result<T> {
+pub(super) fn read_expr<T: FieldType, R: RowRead>(row: &R, index: &mut usize, node: &ExprNode) -> Result<T> {
+    read_expr_with(row, index, || node.describe())
+}
+
+/// [`read_expr`] with the expression's description computed only on an error.
+#[inline]
+pub(super) fn read_expr_with<T: FieldType, R: RowRead>(
+    row: &R,
+    index: &mut usize,
+    describe: impl FnOnce() -> String,
+) -> Result<T> {
     let value = decode_column(row, *index, T::from_value, || ("expression", "expression", T::RUST_TYPE)).map_err(
         |err| match err {
             crate::error::Error::Decode { model, column, expected, found, .. } => {
-                crate::error::Error::Decode { model, column, expected, found, expression: Some(node.describe()) }
+                crate::error::Error::Decode { model, column, expected, found, expression: Some(describe()) }
             }
             other => other,
         },

@@ -23,8 +23,8 @@ pub use shape::{Annotated, Instances, RowShape, Values, ValuesAnnotated};
 pub use subquery::{Exists, Subquery};
 pub use write::DeleteCount;
 
-use crate::ast::{Cond, Group, PrefetchSpec, Query};
-use crate::dsl::{AggregateSelection, IntoOrdering, OrderTerms, Selection, SingleValued, Q};
+use crate::ast::{Cond, ExprNode, Group, PrefetchSpec, Query};
+use crate::dsl::{Annotation, IntoOrdering, OrderTerms, Selection, SingleValued, Q};
 use crate::meta::Path;
 use crate::model::{FieldSet, Model};
 use crate::sql::{self, Sql};
@@ -207,7 +207,7 @@ impl<M: Model, S: RowShape<M>> QuerySet<M, S> {
     pub fn values<V: Selection>(mut self, select: impl FnOnce(M::Fields) -> V) -> QuerySet<M, Values<V>> {
         let selection = select(M::__fields(Path::ROOT));
         if V::AGGREGATE && self.query.group == Group::None {
-            self.query.group = Group::Model;
+            self.query.group = Group::Model(Vec::new());
             self.query.annotate_scope = Some(self.query.scopes);
         }
         QuerySet { shape: Values(selection), query: self.query, _model: PhantomData }
@@ -290,24 +290,52 @@ where
 }
 
 impl<M: Model, V: Selection> QuerySet<M, Values<V>> {
-    /// Groups by the selected values and adds aggregates per group (Django's
-    /// `values(..).annotate(..)`): `values(|b| b.author().name).annotate(|b| (b.id.count(),
-    /// b.price_cents.sum()))` gives `Vec<(String, i64, Option<i64>)>`: the values, then
-    /// the aggregates, in one tuple (up to 6 values and 4 aggregates). As in Django
-    /// 3.1+, the model's default ordering does not apply to such a query.
-    pub fn annotate<A: AggregateSelection>(
+    /// Adds annotations to the selected values (Django's `values(..).annotate(..)`):
+    /// the values, then the annotations, in one flat tuple (up to 6 values and 4
+    /// annotations).
+    ///
+    /// With an aggregate, the rows are grouped by the values and by the annotations
+    /// that are not aggregates (a subquery too, by its value), as Django 5.2 groups:
+    /// `values(|b| b.author().name).annotate(|b| (b.id.count(), b.price_cents.sum()))`
+    /// gives `Vec<(String, i64, Option<i64>)>`, and as in Django 3.1+ the model's
+    /// default ordering does not apply. Without one (`annotate(|b| b.title.lower())`)
+    /// nothing is grouped: one row per row, as Django does.
+    pub fn annotate<A: Annotation>(
         mut self,
         annotations: impl FnOnce(M::Fields) -> A,
     ) -> QuerySet<M, ValuesAnnotated<V, A>> {
         let annotations = annotations(M::__fields(Path::ROOT));
-        let mut nodes = Vec::new();
-        self.shape.0.push_nodes(&mut nodes);
-        self.query.group = Group::Exprs(nodes);
-        self.query.annotate_scope = Some(self.query.scopes);
-        if self.query.order.is_none() {
-            self.query.order = Some(Vec::new());
+        if annotates_aggregate(&mut self.query, &annotations) {
+            let mut nodes = Vec::new();
+            self.shape.0.push_nodes(&mut nodes);
+            let mut extra = Vec::new();
+            annotations.push_group(&mut extra, false);
+            for node in extra {
+                push_unique(&mut nodes, node);
+            }
+            self.query.group = Group::Exprs(nodes);
+            self.query.annotate_scope = Some(self.query.scopes);
+            if self.query.order.is_none() {
+                self.query.order = Some(Vec::new());
+            }
         }
         QuerySet { query: self.query, shape: ValuesAnnotated(self.shape.0, annotations), _model: PhantomData }
+    }
+}
+
+/// The annotations' expressions (noted on the query: a subquery's error, an outer
+/// reference) and whether one computes an aggregate, so that the query is grouped.
+fn annotates_aggregate<A: Annotation>(query: &mut Query, annotations: &A) -> bool {
+    let mut nodes = Vec::new();
+    annotations.push_nodes(&mut nodes);
+    query.note_annotations(&nodes);
+    A::AGGREGATE || nodes.iter().any(crate::dsl::has_aggregate)
+}
+
+/// Adds `node` to `nodes` unless it is there already.
+fn push_unique(nodes: &mut Vec<ExprNode>, node: ExprNode) {
+    if !nodes.contains(&node) {
+        nodes.push(node);
     }
 }
 
@@ -369,18 +397,32 @@ impl<M: Model> QuerySet<M> {
         self
     }
 
-    /// Adds aggregates per instance (Django's `annotate`): `annotate(|a| a.books().count())`
-    /// gives `Vec<(Author, i64)>`; a tuple gives a tuple. Instances without related
-    /// rows are kept (count 0, sums `None`), as in Django. A `filter` before it
-    /// restricts what is aggregated; a `filter` on the annotation after it is a HAVING;
-    /// `order_by(|(a, n)| n.desc())` orders by it.
-    pub fn annotate<A: AggregateSelection>(
-        mut self,
-        annotations: impl FnOnce(M::Fields) -> A,
-    ) -> QuerySet<M, Annotated<A>> {
+    /// Adds annotations per instance (Django's `annotate`): aggregates
+    /// (`annotate(|a| a.books().count())` gives `Vec<(Author, i64)>`), expressions
+    /// (`case()`, [`Subquery`], functions, arithmetic), fields, and conditions read as
+    /// `bool` ([`Exists`]); a tuple gives a tuple.
+    ///
+    /// With an aggregate among them, the rows are grouped per instance, and the other
+    /// annotations join the `GROUP BY` as in Django (a subquery by the outer columns it
+    /// reads). Instances without related rows are kept (count 0, sums `None`). A
+    /// `filter` before it restricts what is aggregated; a `filter` on an aggregate
+    /// after it is a HAVING, on another annotation a WHERE; `order_by(|(a, n)|
+    /// n.desc())` orders by it. Without an aggregate nothing is grouped.
+    pub fn annotate<A: Annotation>(mut self, annotations: impl FnOnce(M::Fields) -> A) -> QuerySet<M, Annotated<A>> {
         let annotations = annotations(M::__fields(Path::ROOT));
-        self.query.group = Group::Model;
-        self.query.annotate_scope = Some(self.query.scopes);
+        if annotates_aggregate(&mut self.query, &annotations) {
+            let mut group = Vec::new();
+            annotations.push_group(&mut group, true);
+            let mut extra = Vec::with_capacity(group.len());
+            for node in group {
+                // The model's own columns follow from its grouped key.
+                if !matches!(&node, ExprNode::Column { path, .. } if path.is_root()) {
+                    push_unique(&mut extra, node);
+                }
+            }
+            self.query.group = Group::Model(extra);
+            self.query.annotate_scope = Some(self.query.scopes);
+        }
         QuerySet { query: self.query, shape: Annotated(annotations), _model: PhantomData }
     }
 

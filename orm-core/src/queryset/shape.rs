@@ -3,7 +3,7 @@
 
 use crate::ast::{ExprNode, Query};
 use crate::backend::{DecodeRow, RowRead};
-use crate::dsl::{AggregateSelection, Concat, Selection};
+use crate::dsl::{Annotation, Concat, Selection};
 use crate::error::Result;
 use crate::exec::Db;
 use crate::model::{AnyModel, Model, RelatedPlan};
@@ -128,7 +128,7 @@ impl<M: Model, S: Selection> RowShape<M> for Values<S> {
 #[derive(Debug, Clone)]
 pub struct Annotated<A>(pub(crate) A);
 
-impl<M: Model, A: AggregateSelection> RowShape<M> for Annotated<A> {
+impl<M: Model, A: Annotation> RowShape<M> for Annotated<A> {
     type Item = (M, A::Output);
     type View = (M::Fields, A::View);
     fn view(&self, fields: M::Fields) -> Self::View {
@@ -155,7 +155,7 @@ impl<M: Model, A: AggregateSelection> RowShape<M> for Annotated<A> {
 #[derive(Debug, Clone)]
 pub struct ValuesAnnotated<V, A>(pub(crate) V, pub(crate) A);
 
-impl<M: Model, V: Selection, A: AggregateSelection> RowShape<M> for ValuesAnnotated<V, A>
+impl<M: Model, V: Selection, A: Annotation> RowShape<M> for ValuesAnnotated<V, A>
 where
     V::Flat: Concat<A::Flat>,
 {

@@ -48,6 +48,9 @@ where
 /// [`OuterRef`](crate::OuterRef); `!Exists(..)` is `NOT EXISTS`. Written
 /// `EXISTS(SELECT 1 FROM .. LIMIT 1)` in the same statement.
 ///
+/// Annotated (`annotate(|_| Exists(..))`) it reads as a `bool` for each row, as any
+/// condition does (see [`Annotation`](crate::Annotation)).
+///
 /// ```
 /// # use orm::prelude::*;
 /// # #[derive(Model, Debug)] struct Author { id: i64, name: String, #[orm(related = "author")] books: HasMany<Book> }

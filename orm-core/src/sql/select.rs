@@ -86,10 +86,10 @@ impl Writer {
 
     /// `GROUP BY ... HAVING ...` of an annotated query; the HAVING's plain columns join
     /// the GROUP BY (Django groups by them too).
-    fn group_clause(&mut self, query: &Query) {
+    fn group_clause(&mut self, query: &Query, columns: &Columns<'_>) {
         let grouped: &[ExprNode] = match &query.group {
             Group::None => return,
-            Group::Model => {
+            Group::Model(extra) => {
                 // Every selected model's key, as Django groups (PostgreSQL derives the
                 // other columns of a table only from its own grouped key).
                 self.push(" GROUP BY ");
@@ -101,11 +101,20 @@ impl Writer {
                     self.push(", ");
                     self.column_at(&alias, meta.pk_column().name);
                 }
+                for node in extra {
+                    self.push(", ");
+                    self.selected_expr(query, columns, node);
+                }
                 &[]
             }
             Group::Exprs(exprs) => {
                 self.push(" GROUP BY ");
-                self.expr_list(exprs);
+                for (i, node) in exprs.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.selected_expr(query, columns, node);
+                }
                 exprs
             }
         };
@@ -126,12 +135,52 @@ impl Writer {
     }
 
     fn order_clause(&mut self, terms: &[OrderBy]) {
+        self.order_clause_of(terms, None);
+    }
+
+    /// `ORDER BY ..` of a SELECT whose `columns` a grouped query's terms may name by
+    /// position (see [`selected_expr`](Self::selected_expr)).
+    fn order_clause_of(&mut self, terms: &[OrderBy], select: Option<(&Query, &Columns<'_>)>) {
         for (i, term) in terms.iter().enumerate() {
             self.push(if i == 0 { " ORDER BY " } else { ", " });
-            self.expr(&term.node);
+            match select {
+                Some((query, columns)) => self.selected_expr(query, columns, &term.node),
+                None => self.expr(&term.node),
+            }
             self.push(if term.desc { " DESC" } else { " ASC" });
             self.nulls_order(term.nulls);
         }
+    }
+
+    /// Writes `node` in the GROUP BY or ORDER BY of a grouped query: by its position in
+    /// the select list (from 1) when it has bound parameters, as Django writes every
+    /// grouped expression. Written again, its parameters would get new placeholders
+    /// (`$5` for `$2`), and PostgreSQL would not see the selected expression as the
+    /// grouped one ("must appear in the GROUP BY clause").
+    fn selected_expr(&mut self, query: &Query, columns: &Columns<'_>, node: &ExprNode) {
+        match self.select_position(query, columns, node) {
+            Some(position) => self.push(&position.to_string()),
+            None => self.expr(node),
+        }
+    }
+
+    fn select_position(&self, query: &Query, columns: &Columns<'_>, node: &ExprNode) -> Option<usize> {
+        if !query.is_grouped() || !has_param(node) {
+            return None;
+        }
+        let (offset, exprs) = match columns {
+            Columns::Model => return None,
+            Columns::Exprs(exprs) | Columns::Aliased(exprs) => (0, *exprs),
+            Columns::ModelAnd(exprs) => {
+                let root = self.root();
+                let mut offset = root.columns.len();
+                for path in &query.select_related {
+                    offset += path.relations(root).last().map_or(0, |r| (r.target)().columns.len());
+                }
+                (offset, *exprs)
+            }
+        };
+        exprs.iter().position(|e| e == node).map(|i| offset + i + 1)
     }
 
     pub(super) fn limit(&mut self, query: &Query) {
@@ -205,8 +254,8 @@ pub(super) fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>)
     w.planning(|w| {
         w.where_clause(query);
         w.select_list(query, columns, &ordering);
-        w.group_clause(query);
-        w.order_clause(&ordering);
+        w.group_clause(query, columns);
+        w.order_clause_of(&ordering, Some((query, columns)));
         w.expr_list(&query.distinct_on);
     });
     w.select_keyword(query);
@@ -226,8 +275,8 @@ pub(super) fn write_select(w: &mut Writer, query: &Query, columns: &Columns<'_>)
     }
     w.joins();
     w.where_clause(query);
-    w.group_clause(query);
-    w.order_clause(&ordering);
+    w.group_clause(query, columns);
+    w.order_clause_of(&ordering, Some((query, columns)));
     w.limit(query);
     w.lock_clause(query);
 }
@@ -290,4 +339,11 @@ pub(crate) fn exists(query: &Query, dialect: &'static dyn Dialect) -> Sql {
     w.where_clause(query);
     dialect.limit(Some(1), query.low, w.raw());
     w.finish()
+}
+
+/// Whether writing `node` may bind a parameter (a subquery may, inside).
+fn has_param(node: &ExprNode) -> bool {
+    let mut found = false;
+    node.visit(&mut |n| found |= matches!(n, ExprNode::Value(_) | ExprNode::Subquery(_)));
+    found
 }
