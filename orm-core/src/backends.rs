@@ -10,7 +10,7 @@ use crate::value::Value;
 type SqliteStatement<'c> = <crate::sqlite::Connection as backend::Connection>::Statement<'c>;
 type SqliteRows<'s, 'c> = <SqliteStatement<'c> as backend::Statement>::Rows<'s>;
 #[cfg(feature = "postgres")]
-type PgStatement<'c> = <crate::postgres::Connection as backend::Connection>::Statement<'c>;
+type PgStatement<'c> = <crate::pg::Connection as backend::Connection>::Statement<'c>;
 #[cfg(feature = "postgres")]
 type PgRows<'s, 'c> = <PgStatement<'c> as backend::Statement>::Rows<'s>;
 
@@ -20,7 +20,7 @@ pub(crate) enum Connection {
     Sqlite(crate::sqlite::Connection),
     /// PostgreSQL (feature `postgres`).
     #[cfg(feature = "postgres")]
-    Postgres(Box<crate::postgres::Connection>),
+    Postgres(Box<crate::pg::Connection>),
 }
 
 macro_rules! each {

@@ -19,8 +19,11 @@ mod meta;
 pub mod migrate;
 mod model;
 mod options;
+// The PostgreSQL backend, named `pg` here so that no path outside its folder reads
+// like the `postgres` driver crate's.
 #[cfg(feature = "postgres")]
-mod postgres;
+#[path = "postgres/mod.rs"]
+mod pg;
 mod queryset;
 mod relations;
 pub mod schema;
@@ -150,7 +153,7 @@ impl Pool {
         let url = url.to_owned();
         Pool::build(
             Box::new(move |options: &Options| {
-                Ok(Connection::Postgres(Box::new(postgres::Connection::connect(&url, options)?)))
+                Ok(Connection::Postgres(Box::new(pg::Connection::connect(&url, options)?)))
             }),
             options,
         )
@@ -171,7 +174,7 @@ impl Db {
     /// each pragma a run-time parameter (`set_config`); the transaction mode is
     /// SQLite's and changes nothing here.
     pub fn connect_with(url: &str, options: Options) -> Result<Db> {
-        let conn = Connection::Postgres(Box::new(postgres::Connection::connect(url, &options)?));
+        let conn = Connection::Postgres(Box::new(pg::Connection::connect(url, &options)?));
         Ok(Db::with_connection(conn, &options, exec::Signals::default()))
     }
 }
